@@ -1,0 +1,135 @@
+//! Text decoding for bundle entries.
+//!
+//! Windows tools write text in several encodings (see windows-facts.md §0.1): wmic and
+//! PowerShell 5.1 redirection write UTF-16LE (usually with a BOM), console tools write the OEM
+//! code page (GBK on zh-CN), PowerShell `-Encoding UTF8` adds a BOM. We sniff rather than trust
+//! the file name. Decoding never fails: broken bytes become U+FFFD and are counted, and line
+//! breaks are preserved one-for-one so that line numbers refer to the original file.
+
+use encoding_rs::{Encoding, GB18030, UTF_16BE, UTF_16LE, UTF_8};
+
+/// A decoded text entry.
+#[derive(Debug, Clone)]
+pub struct DecodedText {
+    pub text: String,
+    /// Name of the encoding that was used (`UTF-8`, `UTF-16LE`, `gb18030`, ...).
+    pub encoding: &'static str,
+    /// True when some bytes could not be decoded and were replaced by U+FFFD.
+    pub had_errors: bool,
+}
+
+impl DecodedText {
+    /// Lines with their 1-based line numbers, without the line terminator (`\n`, `\r\n`, and
+    /// the `\r\r\n` that wmic writes).
+    pub fn numbered_lines(&self) -> impl Iterator<Item = (usize, &str)> {
+        self.text
+            .split('\n')
+            .enumerate()
+            .map(|(i, l)| (i + 1, l.trim_end_matches('\r')))
+    }
+}
+
+/// Decodes bytes whose encoding is not declared.
+///
+/// Order: BOM; UTF-16 without BOM (many NUL bytes at odd or even positions); valid UTF-8;
+/// GB18030 (a superset of GBK, the zh-CN console code page) when the bytes decode without
+/// error; otherwise UTF-8 with replacement characters.
+pub fn decode(bytes: &[u8]) -> DecodedText {
+    if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
+        return decode_with(enc, &bytes[bom_len..]);
+    }
+    if let Some(enc) = sniff_utf16(bytes) {
+        return decode_with(enc, bytes);
+    }
+    if std::str::from_utf8(bytes).is_ok() {
+        return decode_with(UTF_8, bytes);
+    }
+    let gbk = decode_with(GB18030, bytes);
+    if !gbk.had_errors {
+        return gbk;
+    }
+    decode_with(UTF_8, bytes)
+}
+
+fn decode_with(enc: &'static Encoding, bytes: &[u8]) -> DecodedText {
+    let (text, had_errors) = enc.decode_without_bom_handling(bytes);
+    DecodedText {
+        text: text.into_owned(),
+        encoding: enc.name(),
+        had_errors,
+    }
+}
+
+/// UTF-16 without BOM: ASCII-heavy text has a NUL in every other byte. We look at a prefix
+/// and require a clear majority so that binary data is not mistaken for text.
+fn sniff_utf16(bytes: &[u8]) -> Option<&'static Encoding> {
+    let sample = &bytes[..bytes.len().min(4096) & !1];
+    if sample.len() < 4 {
+        return None;
+    }
+    let pairs = sample.len() / 2;
+    let odd_nuls = sample.chunks_exact(2).filter(|p| p[1] == 0 && p[0] != 0).count();
+    let even_nuls = sample.chunks_exact(2).filter(|p| p[0] == 0 && p[1] != 0).count();
+    if odd_nuls * 10 >= pairs * 6 {
+        Some(UTF_16LE)
+    } else if even_nuls * 10 >= pairs * 6 {
+        Some(UTF_16BE)
+    } else {
+        None
+    }
+}
+
+/// True when the bytes look like text rather than binary data: few control bytes once the
+/// encoding is taken into account.
+pub fn looks_textual(bytes: &[u8]) -> bool {
+    if Encoding::for_bom(bytes).is_some() || sniff_utf16(bytes).is_some() {
+        return true;
+    }
+    let sample = &bytes[..bytes.len().min(8192)];
+    let controls = sample
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c))
+        .count();
+    controls * 100 <= sample.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utf16le(s: &str, bom: bool) -> Vec<u8> {
+        let mut out = if bom { vec![0xFF, 0xFE] } else { vec![] };
+        for u in s.encode_utf16() {
+            out.extend_from_slice(&u.to_le_bytes());
+        }
+        out
+    }
+
+    #[test]
+    fn utf16le_with_and_without_bom() {
+        for bom in [true, false] {
+            let d = decode(&utf16le("SerialNumber=\r\r\n主板\r\n", bom));
+            assert_eq!(d.encoding, "UTF-16LE");
+            assert!(d.text.contains("主板"));
+            let lines: Vec<_> = d.numbered_lines().collect();
+            assert_eq!(lines[0], (1, "SerialNumber="));
+            assert_eq!(lines[1], (2, "主板"));
+        }
+    }
+
+    #[test]
+    fn gbk_is_recognised() {
+        let (bytes, _, _) = GB18030.encode("在线激活失败， 服务器错误，请联系客服。");
+        let d = decode(&bytes);
+        assert_eq!(d.encoding, "gb18030");
+        assert_eq!(d.text, "在线激活失败， 服务器错误，请联系客服。");
+    }
+
+    #[test]
+    fn broken_bytes_never_panic() {
+        let d = decode(&[0xFF, 0xFE, 0x41]); // odd-length UTF-16
+        assert!(d.had_errors);
+        let d = decode(&[0x80, 0x80, 0xFF, b'\n', b'a']);
+        assert_eq!(d.numbered_lines().count(), 2);
+    }
+}

@@ -1,0 +1,43 @@
+//! A document: one entry, decoded and recognised. This is what extractors and rules read.
+
+use super::decode::{self, DecodedText};
+use super::kind::{self, Kind};
+use super::Entry;
+
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// The input the entry came from, as the user named it.
+    pub input: String,
+    /// Path inside the input (`/` separators).
+    pub path: String,
+    pub kind: Kind,
+    /// The decoded text, for every textual entry.
+    pub text: Option<DecodedText>,
+    /// The raw bytes, kept only for binary formats that are parsed later (EVTX).
+    pub raw: Option<Vec<u8>>,
+}
+
+impl Document {
+    pub fn from_entry(entry: Entry) -> Document {
+        let evtx = entry.data.starts_with(b"ElfFile\0");
+        let text = (!evtx && decode::looks_textual(&entry.data)).then(|| decode::decode(&entry.data));
+        let kind = kind::detect(&entry.path, &entry.data, text.as_ref());
+        let raw = evtx.then_some(entry.data);
+        Document { input: entry.input, path: entry.path, kind, text, raw }
+    }
+
+    /// Builds a document from text (tests, fixtures).
+    pub fn from_text(input: &str, path: &str, text: &str) -> Document {
+        Document::from_entry(Entry { input: input.into(), path: path.into(), data: text.as_bytes().to_vec() })
+    }
+
+    /// Numbered lines of a text document; empty for binary ones.
+    pub fn lines(&self) -> impl Iterator<Item = (usize, &str)> {
+        self.text.iter().flat_map(|t| t.numbered_lines())
+    }
+
+    /// The text of one line (1-based), if any.
+    pub fn line(&self, n: usize) -> Option<&str> {
+        self.lines().nth(n.checked_sub(1)?).map(|(_, l)| l)
+    }
+}

@@ -1,0 +1,108 @@
+//! Per-input and per-entry read errors. They are data, not control flow: the reader records
+//! them and goes on, and the report prints them in the user's language.
+
+use serde::Serialize;
+use std::fmt;
+
+/// One thing that could not be read. `path` names the input, and `entry` the member inside it
+/// when the input is a zip or a folder.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ReadError {
+    pub input: String,
+    pub entry: Option<String>,
+    pub line: Option<usize>,
+    #[serde(flatten)]
+    pub kind: ReadErrorKind,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(tag = "code", rename_all = "kebab-case")]
+pub enum ReadErrorKind {
+    /// The file could not be opened or read (permission, missing, I/O).
+    Io { detail: String },
+    /// A file whose content starts like a zip (or is named `.zip`) but is no readable zip.
+    NotAZip { detail: String },
+    /// The archive has more entries than the cap.
+    TooManyEntries { count: usize, limit: usize },
+    /// One entry is larger than the per-entry cap (declared or actually inflated).
+    EntryTooLarge { limit: u64 },
+    /// Inflating stopped because the whole input exceeded the total cap.
+    TotalTooLarge { limit: u64 },
+    /// An entry name that escapes the bundle (`../x`, absolute paths).
+    UnsafeName,
+    /// Encrypted entries cannot be read without a password.
+    Encrypted,
+    /// The entry's compressed data is damaged.
+    Corrupt { detail: String },
+    /// The entry was read but one of the parsers rejected part of it.
+    Parse { detail: String },
+}
+
+impl ReadError {
+    pub fn new(input: impl Into<String>, entry: Option<String>, kind: ReadErrorKind) -> Self {
+        ReadError {
+            input: input.into(),
+            entry,
+            line: None,
+            kind,
+        }
+    }
+
+    /// Where the problem is, as `input[!entry][:line]`.
+    pub fn location(&self) -> String {
+        let mut s = self.input.clone();
+        if let Some(e) = &self.entry {
+            s.push('!');
+            s.push_str(e);
+        }
+        if let Some(l) = self.line {
+            s.push_str(&format!(":{l}"));
+        }
+        s
+    }
+
+    /// The message in Chinese (`zh = true`) or English.
+    pub fn message(&self, zh: bool) -> String {
+        use ReadErrorKind::*;
+        let mib = |b: &u64| b / (1024 * 1024);
+        match (&self.kind, zh) {
+            (Io { detail }, true) => format!("无法读取文件：{detail}"),
+            (Io { detail }, false) => format!("cannot read the file: {detail}"),
+            (NotAZip { detail }, true) => format!("不是有效的 zip 压缩包（{detail}）"),
+            (NotAZip { detail }, false) => format!("not a valid zip archive ({detail})"),
+            (TooManyEntries { count, limit }, true) => {
+                format!("压缩包含 {count} 个条目，超过上限 {limit}，未分析")
+            }
+            (TooManyEntries { count, limit }, false) => {
+                format!("the archive has {count} entries, more than the limit of {limit}; not analysed")
+            }
+            (EntryTooLarge { limit }, true) => format!("条目超过 {} MiB 上限，已跳过", mib(limit)),
+            (EntryTooLarge { limit }, false) => {
+                format!("entry larger than the {} MiB limit; skipped", mib(limit))
+            }
+            (TotalTooLarge { limit }, true) => {
+                format!("解压总量超过 {} MiB 上限，其余条目已跳过", mib(limit))
+            }
+            (TotalTooLarge { limit }, false) => format!(
+                "total uncompressed size exceeds the {} MiB limit; remaining entries skipped",
+                mib(limit)
+            ),
+            (UnsafeName, true) => "条目名称指向压缩包之外（路径穿越），已跳过".to_string(),
+            (UnsafeName, false) => {
+                "entry name points outside the archive (path traversal); skipped".to_string()
+            }
+            (Encrypted, true) => "条目已加密，无法读取，已跳过".to_string(),
+            (Encrypted, false) => "entry is encrypted and cannot be read; skipped".to_string(),
+            (Corrupt { detail }, true) => format!("条目数据损坏：{detail}"),
+            (Corrupt { detail }, false) => format!("entry data is damaged: {detail}"),
+            (Parse { detail }, true) => format!("内容无法解析：{detail}"),
+            (Parse { detail }, false) => format!("content could not be parsed: {detail}"),
+        }
+    }
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.location(), self.message(false))
+    }
+}

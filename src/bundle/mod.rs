@@ -1,0 +1,194 @@
+//! Inputs (zip bundles, folders, loose files) → entries, with caps; entries → documents.
+//!
+//! A zip is read in memory, entry by entry, never extracted to disk. Every cap violation or
+//! unreadable member becomes a [`ReadError`] and the rest is still read, so one bad file never
+//! hides the others.
+
+mod archive;
+pub mod decode;
+mod document;
+mod error;
+mod kind;
+
+pub use document::Document;
+pub use error::{ReadError, ReadErrorKind};
+pub use kind::{Kind, WmiClass};
+
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+use walkdir::WalkDir;
+
+/// Caps that keep hostile or broken inputs in bounded time and memory.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Largest single entry (uncompressed), in bytes.
+    pub max_entry_bytes: u64,
+    /// Largest total of all entries of one input, uncompressed.
+    pub max_total_bytes: u64,
+    /// Most entries in one archive or folder.
+    pub max_entries: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_entry_bytes: 256 * 1024 * 1024,
+            max_total_bytes: 1024 * 1024 * 1024,
+            max_entries: 20_000,
+        }
+    }
+}
+
+/// One file of an input: its bytes and where it came from.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// The input as the user named it (zip, folder or file path).
+    pub input: String,
+    /// Path inside the input, with `/` separators (the file name for a loose file).
+    pub path: String,
+    pub data: Vec<u8>,
+}
+
+/// What reading one input produced: the readable entries and the errors met on the way.
+#[derive(Debug, Default)]
+pub struct ReadOutcome {
+    pub entries: Vec<Entry>,
+    pub errors: Vec<ReadError>,
+}
+
+const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
+const EMPTY_ZIP_MAGIC: &[u8] = b"PK\x05\x06";
+
+/// Reads one input. The kind of input is decided by what it is (folder) or what it contains
+/// (zip magic), with a `.zip` name only as a hint that a non-zip is an error.
+pub fn read_input(path: &Path, limits: &Limits) -> ReadOutcome {
+    let input = path.display().to_string();
+    let mut out = ReadOutcome::default();
+    if path.is_dir() {
+        read_folder(path, &input, limits, &mut out);
+        return out;
+    }
+    let named_zip = has_zip_extension(path);
+    match sniff_prefix(path) {
+        Err(e) => out.errors.push(io_error(&input, None, &e)),
+        Ok(prefix) if prefix.starts_with(ZIP_MAGIC) || prefix.starts_with(EMPTY_ZIP_MAGIC) || named_zip => {
+            archive::read_zip(path, &input, limits, &mut out)
+        }
+        Ok(_) => {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| input.clone());
+            match read_capped(path, limits.max_entry_bytes) {
+                Ok(Some(data)) => out.entries.push(Entry { input: input.clone(), path: name, data }),
+                Ok(None) => out.errors.push(ReadError::new(
+                    &input,
+                    None,
+                    ReadErrorKind::EntryTooLarge { limit: limits.max_entry_bytes },
+                )),
+                Err(e) => out.errors.push(io_error(&input, None, &e)),
+            }
+        }
+    }
+    out
+}
+
+/// Reads several inputs that describe one machine.
+pub fn read_inputs(paths: &[impl AsRef<Path>], limits: &Limits) -> ReadOutcome {
+    let mut all = ReadOutcome::default();
+    for p in paths {
+        let one = read_input(p.as_ref(), limits);
+        all.entries.extend(one.entries);
+        all.errors.extend(one.errors);
+    }
+    all
+}
+
+fn read_folder(dir: &Path, input: &str, limits: &Limits, out: &mut ReadOutcome) {
+    let mut total: u64 = 0;
+    let mut count = 0usize;
+    for item in WalkDir::new(dir).sort_by_file_name() {
+        let item = match item {
+            Ok(i) => i,
+            Err(e) => {
+                let entry = e.path().map(|p| relative(dir, p));
+                out.errors.push(ReadError::new(
+                    input,
+                    entry,
+                    ReadErrorKind::Io { detail: e.to_string() },
+                ));
+                continue;
+            }
+        };
+        if !item.file_type().is_file() {
+            continue;
+        }
+        count += 1;
+        if count > limits.max_entries {
+            out.errors.push(ReadError::new(
+                input,
+                None,
+                ReadErrorKind::TooManyEntries { count, limit: limits.max_entries },
+            ));
+            return;
+        }
+        let rel = relative(dir, item.path());
+        if sniff_prefix(item.path()).is_ok_and(|p| p.starts_with(ZIP_MAGIC)) {
+            // A bundle inside a folder (e.g. the desktop folder a user sent): read it as one
+            // more input so its entries are named after it.
+            let nested = read_input(item.path(), limits);
+            out.entries.extend(nested.entries);
+            out.errors.extend(nested.errors);
+            continue;
+        }
+        match read_capped(item.path(), limits.max_entry_bytes) {
+            Ok(Some(data)) => {
+                total += data.len() as u64;
+                if total > limits.max_total_bytes {
+                    out.errors.push(ReadError::new(
+                        input,
+                        Some(rel),
+                        ReadErrorKind::TotalTooLarge { limit: limits.max_total_bytes },
+                    ));
+                    return;
+                }
+                out.entries.push(Entry { input: input.to_string(), path: rel, data });
+            }
+            Ok(None) => out.errors.push(ReadError::new(
+                input,
+                Some(rel),
+                ReadErrorKind::EntryTooLarge { limit: limits.max_entry_bytes },
+            )),
+            Err(e) => out.errors.push(io_error(input, Some(rel), &e)),
+        }
+    }
+}
+
+fn relative(base: &Path, p: &Path) -> String {
+    let rel = p.strip_prefix(base).unwrap_or(p);
+    rel.to_string_lossy().replace('\\', "/")
+}
+
+fn has_zip_extension(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("zip"))
+}
+
+fn sniff_prefix(path: &Path) -> std::io::Result<Vec<u8>> {
+    let mut buf = Vec::with_capacity(4);
+    File::open(path)?.take(4).read_to_end(&mut buf)?;
+    Ok(buf)
+}
+
+/// Reads a whole file, or `None` when it is larger than `cap` (without reading past the cap,
+/// so a huge sparse file costs nothing).
+fn read_capped(path: &Path, cap: u64) -> std::io::Result<Option<Vec<u8>>> {
+    let file = File::open(path)?;
+    let mut data = Vec::new();
+    file.take(cap + 1).read_to_end(&mut data)?;
+    Ok((data.len() as u64 <= cap).then_some(data))
+}
+
+fn io_error(input: &str, entry: Option<String>, e: &std::io::Error) -> ReadError {
+    ReadError::new(input, entry, ReadErrorKind::Io { detail: e.to_string() })
+}

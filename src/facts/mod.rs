@@ -1,0 +1,48 @@
+//! Fact extraction: one extractor per source format, each filling the [`Machine`] model with
+//! values that keep their source. Extractors know nothing of rules; they are tolerant (a line
+//! they cannot parse is skipped, never a panic).
+
+mod dmidecode;
+mod ipconfig;
+pub mod model;
+pub mod nic_kind;
+pub mod placeholder;
+mod sysfs;
+mod systeminfo;
+pub mod virt;
+mod wmi;
+
+pub use model::{Field, Flag, Machine, Observed, Source, Strength, VmSignal};
+
+use crate::bundle::{Document, Kind};
+
+/// Builds the machine model from all documents of one machine (one or several inputs).
+pub fn extract(docs: &[Document]) -> Machine {
+    let mut machine = Machine::default();
+    for doc in docs {
+        extract_one(doc, &mut machine);
+    }
+    virt::add_derived_signals(&mut machine);
+    machine
+}
+
+/// Runs the extractor that fits one document's kind.
+pub fn extract_one(doc: &Document, machine: &mut Machine) {
+    match &doc.kind {
+        Kind::Dmidecode => dmidecode::extract(doc, machine),
+        Kind::SysfsDmi => sysfs::extract(doc, machine),
+        Kind::WmicList(class) => wmi::extract_list(doc, *class, machine),
+        Kind::WmicTable(class) => wmi::extract_table(doc, *class, machine),
+        Kind::PsJson(class) => wmi::extract_json(doc, *class, machine),
+        Kind::Systeminfo => systeminfo::extract(doc, machine),
+        Kind::Ipconfig => ipconfig::extract(doc, machine),
+        Kind::Evtx | Kind::Text | Kind::Binary => {}
+    }
+}
+
+impl Source {
+    /// The source of line `line` (1-based) of a document, with that line's text.
+    pub fn at(doc: &Document, line: usize, text: &str) -> Source {
+        Source { input: doc.input.clone(), path: doc.path.clone(), line: Some(line), text: text.trim_end().to_string() }
+    }
+}
