@@ -2,7 +2,12 @@
 //!
 //! The pipeline, one module per stage: [`bundle`] (inputs → decoded, recognised documents) →
 //! [`facts`] (documents → the machine model) → [`rules`] (documents + machine → findings) →
-//! [`report`] (findings → text, JSON, Markdown). The CLI in `main.rs` glues them.
+//! [`report`] (findings → text, JSON, Markdown). [`analysis`] runs the stages for one machine;
+//! the CLI in `main.rs` glues options to them.
 
+pub mod analysis;
 pub mod bundle;
 pub mod facts;
+pub mod i18n;
+pub mod report;
+pub mod rules;

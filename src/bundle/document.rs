@@ -23,12 +23,22 @@ impl Document {
         let text = (!evtx && decode::looks_textual(&entry.data)).then(|| decode::decode(&entry.data));
         let kind = kind::detect(&entry.path, &entry.data, text.as_ref());
         let raw = evtx.then_some(entry.data);
-        Document { input: entry.input, path: entry.path, kind, text, raw }
+        Document {
+            input: entry.input,
+            path: entry.path,
+            kind,
+            text,
+            raw,
+        }
     }
 
     /// Builds a document from text (tests, fixtures).
     pub fn from_text(input: &str, path: &str, text: &str) -> Document {
-        Document::from_entry(Entry { input: input.into(), path: path.into(), data: text.as_bytes().to_vec() })
+        Document::from_entry(Entry {
+            input: input.into(),
+            path: path.into(),
+            data: text.as_bytes().to_vec(),
+        })
     }
 
     /// Numbered lines of a text document; empty for binary ones.

@@ -88,9 +88,7 @@ impl ReadError {
                 mib(limit)
             ),
             (UnsafeName, true) => "条目名称指向压缩包之外（路径穿越），已跳过".to_string(),
-            (UnsafeName, false) => {
-                "entry name points outside the archive (path traversal); skipped".to_string()
-            }
+            (UnsafeName, false) => "entry name points outside the archive (path traversal); skipped".to_string(),
             (Encrypted, true) => "条目已加密，无法读取，已跳过".to_string(),
             (Encrypted, false) => "entry is encrypted and cannot be read; skipped".to_string(),
             (Corrupt { detail }, true) => format!("条目数据损坏：{detail}"),

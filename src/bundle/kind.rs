@@ -49,8 +49,16 @@ impl Kind {
     }
 
     pub const NAMES: &'static [&'static str] = &[
-        "dmidecode", "sysfs-dmi", "wmic-list", "wmic-table", "ps-json", "systeminfo", "ipconfig", "evtx",
-        "text", "binary",
+        "dmidecode",
+        "sysfs-dmi",
+        "wmic-list",
+        "wmic-table",
+        "ps-json",
+        "systeminfo",
+        "ipconfig",
+        "evtx",
+        "text",
+        "binary",
     ];
 }
 
@@ -193,10 +201,17 @@ pub fn detect(path: &str, bytes: &[u8], text: Option<&DecodedText>) -> Kind {
         .take(200)
         .collect();
     let class_hint = WmiClass::from_file_name(path);
-    if head.iter().any(|l| l.starts_with("# dmidecode") || (l.starts_with("Handle 0x") && l.contains("DMI type"))) {
+    if head
+        .iter()
+        .any(|l| l.starts_with("# dmidecode") || (l.starts_with("Handle 0x") && l.contains("DMI type")))
+    {
         return Kind::Dmidecode;
     }
-    if head.iter().any(|l| l.starts_with("/sys/class/dmi/id/") && l.contains(':')) || is_sysfs_attr_file(path, &head) {
+    if head
+        .iter()
+        .any(|l| l.starts_with("/sys/class/dmi/id/") && l.contains(':'))
+        || is_sysfs_attr_file(path, &head)
+    {
         return Kind::SysfsDmi;
     }
     if head.iter().take(5).any(|l| is_ipconfig_title(l)) {
@@ -206,7 +221,9 @@ pub fn detect(path: &str, bytes: &[u8], text: Option<&DecodedText>) -> Kind {
         return Kind::Systeminfo;
     }
     if let Some(first) = head.first() {
-        if (first.starts_with('{') || first.starts_with('[')) && serde_json::from_str::<serde_json::Value>(&text.text).is_ok() {
+        if (first.starts_with('{') || first.starts_with('['))
+            && serde_json::from_str::<serde_json::Value>(&text.text).is_ok()
+        {
             return Kind::PsJson(class_hint);
         }
     }
@@ -221,10 +238,27 @@ pub fn detect(path: &str, bytes: &[u8], text: Option<&DecodedText>) -> Kind {
 }
 
 const SYSFS_ATTRS: &[&str] = &[
-    "bios_vendor", "bios_version", "bios_date", "bios_release", "sys_vendor", "product_name",
-    "product_version", "product_serial", "product_uuid", "product_sku", "product_family", "board_vendor",
-    "board_name", "board_version", "board_serial", "board_asset_tag", "chassis_vendor", "chassis_type",
-    "chassis_version", "chassis_serial", "chassis_asset_tag",
+    "bios_vendor",
+    "bios_version",
+    "bios_date",
+    "bios_release",
+    "sys_vendor",
+    "product_name",
+    "product_version",
+    "product_serial",
+    "product_uuid",
+    "product_sku",
+    "product_family",
+    "board_vendor",
+    "board_name",
+    "board_version",
+    "board_serial",
+    "board_asset_tag",
+    "chassis_vendor",
+    "chassis_type",
+    "chassis_version",
+    "chassis_serial",
+    "chassis_asset_tag",
 ];
 
 /// The sysfs attribute a path names, if any (`.../dmi/id/board_serial`, `board_serial.txt`).
@@ -239,8 +273,10 @@ fn is_sysfs_attr_file(path: &str, head: &[&str]) -> bool {
 }
 
 fn is_ipconfig_title(line: &str) -> bool {
-    matches!(line, "Windows IP Configuration" | "Windows IP 配置" | "Configuración IP de Windows")
-        || line.starts_with("Windows-IP-Konfiguration")
+    matches!(
+        line,
+        "Windows IP Configuration" | "Windows IP 配置" | "Configuración IP de Windows"
+    ) || line.starts_with("Windows-IP-Konfiguration")
         || line.starts_with("Configuration IP de Windows")
 }
 
@@ -248,9 +284,22 @@ fn is_ipconfig_title(line: &str) -> bool {
 /// CP850 mojibake, so only the unaccented prefix is matched).
 fn is_systeminfo_label(line: &str) -> bool {
     const LABELS: &[&str] = &[
-        "Host Name:", "OS Name:", "OS Version:", "System Manufacturer:", "System Model:", "BIOS Version:",
-        "主机名:", "OS 名称:", "OS 版本:", "系统制造商:", "系统型号:", "BIOS 版本:",
-        "Nombre de host:", "Nombre del sistema operativo:", "Fabricante del sistema:", "Modelo el sistema:",
+        "Host Name:",
+        "OS Name:",
+        "OS Version:",
+        "System Manufacturer:",
+        "System Model:",
+        "BIOS Version:",
+        "主机名:",
+        "OS 名称:",
+        "OS 版本:",
+        "系统制造商:",
+        "系统型号:",
+        "BIOS 版本:",
+        "Nombre de host:",
+        "Nombre del sistema operativo:",
+        "Fabricante del sistema:",
+        "Modelo el sistema:",
         "Modelo del sistema:",
     ];
     LABELS.iter().any(|l| line.starts_with(l))
@@ -259,7 +308,9 @@ fn is_systeminfo_label(line: &str) -> bool {
 fn is_key_value(line: &str) -> bool {
     match line.split_once('=') {
         Some((k, _)) => {
-            !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && k.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+            !k.is_empty()
+                && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && k.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
         }
         None => false,
     }
@@ -275,11 +326,22 @@ fn wmic_table_class(head: &[&str], hint: Option<WmiClass>) -> Option<Option<WmiC
     }
     let header = head.first()?;
     let words: Vec<&str> = header.split_whitespace().collect();
-    let props = words.iter().all(|w| w.chars().next().is_some_and(|c| c.is_ascii_uppercase()) && w.chars().all(|c| c.is_ascii_alphanumeric()));
+    let props = words.iter().all(|w| {
+        w.chars().next().is_some_and(|c| c.is_ascii_uppercase()) && w.chars().all(|c| c.is_ascii_alphanumeric())
+    });
     let known = words.iter().any(|w| {
-        ["SerialNumber", "Manufacturer", "Product", "Model", "MACAddress", "IdentifyingNumber", "UUID", "Vendor"]
-            .iter()
-            .any(|k| k.eq_ignore_ascii_case(w))
+        [
+            "SerialNumber",
+            "Manufacturer",
+            "Product",
+            "Model",
+            "MACAddress",
+            "IdentifyingNumber",
+            "UUID",
+            "Vendor",
+        ]
+        .iter()
+        .any(|k| k.eq_ignore_ascii_case(w))
     });
     (props && known).then_some(hint)
 }
@@ -291,7 +353,11 @@ pub fn wmic_command_alias(line: &str) -> Option<&str> {
     let rest = &line[at + 5..];
     let mut words = rest.split_whitespace().filter(|w| !w.starts_with('/'));
     let first = words.next()?;
-    let alias = if first.eq_ignore_ascii_case("path") { words.next()? } else { first };
+    let alias = if first.eq_ignore_ascii_case("path") {
+        words.next()?
+    } else {
+        first
+    };
     rest.to_ascii_lowercase().contains(" get").then_some(alias)
 }
 
@@ -307,21 +373,36 @@ mod tests {
 
     #[test]
     fn pasted_wmic_command_names_the_class() {
-        let k = kind_of("note.txt", "C:\\Users\\a>wmic baseboard get serialnumber\nSerialNumber\n            \n");
+        let k = kind_of(
+            "note.txt",
+            "C:\\Users\\a>wmic baseboard get serialnumber\nSerialNumber\n            \n",
+        );
         assert_eq!(k, Kind::WmicTable(Some(WmiClass::BaseBoard)));
     }
 
     #[test]
     fn file_name_is_only_a_hint() {
         assert_eq!(kind_of("bios.txt", "just a note\n"), Kind::Text);
-        assert_eq!(kind_of("x.log", "Manufacturer=LENOVO\nModel=20TB\n"), Kind::WmicList(None));
-        assert_eq!(kind_of("Win32_BIOS.wmi", "SerialNumber=1\n"), Kind::WmicList(Some(WmiClass::Bios)));
+        assert_eq!(
+            kind_of("x.log", "Manufacturer=LENOVO\nModel=20TB\n"),
+            Kind::WmicList(None)
+        );
+        assert_eq!(
+            kind_of("Win32_BIOS.wmi", "SerialNumber=1\n"),
+            Kind::WmicList(Some(WmiClass::Bios))
+        );
     }
 
     #[test]
     fn classes_from_keys() {
-        assert_eq!(WmiClass::from_keys(["Manufacturer", "Product", "SerialNumber"]), Some(WmiClass::BaseBoard));
-        assert_eq!(WmiClass::from_keys(["Manufacturer", "Model", "HypervisorPresent"]), Some(WmiClass::ComputerSystem));
+        assert_eq!(
+            WmiClass::from_keys(["Manufacturer", "Product", "SerialNumber"]),
+            Some(WmiClass::BaseBoard)
+        );
+        assert_eq!(
+            WmiClass::from_keys(["Manufacturer", "Model", "HypervisorPresent"]),
+            Some(WmiClass::ComputerSystem)
+        );
         assert_eq!(WmiClass::from_keys(["Foo"]), None);
     }
 }

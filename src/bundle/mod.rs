@@ -12,6 +12,8 @@ mod kind;
 
 pub use document::Document;
 pub use error::{ReadError, ReadErrorKind};
+pub use kind::sysfs_attr;
+pub use kind::wmic_command_alias;
 pub use kind::{Kind, WmiClass};
 
 use std::fs::File;
@@ -81,11 +83,17 @@ pub fn read_input(path: &Path, limits: &Limits) -> ReadOutcome {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_else(|| input.clone());
             match read_capped(path, limits.max_entry_bytes) {
-                Ok(Some(data)) => out.entries.push(Entry { input: input.clone(), path: name, data }),
+                Ok(Some(data)) => out.entries.push(Entry {
+                    input: input.clone(),
+                    path: name,
+                    data,
+                }),
                 Ok(None) => out.errors.push(ReadError::new(
                     &input,
                     None,
-                    ReadErrorKind::EntryTooLarge { limit: limits.max_entry_bytes },
+                    ReadErrorKind::EntryTooLarge {
+                        limit: limits.max_entry_bytes,
+                    },
                 )),
                 Err(e) => out.errors.push(io_error(&input, None, &e)),
             }
@@ -129,7 +137,10 @@ fn read_folder(dir: &Path, input: &str, limits: &Limits, out: &mut ReadOutcome) 
             out.errors.push(ReadError::new(
                 input,
                 None,
-                ReadErrorKind::TooManyEntries { count, limit: limits.max_entries },
+                ReadErrorKind::TooManyEntries {
+                    count,
+                    limit: limits.max_entries,
+                },
             ));
             return;
         }
@@ -149,16 +160,24 @@ fn read_folder(dir: &Path, input: &str, limits: &Limits, out: &mut ReadOutcome) 
                     out.errors.push(ReadError::new(
                         input,
                         Some(rel),
-                        ReadErrorKind::TotalTooLarge { limit: limits.max_total_bytes },
+                        ReadErrorKind::TotalTooLarge {
+                            limit: limits.max_total_bytes,
+                        },
                     ));
                     return;
                 }
-                out.entries.push(Entry { input: input.to_string(), path: rel, data });
+                out.entries.push(Entry {
+                    input: input.to_string(),
+                    path: rel,
+                    data,
+                });
             }
             Ok(None) => out.errors.push(ReadError::new(
                 input,
                 Some(rel),
-                ReadErrorKind::EntryTooLarge { limit: limits.max_entry_bytes },
+                ReadErrorKind::EntryTooLarge {
+                    limit: limits.max_entry_bytes,
+                },
             )),
             Err(e) => out.errors.push(io_error(input, Some(rel), &e)),
         }

@@ -43,6 +43,11 @@ pub fn extract_one(doc: &Document, machine: &mut Machine) {
 impl Source {
     /// The source of line `line` (1-based) of a document, with that line's text.
     pub fn at(doc: &Document, line: usize, text: &str) -> Source {
-        Source { input: doc.input.clone(), path: doc.path.clone(), line: Some(line), text: text.trim_end().to_string() }
+        Source {
+            input: doc.input.clone(),
+            path: doc.path.clone(),
+            line: Some(line),
+            text: text.trim_end().to_string(),
+        }
     }
 }

@@ -30,7 +30,10 @@ pub struct Field(pub Vec<Observed<String>>);
 
 impl Field {
     pub fn push(&mut self, value: impl Into<String>, source: Source) {
-        self.0.push(Observed { value: value.into(), source });
+        self.0.push(Observed {
+            value: value.into(),
+            source,
+        });
     }
     pub fn is_known(&self) -> bool {
         !self.0.is_empty()
@@ -230,7 +233,10 @@ impl Machine {
         if let Some(i) = self.disks.iter().position(|d| d.index == Some(index)) {
             return &mut self.disks[i];
         }
-        self.disks.push(Disk { index: Some(index), ..Disk::default() });
+        self.disks.push(Disk {
+            index: Some(index),
+            ..Disk::default()
+        });
         self.disks.last_mut().expect("just pushed")
     }
 
@@ -251,7 +257,10 @@ impl Machine {
 /// that is not 12 hex digits is returned trimmed and upper-cased.
 pub fn normalize_mac(mac: &str) -> String {
     let hex: String = mac.chars().filter(|c| c.is_ascii_hexdigit()).collect();
-    let only_hex_and_separators = mac.trim().chars().all(|c| c.is_ascii_hexdigit() || matches!(c, ':' | '-' | '.'));
+    let only_hex_and_separators = mac
+        .trim()
+        .chars()
+        .all(|c| c.is_ascii_hexdigit() || matches!(c, ':' | '-' | '.'));
     if hex.len() == 12 && only_hex_and_separators {
         let up = hex.to_ascii_uppercase();
         (0..6).map(|i| &up[i * 2..i * 2 + 2]).collect::<Vec<_>>().join("-")

@@ -30,21 +30,86 @@ pub enum Placeholder {
 }
 
 const EXACT: &[&str] = &[
-    "to be filled by o.e.m.", "to be filled by o.e.m", "to be filled by oem", "default string", "system serial number",
-    "base board serial number", "chassis serial number", "system product name", "system manufacturer",
-    "system version", "system name", "system sku#", "base board product name", "type1productconfigid",
-    "not specified", "not applicable", "not available", "not defined", "not present", "not settable", "none",
-    "none provided", "n/a", "na", "unknown", "unknow", "undefined", "invalid", "empty", "(null)", "null", "default",
-    "oem", "o.e.m.", "oem_mb", "tbd", "tbd by oem", "to be set", "no enclosure", "chassis version",
-    "chassis manufacture", "chassis manufacturer", "all series", "standard", "sku", "serial", "serial number",
-    "sernum", "assettagnum", "no asset information", "mb serial number", "pca serial", "$(default_string)",
-    "$(project_sku_name)", "system_manufacturer", "system_product_name", "x.x", "<bad index>", "0", "0123456789",
-    "123456789", "1234567890", "asset-1234567890", "填寫者 o.e.m.", "system uuid", "oem default string000",
-    "oem chassis manufacturer", "unspecified", "uninitialized",
+    "to be filled by o.e.m.",
+    "to be filled by o.e.m",
+    "to be filled by oem",
+    "default string",
+    "system serial number",
+    "base board serial number",
+    "chassis serial number",
+    "system product name",
+    "system manufacturer",
+    "system version",
+    "system name",
+    "system sku#",
+    "base board product name",
+    "type1productconfigid",
+    "not specified",
+    "not applicable",
+    "not available",
+    "not defined",
+    "not present",
+    "not settable",
+    "none",
+    "none provided",
+    "n/a",
+    "na",
+    "unknown",
+    "unknow",
+    "undefined",
+    "invalid",
+    "empty",
+    "(null)",
+    "null",
+    "default",
+    "oem",
+    "o.e.m.",
+    "oem_mb",
+    "tbd",
+    "tbd by oem",
+    "to be set",
+    "no enclosure",
+    "chassis version",
+    "chassis manufacture",
+    "chassis manufacturer",
+    "all series",
+    "standard",
+    "sku",
+    "serial",
+    "serial number",
+    "sernum",
+    "assettagnum",
+    "no asset information",
+    "mb serial number",
+    "pca serial",
+    "$(default_string)",
+    "$(project_sku_name)",
+    "system_manufacturer",
+    "system_product_name",
+    "x.x",
+    "<bad index>",
+    "0",
+    "0123456789",
+    "123456789",
+    "1234567890",
+    "asset-1234567890",
+    "填寫者 o.e.m.",
+    "system uuid",
+    "oem default string000",
+    "oem chassis manufacturer",
+    "unspecified",
+    "uninitialized",
 ];
 
 /// Prefixes that mark a *name* (manufacturer, product) as filler (fastfetch's list).
-const NAME_PREFIXES: &[&str] = &["to be filled", "to be set", "oem", "o.e.m", "system product", "unknown product"];
+const NAME_PREFIXES: &[&str] = &[
+    "to be filled",
+    "to be set",
+    "oem",
+    "o.e.m",
+    "system product",
+    "unknown product",
+];
 
 /// UUIDs that firmware ships by default (osquery's list).
 const PLACEHOLDER_UUIDS: &[&str] = &[
@@ -66,7 +131,10 @@ pub fn name(value: &str) -> Option<Placeholder> {
         return Some(p);
     }
     let lower = trimmed(value).to_lowercase();
-    NAME_PREFIXES.iter().any(|p| lower.starts_with(p)).then_some(Placeholder::OemString)
+    NAME_PREFIXES
+        .iter()
+        .any(|p| lower.starts_with(p))
+        .then_some(Placeholder::OemString)
 }
 
 /// Classifies a system UUID.
@@ -91,7 +159,11 @@ fn common(value: &str) -> Option<Placeholder> {
     if EXACT.contains(&lower.as_str()) {
         return Some(Placeholder::OemString);
     }
-    if lower.starts_with("type1 - ") || lower.starts_with("type2 - ") || lower.starts_with("type3 - ") || lower.starts_with("$(") {
+    if lower.starts_with("type1 - ")
+        || lower.starts_with("type2 - ")
+        || lower.starts_with("type3 - ")
+        || lower.starts_with("$(")
+    {
         return Some(Placeholder::Template);
     }
     if t.chars().any(|c| c.is_control() || c == '\u{FFFD}') {
@@ -105,7 +177,10 @@ fn common(value: &str) -> Option<Placeholder> {
             return Some(Placeholder::HexZero);
         }
     }
-    let compact: Vec<char> = t.chars().filter(|c| !matches!(c, ' ' | '-' | '.' | '_' | ':')).collect();
+    let compact: Vec<char> = t
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '.' | '_' | ':'))
+        .collect();
     if compact.len() >= 2 && compact.iter().all(|c| c.eq_ignore_ascii_case(&compact[0])) {
         return Some(Placeholder::Repeated);
     }
@@ -154,9 +229,23 @@ mod tests {
     #[test]
     fn oem_fillers_and_patterns() {
         for s in [
-            "", "   ", "\0\0", "To be filled by O.E.M.", "Default string", "System Serial Number", "Not Specified",
-            "None", "0", "00000000", "FFFFFFFF", "........", "----", "Type2 - Board Serial Number", "123456789",
-            "0x0000", "$(DEFAULT_STRING)",
+            "",
+            "   ",
+            "\0\0",
+            "To be filled by O.E.M.",
+            "Default string",
+            "System Serial Number",
+            "Not Specified",
+            "None",
+            "0",
+            "00000000",
+            "FFFFFFFF",
+            "........",
+            "----",
+            "Type2 - Board Serial Number",
+            "123456789",
+            "0x0000",
+            "$(DEFAULT_STRING)",
         ] {
             assert!(serial(s).is_some(), "{s:?} should be a placeholder");
         }
@@ -165,8 +254,14 @@ mod tests {
     #[test]
     fn real_serials_pass() {
         for s in [
-            "5CD8484V89", "PHMYU018JBJ02F", ".2RJF153.CNIVC0005G0184.", "VMware-50 0c 1f 2a", "ZZ02-2200-00033",
-            "OEM12345XZ", "ACE4_2E61_9000_7804.", "2RJF153",
+            "5CD8484V89",
+            "PHMYU018JBJ02F",
+            ".2RJF153.CNIVC0005G0184.",
+            "VMware-50 0c 1f 2a",
+            "ZZ02-2200-00033",
+            "OEM12345XZ",
+            "ACE4_2E61_9000_7804.",
+            "2RJF153",
         ] {
             assert_eq!(serial(s), None, "{s:?} should be accepted");
         }

@@ -1,0 +1,218 @@
+#!/usr/bin/env python3
+"""Builds samples/*.zip and rules/fixtures/** from the real files in ../shared/data.
+
+Usage: scripts/make-samples.py [--data DIR]   (default: ../shared/data next to the repo)
+
+The outputs are committed, so a clone works without ../shared; this script documents how
+each was made and rebuilds them byte for byte (zip entries carry a fixed timestamp).
+Real files are copied unmodified or as a stated excerpt of whole lines. The activation
+client logs and the batch server export are written here from the message strings in
+cases.md, because no real file of that kind is public; each is marked "constructed".
+"""
+
+import argparse
+import pathlib
+import shutil
+import zipfile
+
+REPO = pathlib.Path(__file__).resolve().parent.parent
+TS = (2024, 1, 1, 0, 0, 0)
+
+
+def args():
+    p = argparse.ArgumentParser()
+    p.add_argument("--data", default=str(REPO.parent / "shared" / "data"))
+    return p.parse_args()
+
+
+class Data:
+    def __init__(self, root):
+        self.root = pathlib.Path(root)
+
+    def real(self, rel):
+        return (self.root / rel).read_bytes()
+
+    def excerpt(self, rel, first, last):
+        """Lines first..last (1-based, inclusive) of a real file, bytes unchanged."""
+        lines = self.real(rel).splitlines(keepends=True)
+        return b"".join(lines[first - 1 : last])
+
+
+def utf8(s):
+    return s.encode("utf-8")
+
+
+def gbk(s):
+    return s.encode("gbk")
+
+
+def utf16(s):
+    return b"\xff\xfe" + s.encode("utf-16-le")
+
+
+def crlf(s):
+    return s.replace("\n", "\r\n")
+
+
+# Activation client logs (constructed from the message strings of cases.md).
+LOG_A = """2024-05-14 09:31:02 [INFO] CMGE 激活客户端 V2.0 启动
+2024-05-14 09:31:05 [INFO] 在线激活，SN: FF*****700209
+2024-05-14 09:31:06 [ERROR] 在线激活失败， 服务器错误，请联系客服。
+2024-05-14 09:40:12 [INFO] 离线激活
+2024-05-14 09:40:13 [ERROR] 激活失败， 服务器错误，请联系客服。
+"""
+SERVER_A = """工单 2024-0514-031 后台查询结果
+设备: 瘦客户端 (IDV 模式)
+返回: code:206
+"""
+LOG_B = """2023-11-02 14:02:11 [INFO] 离线激活
+2023-11-02 14:02:12 [ERROR] Device marker binding is Invalid
+2023-11-20 10:15:40 [INFO] 在线激活，SN: ZZ02-2200-00033
+2023-11-20 10:15:42 [ERROR] SN已被另一计算机使用
+"""
+LOG_C = """2024-02-01 15:20:01 [INFO] CMGE 激活客户端 V2.0 启动
+2024-02-01 15:20:09 [WARN] 上次激活使用的序列号FF*****700209跟当前输入的序列号不一致，是否继续使用当前输入的序列号进行激活
+2024-02-01 15:20:15 [INFO] 用户选择: 是
+2024-02-01 15:20:16 [ERROR] 在线激活失败，服务器错误，请联系客服
+"""
+SERVER_D = """主机ID,BIOS序列号,主板序列号,MAC地址,结果
+M903G6G4,To be filled by O.E.M.,,00-E0-4C-68-01-2A,DeviceBinding B2：B2字段是必需的
+M903G6G7,QTM-2211-0392,QTM-B-0392,00-E0-4C-68-01-3F,DeviceBinding B2：B2字段是必需的
+M903G6H1,QTM-2211-0417,QTM-B-0417,00-E0-4C-68-01-51,DeviceBinding B2：B2字段是必需的
+"""
+LOG_OK = """2024-06-03 08:55:40 [INFO] CMGE 激活客户端 V2.1 i 启动
+2024-06-03 08:55:47 [INFO] 在线激活，SN: AB*****120034
+2024-06-03 08:55:49 [INFO] 激活成功
+"""
+WMIC_BASEBOARD_EMPTY = """C:\\Users\\user>wmic baseboard get serialnumber,manufacturer
+Manufacturer                  SerialNumber
+Gigabyte Technology Co., Ltd.
+
+
+C:\\Users\\user>wmic csproduct get name
+Name
+H61M-DS2
+
+"""
+WMIC_MANUFACTURER_EMPTY = """C:\\Users\\user>wmic baseboard get manufacturer,product,serialnumber
+Manufacturer  Product     SerialNumber
+              Q1900G4-M   QTM-B-0392
+
+"""
+WMIC_REMOVABLE_DISK = """C:\\Users\\user>wmic diskdrive get index,model,serialnumber,mediatype,interfacetype
+Index  InterfaceType  MediaType              Model                                  SerialNumber
+0      USB            External hard disk media  WD Elements 25A2 USB Device          57584C314138344C32383536
+
+"""
+
+
+def samples(d):
+    """(zip name, [(entry, bytes)], what it shows)."""
+    return [
+        ("case-a-thin-client-empty-baseboard-serial.zip", [
+            ("hardware/dmidecode.txt", d.real("dmidecode/Gigabyte_H61M-DS2.txt")),
+            ("network/ipconfig_all.txt", d.real("winlogs/ipconfig/gkkgithub_TXT_ipconfig_all_zh-CN_gbk.txt")),
+            ("activation/CMGE_Activation.log", gbk(crlf(LOG_A))),
+            ("activation/server_response.txt", utf8(SERVER_A)),
+        ]),
+        ("case-b-edge-box-virtual-machine.zip", [
+            ("hardware/Win32_ComputerSystem.wmi", d.real("winlogs/wmic/glpi-agent_proxmox-Win32_ComputerSystem.wmi")),
+            ("activation/CMGE_Activation.log", utf16(crlf(LOG_B))),
+        ]),
+        ("case-c-serial-mismatch-hardware.zip", [
+            ("hardware/dmidecode.txt", d.real("dmidecode/ASUSTeK_P5Q.txt")),
+            ("network/ipconfig_all.txt", d.real("winlogs/ipconfig/youzjuzi_ipconfig_all_en.txt")),
+            ("activation/CMGE_Activation.log", utf8(LOG_C)),
+        ]),
+        ("case-d-batch-b2-disk-serial.zip", [
+            ("hardware/dmidecode.txt", d.real("dmidecode/Qotom_Q1900G4-M.txt")),
+            ("hardware/Win32_DiskDrive.wmi", d.real("winlogs/wmic/glpi-agent_win7-sp1-x64-Win32_DiskDrive.wmi")),
+            ("activation/batch_server_records.csv", b"\xef\xbb\xbf" + utf8(crlf(SERVER_D))),
+        ]),
+        ("healthy-hp-zbook.zip", [
+            ("hardware/dmidecode.txt", d.real("dmidecode/HP_ZBook-15-G5.txt")),
+            ("hardware/Win32_DiskDrive.wmi", d.real("winlogs/wmic/glpi-agent_latitude-7480-Win32_DiskDrive.wmi")),
+            ("hardware/MSFT_PhysicalDisk.wmi", d.real("winlogs/wmic/glpi-agent_latitude-7480-MSFT_PhysicalDisk.wmi")),
+            ("network/ipconfig_all.txt", d.real("winlogs/ipconfig/gkkgithub_TXT_ipconfig_all_zh-CN_gbk.txt")),
+            ("eventlogs/Application.evtx", d.real("evtx/Application_no_crc32.evtx")),
+            ("upgrade/setuperr.log", d.real("winlogs/setup/bitbtrust_Errorcode_setuperr.log")),
+            ("activation/CMGE_Activation.log", utf8(LOG_OK)),
+        ]),
+    ]
+
+
+def fixtures(d):
+    """(rule id, positive|negative, case file name, bytes)."""
+    ipc_zh = "winlogs/ipconfig/Thymolzzw_ipconfig_all_zh-CN_gbk.txt"
+    f = [
+        ("hw.bios-serial", "positive", "qotom-dmidecode.txt", d.real("dmidecode/Qotom_Q1900G4-M.txt")),
+        ("hw.bios-serial", "negative", "hp-zbook-dmidecode.txt", d.real("dmidecode/HP_ZBook-15-G5.txt")),
+        ("hw.baseboard-serial", "positive", "gigabyte-dmidecode.txt", d.real("dmidecode/Gigabyte_H61M-DS2.txt")),
+        ("hw.baseboard-serial", "positive", "wmic-baseboard-empty.txt", utf16(crlf(WMIC_BASEBOARD_EMPTY))),
+        ("hw.baseboard-serial", "negative", "dell-r640-dmidecode.txt", d.real("dmidecode/Dell_PowerEdge-R640.txt")),
+        ("hw.baseboard-manufacturer", "positive", "wmic-baseboard-no-manufacturer.txt", gbk(crlf(WMIC_MANUFACTURER_EMPTY))),
+        ("hw.baseboard-manufacturer", "negative", "asustek-dmidecode.txt", d.real("dmidecode/ASUSTeK_P5Q.txt")),
+        ("hw.system-model", "positive", "asustek-dmidecode.txt", d.real("dmidecode/ASUSTeK_P5Q.txt")),
+        ("hw.system-model", "negative", "lenovo-Win32_ComputerSystem.wmi", d.real("winlogs/wmic/glpi-agent_11-AzureAD-Win32_ComputerSystem.wmi")),
+        ("hw.disk-serial", "positive", "win7-Win32_DiskDrive.wmi", d.real("winlogs/wmic/glpi-agent_win7-sp1-x64-Win32_DiskDrive.wmi")),
+        ("hw.disk-serial", "negative", "latitude-Win32_DiskDrive.wmi", d.real("winlogs/wmic/glpi-agent_latitude-7480-Win32_DiskDrive.wmi")),
+        ("hw.disk-removable", "positive", "wmic-usb-disk.txt", utf16(crlf(WMIC_REMOVABLE_DISK))),
+        ("hw.disk-removable", "negative", "latitude-Win32_DiskDrive.wmi", d.real("winlogs/wmic/glpi-agent_latitude-7480-Win32_DiskDrive.wmi")),
+        ("hw.nic-physical", "positive", "ipconfig-tap-only-excerpt.txt", d.excerpt(ipc_zh, 1, 26)),
+        ("hw.nic-physical", "negative", "ipconfig-zh.txt", d.real(ipc_zh)),
+        ("hw.nic-removable", "positive", "ipconfig-usb-nic-excerpt.txt", d.excerpt(ipc_zh, 1, 35)),
+        ("hw.nic-removable", "negative", "ipconfig-zh.txt", d.real(ipc_zh)),
+        ("vm.detected", "positive", "vmware-dmidecode.txt", d.real("dmidecode/VMware_Virtual-Platform.txt")),
+        ("vm.detected", "positive", "hyperv-dmidecode.txt", d.real("dmidecode/Microsoft_Virtual-Machine-HyperV-2019.txt")),
+        ("vm.detected", "positive", "proxmox-Win32_ComputerSystem.wmi", d.real("winlogs/wmic/glpi-agent_proxmox-Win32_ComputerSystem.wmi")),
+        ("vm.detected", "positive", "ec2-systeminfo.txt", d.real("winlogs/systeminfo/Karthika1991_systeminfo_AmazonEC2.txt")),
+        ("vm.detected", "negative", "hp-zbook-dmidecode.txt", d.real("dmidecode/HP_ZBook-15-G5.txt")),
+        ("vm.detected", "negative", "vbox-host-systeminfo-es.txt", d.real("winlogs/systeminfo/sego1_systeminfo_es_HP_ProDesk.txt")),
+        ("vm.detected", "negative", "vmnet-host-ipconfig-zh.txt", d.real(ipc_zh)),
+        ("act.server-error", "positive", "activation-gbk.log", gbk(crlf(LOG_A))),
+        ("act.server-error", "positive", "activation-utf8.log", utf8(LOG_C)),
+        ("act.server-error", "negative", "activation-ok.log", utf8(LOG_OK)),
+        ("act.code-206", "positive", "server-response.txt", utf8(SERVER_A)),
+        ("act.code-206", "negative", "setupact-de.log", d.real("winlogs/setup/bitbtrust_Errorcode_setupact.log")),
+        ("act.marker-binding-invalid", "positive", "activation-utf16.log", utf16(crlf(LOG_B))),
+        ("act.marker-binding-invalid", "negative", "activation-ok.log", utf8(LOG_OK)),
+        ("act.sn-used-elsewhere", "positive", "activation-utf16.log", utf16(crlf(LOG_B))),
+        ("act.sn-used-elsewhere", "negative", "activation-gbk.log", gbk(crlf(LOG_A))),
+        ("act.sn-mismatch", "positive", "activation-utf8.log", utf8(LOG_C)),
+        ("act.sn-mismatch", "positive", "activation-gbk.log", gbk(crlf(LOG_C))),
+        ("act.sn-mismatch", "negative", "activation-gbk.log", gbk(crlf(LOG_A))),
+        ("act.devicebinding-b2", "positive", "batch-server-records.csv", b"\xef\xbb\xbf" + utf8(crlf(SERVER_D))),
+        ("act.devicebinding-b2", "negative", "setuperr-moupg.log", d.real("winlogs/setup/VitalSkib_files_setuperr_moupg.log")),
+    ]
+    return f
+
+
+def write_zip(path, entries):
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in sorted(entries):
+            info = zipfile.ZipInfo(name, date_time=TS)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            z.writestr(info, data)
+
+
+def main():
+    d = Data(args().data)
+    out = REPO / "samples"
+    out.mkdir(exist_ok=True)
+    for name, entries in samples(d):
+        write_zip(out / name, entries)
+        print("sample", name)
+    root = REPO / "rules" / "fixtures"
+    for rule_dir in root.glob("*.*"):
+        if rule_dir.is_dir():
+            shutil.rmtree(rule_dir)
+    for rule, kind, name, data in fixtures(d):
+        p = root / rule / kind / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(data)
+    print("fixtures", len(fixtures(d)))
+
+
+if __name__ == "__main__":
+    main()

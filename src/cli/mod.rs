@@ -1,0 +1,128 @@
+//! Command-line options (clap) and the commands they run. Each command returns its exit code;
+//! errors are printed here, in the user's language, never as Rust error chains.
+
+mod analyze;
+mod rules_cmd;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use cmgelog::i18n::Lang;
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "cmgelog",
+    version,
+    about = "Collects and analyses CMGE activation and upgrade logs / CMGE 激活与升级日志收集分析工具"
+)]
+pub struct Cli {
+    /// Language of the output (default: the system locale).
+    #[arg(long, global = true, value_enum)]
+    pub lang: Option<LangArg>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum LangArg {
+    Zh,
+    En,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+    Md,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Analyse the logs of one machine: zip bundles, folders or single files.
+    Analyze(AnalyzeArgs),
+    /// Rule files: check, list, run their fixtures.
+    Rules {
+        #[command(subcommand)]
+        command: RulesCommand,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+pub struct AnalyzeArgs {
+    /// Bundles (.zip), folders or files; all describe one machine.
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    #[command(flatten)]
+    pub rules: RuleOptions,
+    #[command(flatten)]
+    pub limits: LimitOptions,
+}
+
+/// Caps that keep hostile inputs (zip bombs, huge archives) in bounded time and memory.
+#[derive(clap::Args, Debug, Clone)]
+pub struct LimitOptions {
+    /// Largest single entry read, in bytes [default: 256 MiB].
+    #[arg(long, value_name = "BYTES")]
+    pub max_entry_bytes: Option<u64>,
+    /// Largest total read from one input, in bytes [default: 1 GiB].
+    #[arg(long, value_name = "BYTES")]
+    pub max_total_bytes: Option<u64>,
+    /// Most entries read from one archive or folder [default: 20000].
+    #[arg(long, value_name = "N")]
+    pub max_entries: Option<usize>,
+}
+
+impl LimitOptions {
+    pub fn limits(&self) -> cmgelog::bundle::Limits {
+        let d = cmgelog::bundle::Limits::default();
+        cmgelog::bundle::Limits {
+            max_entry_bytes: self.max_entry_bytes.unwrap_or(d.max_entry_bytes),
+            max_total_bytes: self.max_total_bytes.unwrap_or(d.max_total_bytes),
+            max_entries: self.max_entries.unwrap_or(d.max_entries),
+        }
+    }
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct RuleOptions {
+    /// Rule file or folder; added to the built-in rules (same id replaces the built-in rule).
+    #[arg(long = "rules", value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Use only the rules given with --rules.
+    #[arg(long, requires = "paths")]
+    pub no_default_rules: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RulesCommand {
+    /// Check rule files and report every problem with file:line:column.
+    Lint {
+        /// Rule file or folder (default: the built-in rules).
+        path: Option<PathBuf>,
+    },
+    /// List rule ids, severities and titles.
+    List {
+        #[command(flatten)]
+        rules: RuleOptions,
+    },
+    /// Run the fixtures next to the rules (`<folder>/fixtures/<id>/{positive,negative}/`).
+    Test {
+        /// Rules folder (default: ./rules).
+        #[arg(default_value = "rules")]
+        path: PathBuf,
+    },
+}
+
+/// Runs the parsed command line; returns the process exit code.
+pub fn run(cli: Cli) -> u8 {
+    let lang = match cli.lang {
+        Some(LangArg::Zh) => Lang::Zh,
+        Some(LangArg::En) => Lang::En,
+        None => Lang::detect(),
+    };
+    match cli.command {
+        Command::Analyze(args) => analyze::run(&args, lang),
+        Command::Rules { command } => rules_cmd::run(command, lang),
+    }
+}

@@ -1,0 +1,51 @@
+//! Renderers of one analysis: text for the terminal, JSON for scripts, Markdown for a ticket
+//! reply. Renderers only format; they never re-read files.
+
+pub mod json;
+pub mod markdown;
+pub mod text;
+
+use crate::bundle::ReadError;
+use crate::i18n::Lang;
+
+/// Makes untrusted text (log lines, file names) safe to print: control characters, which
+/// could move the cursor or recolour the terminal, are shown escaped.
+pub fn escape_control(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_control() && c != '\t' {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `path:line` of a piece of evidence; the input is named only when several were given.
+pub fn location(input: &str, path: &str, line: Option<usize>, several_inputs: bool) -> String {
+    let mut s = if several_inputs && input != path {
+        format!("{input}!{path}")
+    } else {
+        path.to_string()
+    };
+    if let Some(l) = line {
+        s.push_str(&format!(":{l}"));
+    }
+    escape_control(&s)
+}
+
+/// One error line in the user's language.
+pub fn error_line(e: &ReadError, lang: Lang) -> String {
+    format!("{}: {}", escape_control(&e.location()), e.message(lang.is_zh()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(escape_control("a\u{1b}[31mb\tc"), "a\\u{1b}[31mb\tc");
+    }
+}

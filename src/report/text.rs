@@ -1,0 +1,152 @@
+//! The terminal report: findings most severe first, each with cause, remedy and evidence.
+//! Colour only when the stream is a terminal (anstream strips it otherwise).
+
+use super::{error_line, escape_control, location};
+use crate::analysis::Analysis;
+use crate::i18n::Lang;
+use crate::rules::{Finding, Severity};
+use anstyle::{AnsiColor, Style};
+use std::fmt::Write;
+
+const BOLD: Style = Style::new().bold();
+const DIM: Style = Style::new().dimmed();
+
+fn severity_style(s: Severity) -> Style {
+    let color = match s {
+        Severity::Critical => AnsiColor::Red,
+        Severity::Error => AnsiColor::BrightRed,
+        Severity::Warning => AnsiColor::Yellow,
+        Severity::Info => AnsiColor::Cyan,
+    };
+    Style::new().fg_color(Some(color.into())).bold()
+}
+
+/// Renders the report with ANSI styles; the caller's stream decides whether they are kept.
+pub fn render(a: &Analysis, lang: Lang) -> String {
+    let zh = lang.is_zh();
+    let mut out = String::new();
+    let several = a.inputs.len() > 1;
+    let inputs = a
+        .inputs
+        .iter()
+        .map(|i| escape_control(i))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let _ = writeln!(
+        out,
+        "{BOLD}{}{BOLD:#} {inputs}",
+        if zh { "分析：" } else { "Analysis of" }
+    );
+    let _ = writeln!(
+        out,
+        "{DIM}{}{DIM:#}",
+        if zh {
+            format!("读取了 {} 个文件，{} 个无法读取", a.documents.len(), a.errors.len())
+        } else {
+            format!("{} files read, {} could not be read", a.documents.len(), a.errors.len())
+        }
+    );
+    out.push('\n');
+    if a.findings.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}",
+            if zh {
+                "未发现已知问题。"
+            } else {
+                "No known problem found."
+            }
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "{}",
+            if zh {
+                format!("发现 {} 个问题（按严重程度排序）：", a.findings.len())
+            } else {
+                format!("{} finding(s), most severe first:", a.findings.len())
+            }
+        );
+        for f in &a.findings {
+            out.push('\n');
+            finding(&mut out, f, lang, several);
+        }
+    }
+    if !a.errors.is_empty() {
+        out.push('\n');
+        let style = severity_style(Severity::Warning);
+        let _ = writeln!(
+            out,
+            "{style}{}{style:#}",
+            if zh {
+                "无法读取的内容（其余内容已分析）："
+            } else {
+                "Could not be read (everything else was analysed):"
+            }
+        );
+        for e in &a.errors {
+            let _ = writeln!(out, "  {}", error_line(e, lang));
+        }
+    }
+    out
+}
+
+fn finding(out: &mut String, f: &Finding, lang: Lang, several: bool) {
+    let zh = lang.is_zh();
+    let sev = severity_style(f.severity);
+    let _ = writeln!(
+        out,
+        "{sev}[{}]{sev:#} {BOLD}{}{BOLD:#}  {DIM}{}{DIM:#}",
+        f.severity.label(zh),
+        f.title.get(lang),
+        f.rule
+    );
+    let label = |zh_s: &str, en_s: &str| if zh { zh_s.to_string() } else { en_s.to_string() };
+    let _ = writeln!(
+        out,
+        "  {BOLD}{}{BOLD:#} {}",
+        label("原因：", "Cause:"),
+        f.cause.get(lang)
+    );
+    for s in &f.summary {
+        let _ = writeln!(out, "  {}", s.get(lang));
+    }
+    let _ = writeln!(out, "  {BOLD}{}{BOLD:#}", label("处理办法：", "What to do:"));
+    for line in f.remedy.get(lang).lines() {
+        let _ = writeln!(out, "    {line}");
+    }
+    if !f.evidence.is_empty() {
+        let more = f.match_count.saturating_sub(f.evidence.len());
+        let _ = writeln!(out, "  {BOLD}{}{BOLD:#}", label("证据：", "Evidence:"));
+        for e in &f.evidence {
+            let _ = writeln!(
+                out,
+                "    {DIM}{}{DIM:#}  {}",
+                location(&e.input, &e.path, e.line, several),
+                escape_control(&e.text)
+            );
+            if let Some(n) = &e.note {
+                let _ = writeln!(out, "      → {}", n.get(lang));
+            }
+        }
+        if more > 0 {
+            let _ = writeln!(
+                out,
+                "    {}",
+                if zh {
+                    format!("……另有 {more} 处")
+                } else {
+                    format!("... and {more} more")
+                }
+            );
+        }
+    }
+    if !f.related.is_empty() {
+        let _ = writeln!(
+            out,
+            "  {}{}",
+            label("相关结论：", "Related findings: "),
+            f.related.join(", ")
+        );
+    }
+}

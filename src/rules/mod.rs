@@ -1,0 +1,176 @@
+//! Rules: the rule file model, its loader with line-and-column diagnostics, compiled
+//! conditions, and evaluation into findings.
+//!
+//! A rule file is TOML (see `rules/README.md` for the format). Loading parses into spanned
+//! values, validates everything and collects every diagnostic before building the rule set,
+//! so a bad rule file is reported whole and never silently yields "no findings". Regexes
+//! are compiled once, at load.
+
+mod builtin;
+mod condition;
+mod diagnostic;
+mod eval;
+mod fact_check;
+pub mod fixtures;
+mod parse;
+mod text_match;
+
+pub use builtin::{builtin_sources, BUILTIN_FILES};
+pub use condition::Condition;
+pub use diagnostic::{render_diagnostics, Diagnostic};
+pub use eval::{evaluate, Evidence, Finding};
+pub use parse::parse_rule_file;
+
+pub use crate::i18n::Localized;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// How bad a finding is. Ordered: `Critical` is the most severe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+    Critical,
+}
+
+impl Severity {
+    pub fn parse(s: &str) -> Option<Severity> {
+        Some(match s {
+            "critical" => Severity::Critical,
+            "error" => Severity::Error,
+            "warning" => Severity::Warning,
+            "info" => Severity::Info,
+            _ => return None,
+        })
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+    pub fn label(self, zh: bool) -> &'static str {
+        match (self, zh) {
+            (Severity::Critical, true) => "严重",
+            (Severity::Error, true) => "错误",
+            (Severity::Warning, true) => "警告",
+            (Severity::Info, true) => "提示",
+            (s, false) => s.name(),
+        }
+    }
+}
+
+/// A compiled rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// Stable id (`hw.baseboard-serial`); scripts depend on it.
+    pub id: String,
+    pub severity: Severity,
+    pub title: Localized,
+    pub cause: Localized,
+    pub remedy: Localized,
+    /// Which support cases the rule encodes (`cases.md#case-a`).
+    pub references: Vec<String>,
+    /// Ids (or `prefix.*` patterns) of other rules whose findings explain this one, e.g. the
+    /// generic server error points at the hardware findings.
+    pub related: Vec<String>,
+    pub when: Condition,
+    /// File the rule came from (`builtin:rules/hardware.toml` for the default set).
+    pub origin: String,
+}
+
+/// The rules in force for one analysis.
+#[derive(Debug, Clone, Default)]
+pub struct RuleSet {
+    pub rules: Vec<Rule>,
+}
+
+/// A rule file that failed to load: every diagnostic, with the file's text for rendering.
+#[derive(Debug)]
+pub struct LoadError {
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl RuleSet {
+    /// The default rules compiled into the binary.
+    pub fn builtin() -> Result<RuleSet, LoadError> {
+        let mut set = RuleSet::default();
+        let mut diagnostics = Vec::new();
+        for (name, text) in builtin_sources() {
+            match parse_rule_file(&format!("builtin:{name}"), text) {
+                Ok(rules) => set.rules.extend(rules),
+                Err(d) => diagnostics.extend(d),
+            }
+        }
+        set.finish(diagnostics)
+    }
+
+    /// Rules from a file or a folder of `*.toml` files (not recursing into `fixtures/`).
+    pub fn from_path(path: &Path) -> Result<RuleSet, LoadError> {
+        let mut set = RuleSet::default();
+        let mut diagnostics = Vec::new();
+        for file in rule_files(path).map_err(|d| LoadError { diagnostics: vec![d] })? {
+            let name = file.display().to_string();
+            match std::fs::read_to_string(&file) {
+                Ok(text) => match parse_rule_file(&name, &text) {
+                    Ok(rules) => set.rules.extend(rules),
+                    Err(d) => diagnostics.extend(d),
+                },
+                Err(e) => diagnostics.push(Diagnostic::file_error(&name, &e.to_string())),
+            }
+        }
+        set.finish(diagnostics)
+    }
+
+    /// Adds rules; a rule with an id already present replaces the earlier one, so a user's
+    /// rule folder can override a default rule.
+    pub fn extend(&mut self, other: RuleSet) {
+        for rule in other.rules {
+            match self.rules.iter_mut().find(|r| r.id == rule.id) {
+                Some(slot) => *slot = rule,
+                None => self.rules.push(rule),
+            }
+        }
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+
+    fn finish(self, mut diagnostics: Vec<Diagnostic>) -> Result<RuleSet, LoadError> {
+        let mut seen: Vec<&Rule> = Vec::new();
+        for rule in &self.rules {
+            if let Some(first) = seen.iter().find(|r| r.id == rule.id) {
+                diagnostics.push(Diagnostic::file_error(
+                    &rule.origin,
+                    &format!("duplicate rule id `{}` (also in {})", rule.id, first.origin),
+                ));
+            }
+            seen.push(rule);
+        }
+        if diagnostics.is_empty() {
+            Ok(self)
+        } else {
+            Err(LoadError { diagnostics })
+        }
+    }
+}
+
+/// The `*.toml` rule files under a path, sorted; a file is taken as it is.
+pub fn rule_files(path: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
+    if path.is_file() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let listing =
+        std::fs::read_dir(path).map_err(|e| Diagnostic::file_error(&path.display().to_string(), &e.to_string()))?;
+    let mut files: Vec<PathBuf> = listing
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    Ok(files)
+}

@@ -1,0 +1,356 @@
+//! End-to-end tests: run the built binary as a user would, parse its JSON output into
+//! values and assert field by field.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use tempfile::TempDir;
+
+fn repo(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+}
+
+fn cmgelog() -> Command {
+    let mut c = Command::cargo_bin("cmgelog").expect("binary built");
+    c.env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", "en_US.UTF-8");
+    c
+}
+
+/// Runs `analyze --format json` and returns (exit code, parsed report).
+fn analyze_json(inputs: &[&Path], extra: &[&str]) -> (i32, Value) {
+    let out = cmgelog()
+        .arg("analyze")
+        .args(["--format", "json", "--lang", "en"])
+        .args(extra)
+        .args(inputs)
+        .output()
+        .expect("runs");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.code().expect("exit code"), report)
+}
+
+fn rule_ids(report: &Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["rule"].as_str().expect("rule").to_string())
+        .collect()
+}
+
+fn finding<'a>(report: &'a Value, id: &str) -> &'a Value {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == id)
+        .unwrap_or_else(|| panic!("no finding {id}"))
+}
+
+#[test]
+fn sample_case_a_names_the_empty_baseboard_serial_and_the_server_error() {
+    let (code, r) = analyze_json(&[&repo("samples/case-a-thin-client-empty-baseboard-serial.zip")], &[]);
+    assert_eq!(code, 1);
+    let ids = rule_ids(&r);
+    for id in ["hw.baseboard-serial", "act.server-error", "act.code-206"] {
+        assert!(ids.contains(&id.to_string()), "{id} missing from {ids:?}");
+    }
+    // Most severe first: hardware (critical) before the server error (error).
+    assert!(ids.iter().position(|i| i == "hw.baseboard-serial") < ids.iter().position(|i| i == "act.server-error"));
+    let board = finding(&r, "hw.baseboard-serial");
+    let ev = &board["evidence"][0];
+    assert_eq!(ev["path"], "hardware/dmidecode.txt");
+    assert_eq!(ev["line"], 53, "the type 2 record's Serial Number line");
+    let server = finding(&r, "act.server-error");
+    assert_eq!(server["evidence"][0]["path"], "activation/CMGE_Activation.log");
+    assert_eq!(server["evidence"][0]["line"], 3);
+    assert_eq!(
+        server["evidence"][0]["text"], "2024-05-14 09:31:06 [ERROR] 在线激活失败， 服务器错误，请联系客服。",
+        "GBK decoded"
+    );
+    assert_eq!(server["match_count"], 2, "both variants of the message");
+    assert!(server["related"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x == "hw.baseboard-serial"));
+}
+
+#[test]
+fn sample_case_b_is_a_virtual_machine_with_each_signal() {
+    let (code, r) = analyze_json(&[&repo("samples/case-b-edge-box-virtual-machine.zip")], &[]);
+    assert_eq!(code, 1);
+    let ids = rule_ids(&r);
+    for id in ["vm.detected", "act.marker-binding-invalid", "act.sn-used-elsewhere"] {
+        assert!(ids.contains(&id.to_string()), "{id} missing from {ids:?}");
+    }
+    let vm = finding(&r, "vm.detected");
+    let texts: Vec<&str> = vm["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["text"].as_str().unwrap())
+        .collect();
+    assert!(texts.contains(&"Manufacturer=BOCHS_"), "{texts:?}");
+    assert!(texts.contains(&"Model=BXPC____"), "{texts:?}");
+    assert!(vm["summary"][0].as_str().unwrap().contains("QEMU/KVM"));
+    // The activation log is UTF-16LE; the message is still found.
+    assert_eq!(
+        finding(&r, "act.sn-used-elsewhere")["evidence"][0]["text"],
+        "2023-11-20 10:15:42 [ERROR] SN已被另一计算机使用"
+    );
+}
+
+#[test]
+fn sample_case_c_reports_mismatch_and_non_compliant_hardware() {
+    let (_, r) = analyze_json(&[&repo("samples/case-c-serial-mismatch-hardware.zip")], &[]);
+    let ids = rule_ids(&r);
+    for id in [
+        "act.sn-mismatch",
+        "act.server-error",
+        "hw.bios-serial",
+        "hw.system-model",
+    ] {
+        assert!(ids.contains(&id.to_string()), "{id} missing from {ids:?}");
+    }
+    assert!(
+        !ids.contains(&"hw.baseboard-serial".to_string()),
+        "the ASUS board has a real serial"
+    );
+}
+
+#[test]
+fn sample_case_d_traces_b2_to_the_disk_serial() {
+    let (_, r) = analyze_json(&[&repo("samples/case-d-batch-b2-disk-serial.zip")], &[]);
+    let ids = rule_ids(&r);
+    for id in ["act.devicebinding-b2", "hw.disk-serial", "hw.baseboard-serial"] {
+        assert!(ids.contains(&id.to_string()), "{id} missing from {ids:?}");
+    }
+    let disk = finding(&r, "hw.disk-serial");
+    assert_eq!(disk["evidence"][0]["text"], "SerialNumber=");
+    assert!(disk["related"].as_array().unwrap().is_empty());
+    assert!(finding(&r, "act.devicebinding-b2")["related"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x == "hw.disk-serial"));
+}
+
+#[test]
+fn healthy_sample_has_no_finding_and_exits_zero() {
+    let (code, r) = analyze_json(&[&repo("samples/healthy-hp-zbook.zip")], &[]);
+    assert_eq!(rule_ids(&r), Vec::<String>::new());
+    assert_eq!(code, 0);
+    assert_eq!(r["facts"]["system"]["serial"][0]["value"], "5CD8484V89");
+    assert!(r["errors"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn chinese_and_english_text_output() {
+    let sample = repo("samples/case-a-thin-client-empty-baseboard-serial.zip");
+    let zh = cmgelog()
+        .args(["analyze", "--lang", "zh"])
+        .arg(&sample)
+        .output()
+        .unwrap();
+    let zh = String::from_utf8(zh.stdout).unwrap();
+    assert!(zh.contains("主板序列号为空或为占位值"), "{zh}");
+    assert!(zh.contains("wmic baseboard get serialnumber"));
+    assert!(!zh.contains('\u{1b}'), "no colour when not a terminal");
+    let en = cmgelog()
+        .args(["analyze", "--lang", "en"])
+        .arg(&sample)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8(en.stdout)
+        .unwrap()
+        .contains("Baseboard serial number is empty or a placeholder"));
+    // The system locale decides without --lang.
+    let auto = cmgelog()
+        .env("LANG", "zh_CN.UTF-8")
+        .arg("analyze")
+        .arg(&sample)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8(auto.stdout).unwrap().contains("处理办法"));
+}
+
+#[test]
+fn markdown_reply_is_chinese_with_evidence_table() {
+    let out = cmgelog()
+        .args(["analyze", "--format", "md", "--lang", "zh"])
+        .arg(repo("samples/case-d-batch-b2-disk-serial.zip"))
+        .output()
+        .unwrap();
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(md.starts_with("您好"));
+    assert!(md.contains("| 位置 | 内容 | 说明 |"));
+    assert!(md.contains("`activation/batch_server_records.csv:2`"), "{md}");
+}
+
+fn write(dir: &Path, name: &str, data: &[u8]) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, data).unwrap();
+    p
+}
+
+fn zip_with(path: &Path, entries: &[(&str, &[u8])]) {
+    let mut z = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    for (name, data) in entries {
+        z.start_file(*name, zip::write::SimpleFileOptions::default()).unwrap();
+        z.write_all(data).unwrap();
+    }
+    z.finish().unwrap();
+}
+
+#[test]
+fn a_non_zip_named_zip_is_a_per_input_error_and_the_rest_is_analysed() {
+    let dir = TempDir::new().unwrap();
+    let fake = write(dir.path(), "CMGE_Log_fake.zip", b"this is not a zip archive\n");
+    let good = repo("rules/fixtures/hw.baseboard-serial/positive/gigabyte-dmidecode.txt");
+    let (code, r) = analyze_json(&[&fake, &good], &[]);
+    assert_eq!(code, 2, "some input could not be read");
+    assert_eq!(r["errors"][0]["code"], "not-a-zip");
+    assert!(r["errors"][0]["input"].as_str().unwrap().ends_with("CMGE_Log_fake.zip"));
+    assert!(
+        rule_ids(&r).contains(&"hw.baseboard-serial".to_string()),
+        "the good input is still analysed"
+    );
+}
+
+#[test]
+fn zip_bomb_path_traversal_and_too_many_entries_are_bounded() {
+    let dir = TempDir::new().unwrap();
+    // 8 MiB of zeros deflate to a few KiB; with a 1 MiB entry cap it must be refused.
+    let bomb = dir.path().join("bomb.zip");
+    zip_with(
+        &bomb,
+        &[
+            ("big.txt", &vec![0u8; 8 << 20]),
+            ("ok.txt", b"Device marker binding is Invalid\n"),
+        ],
+    );
+    let traversal = dir.path().join("traversal.zip");
+    zip_with(&traversal, &[("../../evil.txt", b"x\n"), ("fine/SN.txt", b"SN\xe5\xb7\xb2\xe8\xa2\xab\xe5\x8f\xa6\xe4\xb8\x80\xe8\xae\xa1\xe7\xae\x97\xe6\x9c\xba\xe4\xbd\xbf\xe7\x94\xa8\n")]);
+    let many = dir.path().join("many.zip");
+    {
+        let mut z = zip::ZipWriter::new(std::fs::File::create(&many).unwrap());
+        let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+        for i in 0..100_000 {
+            z.start_file(format!("f{i}"), opts).unwrap();
+        }
+        z.finish().unwrap();
+    }
+    let (code, r) = analyze_json(&[&bomb, &traversal, &many], &["--max-entry-bytes", "1048576"]);
+    assert_eq!(code, 2);
+    let codes: Vec<(&str, &str)> = r["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["input"].as_str().unwrap().rsplit('/').next().unwrap(),
+                e["code"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(codes.contains(&("bomb.zip", "entry-too-large")), "{codes:?}");
+    assert!(codes.contains(&("traversal.zip", "unsafe-name")), "{codes:?}");
+    assert!(codes.contains(&("many.zip", "too-many-entries")), "{codes:?}");
+    let ids = rule_ids(&r);
+    assert!(
+        ids.contains(&"act.marker-binding-invalid".to_string()),
+        "entries beside the bomb are read"
+    );
+    assert!(
+        ids.contains(&"act.sn-used-elsewhere".to_string()),
+        "entries beside the bad name are read"
+    );
+}
+
+#[test]
+fn folder_and_loose_pasted_wmic_output() {
+    let dir = TempDir::new().unwrap();
+    let paste = "C:\\>wmic baseboard get serialnumber\r\nSerialNumber\r\n            \r\n\r\n";
+    write(dir.path(), "wmic.txt", paste.as_bytes());
+    let (_, r) = analyze_json(&[dir.path()], &[]);
+    let board = finding(&r, "hw.baseboard-serial");
+    assert_eq!(board["evidence"][0]["path"], "wmic.txt");
+    assert_eq!(board["evidence"][0]["line"], 3);
+}
+
+#[test]
+fn rules_lint_reports_every_problem_with_line_and_column() {
+    let dir = TempDir::new().unwrap();
+    let bad = "[[rule]]\nid = \"x.bad\"\nseverity = \"fatal\"\ntitle = { zh = \"标题\", en = \"t\" }\ncause = { zh = \"原因\", en = \"c\" }\nremedy = { zh = \"办法\", en = \"r\" }\nwhen = { regex = \"(unclosed\" }\n";
+    let file = write(dir.path(), "bad.toml", bad.as_bytes());
+    let out = cmgelog().args(["rules", "lint"]).arg(&file).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("bad.toml:3:12"), "severity at line 3 col 12:\n{err}");
+    assert!(err.contains("unknown severity `fatal`"));
+    assert!(err.contains("bad.toml:7:17"), "regex at line 7 col 17:\n{err}");
+    assert!(err.contains("unclosed group"), "the regex engine's own message:\n{err}");
+    assert!(err.contains('^'), "a caret under the spot");
+    // A rule file that does not load never gives "no findings".
+    let out = cmgelog()
+        .args(["analyze", "--rules"])
+        .arg(&file)
+        .arg(repo("samples/healthy-hp-zbook.zip"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn builtin_rules_lint_clean_and_list() {
+    let out = cmgelog().args(["rules", "lint"]).output().unwrap();
+    assert!(out.status.success());
+    let out = cmgelog().args(["rules", "list"]).output().unwrap();
+    let list = String::from_utf8(out.stdout).unwrap();
+    for id in [
+        "hw.bios-serial",
+        "hw.baseboard-serial",
+        "hw.baseboard-manufacturer",
+        "hw.system-model",
+        "hw.disk-serial",
+        "hw.disk-removable",
+        "hw.nic-physical",
+        "hw.nic-removable",
+        "vm.detected",
+        "act.server-error",
+        "act.marker-binding-invalid",
+        "act.sn-used-elsewhere",
+        "act.sn-mismatch",
+        "act.devicebinding-b2",
+        "act.code-206",
+    ] {
+        assert!(list.lines().any(|l| l.starts_with(id)), "{id} not listed");
+    }
+}
+
+#[test]
+fn every_default_rule_passes_its_fixtures() {
+    let out = cmgelog()
+        .current_dir(repo(""))
+        .args(["rules", "test"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains(" 0 failed"), "{text}");
+    assert!(
+        !text.contains("has no"),
+        "every rule has positive and negative fixtures:\n{text}"
+    );
+}
