@@ -298,7 +298,10 @@ fn rules_lint_reports_every_problem_with_line_and_column() {
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains("bad.toml:3:12"), "severity at line 3 col 12:\n{err}");
     assert!(err.contains("unknown severity `fatal`"));
-    assert!(err.contains("bad.toml:7:17"), "regex at line 7 col 17:\n{err}");
+    assert!(
+        err.contains("bad.toml:7:19"),
+        "regex error at the unclosed `(`, line 7 col 19:\n{err}"
+    );
     assert!(err.contains("unclosed group"), "the regex engine's own message:\n{err}");
     assert!(err.contains('^'), "a caret under the spot");
     // A rule file that does not load never gives "no findings".

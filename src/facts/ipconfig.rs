@@ -209,7 +209,7 @@ mod tests {
         assert_eq!(m.os.hostname.0[0].source.line, Some(4));
         assert_eq!(
             m.os.hostname.0[0].source.text,
-            "   主机名  . . . . . . . . . . . . . : DESKTOP-B7MJ4LC"
+            "主机名  . . . . . . . . . . . . . : DESKTOP-B7MJ4LC"
         );
         assert_eq!(m.nics.len(), 9);
 

@@ -47,7 +47,7 @@ impl Source {
             input: doc.input.clone(),
             path: doc.path.clone(),
             line: Some(line),
-            text: text.trim_end().to_string(),
+            text: text.trim().to_string(),
         }
     }
 }

@@ -234,21 +234,25 @@ fn nic_signals(m: &Machine, out: &mut Vec<VmSignal>) {
     }
 }
 
-/// The verdict: any strong signal → virtual; two medium signals from different sources, or
-/// one medium plus a running hypervisor → likely; otherwise unlikely.
+/// The verdict: any strong signal → virtual; medium signals from two different files, or a
+/// medium signal while a hypervisor is running → likely; otherwise unlikely. Two medium
+/// signals from one file (a disk's model and its PCI id) are one piece of evidence.
 pub fn assess(signals: &[VmSignal]) -> Assessment {
     let count = |s: Strength| signals.iter().filter(|x| x.strength == s).count();
     let (strong, medium, weak) = (count(Strength::Strong), count(Strength::Medium), count(Strength::Weak));
-    let mut medium_sources: Vec<(&str, &str)> = signals
+    let mut medium_files: Vec<(&str, &str)> = signals
         .iter()
         .filter(|s| s.strength == Strength::Medium)
-        .map(|s| (s.source.path.as_str(), s.source.input.as_str()))
+        .map(|s| (s.source.input.as_str(), s.source.path.as_str()))
         .collect();
-    medium_sources.sort();
-    medium_sources.dedup();
+    medium_files.sort();
+    medium_files.dedup();
+    let hypervisor_running = signals
+        .iter()
+        .any(|s| s.strength == Strength::Weak && s.hypervisor == "unknown");
     let verdict = if strong > 0 {
         Verdict::Virtual
-    } else if medium_sources.len() >= 2 || medium >= 2 || (medium >= 1 && weak >= 1) {
+    } else if medium_files.len() >= 2 || (medium >= 1 && hypervisor_running) {
         Verdict::Likely
     } else {
         Verdict::Unlikely
@@ -303,5 +307,114 @@ pub fn strength_label(s: Strength, zh: bool) -> &'static str {
         (Strength::Strong, false) => "strong",
         (Strength::Medium, false) => "medium",
         (Strength::Weak, false) => "weak",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bundle::{Document, Entry};
+    use crate::facts::extract;
+
+    fn machine(files: &[(&str, &[u8])]) -> Machine {
+        let docs: Vec<Document> = files
+            .iter()
+            .map(|(p, d)| {
+                Document::from_entry(Entry {
+                    input: "t".into(),
+                    path: (*p).into(),
+                    data: d.to_vec(),
+                })
+            })
+            .collect();
+        extract(&docs)
+    }
+
+    macro_rules! fixture {
+        ($p:literal) => {
+            include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/", $p))
+        };
+    }
+
+    #[test]
+    fn vmware_firmware_strings_are_strong() {
+        let m = machine(&[("d.txt", fixture!("dmidecode/VMware_Virtual-Platform.txt"))]);
+        let a = assess(&m.vm_hints);
+        assert_eq!(a.verdict, Verdict::Virtual);
+        assert_eq!(a.hypervisors, vec!["VMware".to_string()]);
+        assert!(m
+            .vm_hints
+            .iter()
+            .any(|s| s.source.text == "Product Name: VMware Virtual Platform"));
+    }
+
+    #[test]
+    fn hyperv_guest_has_firmware_and_bios_bit() {
+        let m = machine(&[("d.txt", fixture!("dmidecode/Microsoft_Virtual-Machine-HyperV-2019.txt"))]);
+        assert_eq!(assess(&m.vm_hints).verdict, Verdict::Virtual);
+        assert!(m
+            .vm_hints
+            .iter()
+            .any(|s| s.hypervisor == "Hyper-V" && s.strength == Strength::Strong));
+    }
+
+    #[test]
+    fn physical_machines_are_not_virtual() {
+        for (name, data) in [
+            ("hp.txt", &fixture!("dmidecode/HP_ZBook-15-G5.txt")[..]),
+            ("dell.txt", &fixture!("dmidecode/Dell_PowerEdge-R640.txt")[..]),
+            (
+                "lenovo.wmi",
+                &fixture!("wmi/glpi-agent_11-AzureAD-Win32_ComputerSystem.wmi")[..],
+            ),
+        ] {
+            let m = machine(&[(name, data)]);
+            assert_eq!(
+                assess(&m.vm_hints).verdict,
+                Verdict::Unlikely,
+                "{name}: {:?}",
+                m.vm_hints
+            );
+        }
+    }
+
+    #[test]
+    fn host_side_adapters_and_hypervisor_flag_alone_are_not_a_vm() {
+        // A physical HP with a VirtualBox Host-Only adapter, and a zh-CN PC with VMnet adapters.
+        let es = machine(&[("si.txt", fixture!("systeminfo/sego1_systeminfo_es_HP_ProDesk.txt"))]);
+        assert_eq!(assess(&es.vm_hints).verdict, Verdict::Unlikely, "{:?}", es.vm_hints);
+        let zh = machine(&[("ipc.txt", fixture!("ipconfig/Thymolzzw_ipconfig_all_zh-CN_gbk.txt"))]);
+        assert!(zh.vm_hints.is_empty(), "VMnet1/8 are host adapters: {:?}", zh.vm_hints);
+        let hv = machine(&[(
+            "x.wmi",
+            b"HypervisorPresent=TRUE\r\nModel=20TBS57S00\r\nManufacturer=LENOVO\r\n",
+        )]);
+        assert_eq!(assess(&hv.vm_hints).verdict, Verdict::Unlikely);
+        assert_eq!(hv.vm_hints.len(), 1);
+    }
+
+    #[test]
+    fn cloud_vm_and_bare_metal_instances() {
+        let ec2 = machine(&[("si.txt", fixture!("systeminfo/Karthika1991_systeminfo_AmazonEC2.txt"))]);
+        let a = assess(&ec2.vm_hints);
+        assert_eq!(a.verdict, Verdict::Virtual);
+        assert!(a.hypervisors.contains(&"Amazon EC2".to_string()));
+        let metal = machine(&[(
+            "x.wmi",
+            b"Manufacturer=Amazon EC2\r\nModel=m5.metal\r\nHypervisorPresent=FALSE\r\n",
+        )]);
+        assert_eq!(assess(&metal.vm_hints).verdict, Verdict::Unlikely);
+    }
+
+    #[test]
+    fn one_virtual_disk_file_is_only_a_hint_but_two_files_agree() {
+        let disk = fixture!("wmi/glpi-agent_win7-sp1-x64-Win32_DiskDrive.wmi");
+        let one = machine(&[("Win32_DiskDrive.wmi", disk)]);
+        assert_eq!(assess(&one.vm_hints).verdict, Verdict::Unlikely, "{:?}", one.vm_hints);
+        let mac = b"C:\\>wmic nic get macaddress,name\r\nMACAddress         Name\r\n08:00:27:12:34:56  Intel(R) PRO/1000 MT Desktop Adapter\r\n";
+        let two = machine(&[("Win32_DiskDrive.wmi", disk), ("nic.txt", mac)]);
+        let a = assess(&two.vm_hints);
+        assert_eq!(a.verdict, Verdict::Likely, "{:?}", two.vm_hints);
+        assert_eq!(a.hypervisors, vec!["VirtualBox".to_string()]);
     }
 }

@@ -13,3 +13,30 @@ pub const BUILTIN_FILES: &[(&str, &str)] = &[
 pub fn builtin_sources() -> impl Iterator<Item = (&'static str, &'static str)> {
     BUILTIN_FILES.iter().copied()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_rule_file_is_compiled_in() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/rules");
+        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+            .expect("rules folder")
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".toml"))
+            .map(|n| format!("rules/{n}"))
+            .collect();
+        on_disk.sort();
+        let mut built_in: Vec<String> = BUILTIN_FILES.iter().map(|(n, _)| n.to_string()).collect();
+        built_in.sort();
+        assert_eq!(on_disk, built_in, "add new rule files to BUILTIN_FILES");
+    }
+
+    #[test]
+    fn builtin_rules_load() {
+        let set = crate::rules::RuleSet::builtin().expect("built-in rules load");
+        assert_eq!(set.rules.len(), 15);
+    }
+}

@@ -55,6 +55,7 @@ pub fn parse_rule_file(name: &str, source: &str) -> Result<Vec<Rule>, Vec<Diagno
     if cx.diagnostics.is_empty() {
         Ok(rules)
     } else {
+        cx.diagnostics.sort_by_key(|d| d.span.as_ref().map_or(0, |s| s.start));
         Err(cx.diagnostics)
     }
 }
@@ -297,7 +298,7 @@ impl Cx<'_> {
             match Regex::new(pattern) {
                 Ok(re) => TextMatcher::Regex(re),
                 Err(e) => {
-                    self.error(inner.span(), format!("invalid regex: {e}"));
+                    self.regex_error(inner, pattern, &e);
                     return None;
                 }
             }
@@ -351,6 +352,33 @@ impl Cx<'_> {
             }
         }
         ok.then_some(sel)
+    }
+
+    /// Reports a regex error with the engine's own message, pointing at the exact character
+    /// when the pattern is written without escapes (so source and pattern offsets agree).
+    fn regex_error(&mut self, v: &Value, pattern: &str, e: &regex::Error) {
+        let text = e.to_string();
+        let message = text
+            .lines()
+            .find_map(|l| l.strip_prefix("error: "))
+            .unwrap_or(text.as_str())
+            .to_string();
+        let span = v.span();
+        let body = (span.start + 1)..span.end.saturating_sub(1);
+        let mut at = span.clone();
+        if self.source.get(body.clone()) == Some(pattern) {
+            let caret = text.lines().find(|l| l.trim_start().starts_with('^'));
+            if let Some(col) = caret.and_then(|l| l.find('^')).and_then(|c| c.checked_sub(4)) {
+                let offset = pattern.char_indices().nth(col).map_or(pattern.len(), |(i, _)| i);
+                let width = caret.map_or(1, |l| l.trim().chars().count()).max(1);
+                let end = pattern
+                    .char_indices()
+                    .nth(col + width)
+                    .map_or(pattern.len(), |(i, _)| i);
+                at = (body.start + offset)..(body.start + end.max(offset + 1).min(pattern.len()));
+            }
+        }
+        self.error(at, format!("invalid regex: {message}"));
     }
 
     fn fact_condition(&mut self, t: &DeTable, inner: &Value) -> Option<Condition> {
@@ -416,8 +444,9 @@ impl Cx<'_> {
                 let p = get(t, "pattern");
                 match p.map(|p| (p.get_ref().as_str().map(Regex::new), p.span())) {
                     Some((Some(Ok(re)), _)) => FactCheck::Matches(re),
-                    Some((Some(Err(e)), sp)) => {
-                        self.error(sp, format!("invalid regex: {e}"));
+                    Some((Some(Err(e)), _)) => {
+                        let p = p.expect("matched Some");
+                        self.regex_error(p, p.get_ref().as_str().unwrap_or_default(), &e);
                         return None;
                     }
                     _ => {

@@ -208,7 +208,7 @@ mod tests {
         assert_eq!(serial.source.text.trim(), "\"SerialNumber\":  \"\",");
         assert_eq!(
             Some(serial.source.text.as_str()),
-            d.line(serial.source.line.unwrap_or(0)).map(str::trim_end)
+            d.line(serial.source.line.unwrap_or(0)).map(str::trim)
         );
         let vendor = m.baseboard.vendor.first().expect("vendor");
         assert_eq!(vendor.value, "LENOVO");
