@@ -203,7 +203,7 @@ pub fn detect(path: &str, bytes: &[u8], text: Option<&DecodedText>) -> Kind {
     let class_hint = WmiClass::from_file_name(path);
     if head
         .iter()
-        .any(|l| l.starts_with("# dmidecode") || (l.starts_with("Handle 0x") && l.contains("DMI type")))
+        .any(|l| is_dmidecode_banner(l) || (l.starts_with("Handle 0x") && l.contains("DMI type")))
     {
         return Kind::Dmidecode;
     }
@@ -235,6 +235,12 @@ pub fn detect(path: &str, bytes: &[u8], text: Option<&DecodedText>) -> Kind {
         return Kind::WmicTable(class);
     }
     Kind::Text
+}
+
+/// `# dmidecode 3.3`: the banner dmidecode prints, with its version (a README that merely
+/// mentions dmidecode is not a dump).
+fn is_dmidecode_banner(line: &str) -> bool {
+    line.strip_prefix("# dmidecode ").is_some_and(|v| v.starts_with(|c: char| c.is_ascii_digit()))
 }
 
 const SYSFS_ATTRS: &[&str] = &[
@@ -391,6 +397,12 @@ mod tests {
             kind_of("Win32_BIOS.wmi", "SerialNumber=1\n"),
             Kind::WmicList(Some(WmiClass::Bios))
         );
+    }
+
+    #[test]
+    fn a_readme_about_dmidecode_is_text() {
+        assert_eq!(kind_of("README.md", "# dmidecode fixtures\n\nSeven dumps.\n"), Kind::Text);
+        assert_eq!(kind_of("x", "# dmidecode 3.3\nGetting SMBIOS data from sysfs.\n"), Kind::Dmidecode);
     }
 
     #[test]
