@@ -240,7 +240,8 @@ pub fn detect(path: &str, bytes: &[u8], text: Option<&DecodedText>) -> Kind {
 /// `# dmidecode 3.3`: the banner dmidecode prints, with its version (a README that merely
 /// mentions dmidecode is not a dump).
 fn is_dmidecode_banner(line: &str) -> bool {
-    line.strip_prefix("# dmidecode ").is_some_and(|v| v.starts_with(|c: char| c.is_ascii_digit()))
+    line.strip_prefix("# dmidecode ")
+        .is_some_and(|v| v.starts_with(|c: char| c.is_ascii_digit()))
 }
 
 const SYSFS_ATTRS: &[&str] = &[
@@ -401,8 +402,14 @@ mod tests {
 
     #[test]
     fn a_readme_about_dmidecode_is_text() {
-        assert_eq!(kind_of("README.md", "# dmidecode fixtures\n\nSeven dumps.\n"), Kind::Text);
-        assert_eq!(kind_of("x", "# dmidecode 3.3\nGetting SMBIOS data from sysfs.\n"), Kind::Dmidecode);
+        assert_eq!(
+            kind_of("README.md", "# dmidecode fixtures\n\nSeven dumps.\n"),
+            Kind::Text
+        );
+        assert_eq!(
+            kind_of("x", "# dmidecode 3.3\nGetting SMBIOS data from sysfs.\n"),
+            Kind::Dmidecode
+        );
     }
 
     #[test]
