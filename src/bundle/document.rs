@@ -34,10 +34,15 @@ impl Document {
 
     /// Builds a document from text (tests, fixtures).
     pub fn from_text(input: &str, path: &str, text: &str) -> Document {
+        Document::from_bytes(input, path, text.as_bytes())
+    }
+
+    /// Builds a document from bytes (tests, fixtures).
+    pub fn from_bytes(input: &str, path: &str, data: &[u8]) -> Document {
         Document::from_entry(Entry {
             input: input.into(),
             path: path.into(),
-            data: text.as_bytes().to_vec(),
+            data: data.to_vec(),
         })
     }
 

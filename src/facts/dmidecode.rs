@@ -185,7 +185,7 @@ fn vm_bit_signal(source: Source) -> VmSignal {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bundle::{Entry, Kind};
+    use crate::bundle::Kind;
     use crate::facts::placeholder::{self, Placeholder};
 
     macro_rules! fixture {
@@ -202,11 +202,7 @@ mod tests {
     }
 
     fn load(name: &str, bytes: &[u8]) -> (Document, Machine) {
-        let doc = Document::from_entry(Entry {
-            input: "t".into(),
-            path: name.into(),
-            data: bytes.to_vec(),
-        });
+        let doc = Document::from_bytes("t", name, bytes);
         assert_eq!(doc.kind, Kind::Dmidecode, "{name} is not recognised as dmidecode");
         let mut machine = Machine::default();
         extract(&doc, &mut machine);

@@ -166,15 +166,11 @@ fn nic_for<'m>(doc: &Document, machine: &'m mut Machine, mac: &str) -> &'m mut N
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bundle::{Document, Entry, Kind};
+    use crate::bundle::{Document, Kind};
     use crate::facts::Field;
 
     fn load(name: &str, bytes: &[u8]) -> Machine {
-        let doc = Document::from_entry(Entry {
-            input: "t".into(),
-            path: name.into(),
-            data: bytes.to_vec(),
-        });
+        let doc = Document::from_bytes("t", name, bytes);
         assert_eq!(doc.kind, Kind::Ipconfig, "{name} is recognised");
         let mut machine = Machine::default();
         extract(&doc, &mut machine);
@@ -333,11 +329,7 @@ mod tests {
         ));
         let mut m = Machine::default();
         for path in ["a/ipconfig.txt", "b/ipconfig.txt"] {
-            let doc = Document::from_entry(Entry {
-                input: "t".into(),
-                path: path.into(),
-                data: bytes.to_vec(),
-            });
+            let doc = Document::from_bytes("t", path, bytes);
             extract(&doc, &mut m);
         }
         assert_eq!(m.nics.len(), 9);

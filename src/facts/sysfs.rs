@@ -105,14 +105,10 @@ mod tests {
     //! these inputs are hand-made, with the values of the Dell PowerEdge R640 dmidecode dump
     //! (tests/fixtures/dmidecode/Dell_PowerEdge-R640.txt) as the kernel would print them.
     use super::*;
-    use crate::bundle::{Entry, Kind};
+    use crate::bundle::Kind;
 
     fn doc(path: &str, data: &[u8]) -> Document {
-        let doc = Document::from_entry(Entry {
-            input: "t".into(),
-            path: path.into(),
-            data: data.to_vec(),
-        });
+        let doc = Document::from_bytes("t", path, data);
         assert_eq!(doc.kind, Kind::SysfsDmi, "{path} is not recognised as sysfs");
         doc
     }

@@ -309,14 +309,10 @@ fn list_item(text: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bundle::{Document, Entry, Kind};
+    use crate::bundle::{Document, Kind};
 
     fn load(name: &str, bytes: &[u8]) -> Machine {
-        let doc = Document::from_entry(Entry {
-            input: "t".into(),
-            path: name.into(),
-            data: bytes.to_vec(),
-        });
+        let doc = Document::from_bytes("t", name, bytes);
         assert_eq!(doc.kind, Kind::Systeminfo, "{name} is recognised");
         let mut machine = Machine::default();
         extract(&doc, &mut machine);

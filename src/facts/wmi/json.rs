@@ -169,15 +169,11 @@ fn read_string(chars: &mut std::str::Chars) -> (String, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bundle::{Entry, Kind};
+    use crate::bundle::Kind;
     use crate::facts::Machine;
 
     fn doc(path: &str, bytes: &[u8]) -> Document {
-        Document::from_entry(Entry {
-            input: "t".into(),
-            path: path.into(),
-            data: bytes.to_vec(),
-        })
+        Document::from_bytes("t", path, bytes)
     }
 
     fn run(d: &Document) -> Machine {

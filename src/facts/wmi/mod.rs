@@ -200,7 +200,7 @@ fn prompt_command(line: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bundle::{Entry, Kind};
+    use crate::bundle::Kind;
 
     macro_rules! fixture {
         ($name:literal) => {
@@ -212,11 +212,7 @@ mod tests {
     }
 
     fn load(name: &str, bytes: &[u8]) -> Document {
-        Document::from_entry(Entry {
-            input: "t".into(),
-            path: name.into(),
-            data: bytes.to_vec(),
-        })
+        Document::from_bytes("t", name, bytes)
     }
 
     fn run(docs: &[Document]) -> Machine {
