@@ -99,6 +99,12 @@ Manufacturer  Product     SerialNumber
               Q1900G4-M   QTM-B-0392
 
 """
+WMIC_LONG_SERIAL = """C:\\Users\\user>wmic diskdrive get index,model,serialnumber
+Index  Model                          SerialNumber
+0      Generic NVMe Disk Device       4E564D455F534E5F303132333435363738394142434445464748494A4B4C4D4E4F505152
+1      ST1000DM003-1ER162             Z4Y2KXYA
+
+"""
 WMIC_REMOVABLE_DISK = """C:\\Users\\user>wmic diskdrive get index,model,serialnumber,mediatype,interfacetype
 Index  InterfaceType  MediaType              Model                                  SerialNumber
 0      USB            External hard disk media  WD Elements 25A2 USB Device          57584C314138344C32383536
@@ -155,6 +161,7 @@ def fixtures(d):
         ("hw.system-model", "positive", "asustek-dmidecode.txt", d.real("dmidecode/ASUSTeK_P5Q.txt")),
         ("hw.system-model", "negative", "lenovo-Win32_ComputerSystem.wmi", d.real("winlogs/wmic/glpi-agent_11-AzureAD-Win32_ComputerSystem.wmi")),
         ("hw.disk-serial", "positive", "win7-Win32_DiskDrive.wmi", d.real("winlogs/wmic/glpi-agent_win7-sp1-x64-Win32_DiskDrive.wmi")),
+        ("hw.disk-serial", "positive", "wmic-serial-over-64-bytes.txt", utf16(crlf(WMIC_LONG_SERIAL))),
         ("hw.disk-serial", "negative", "latitude-Win32_DiskDrive.wmi", d.real("winlogs/wmic/glpi-agent_latitude-7480-Win32_DiskDrive.wmi")),
         ("hw.disk-removable", "positive", "wmic-usb-disk.txt", utf16(crlf(WMIC_REMOVABLE_DISK))),
         ("hw.disk-removable", "negative", "latitude-Win32_DiskDrive.wmi", d.real("winlogs/wmic/glpi-agent_latitude-7480-Win32_DiskDrive.wmi")),
