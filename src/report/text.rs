@@ -104,8 +104,8 @@ fn finding(out: &mut String, f: &Finding, lang: Lang, several: bool) {
     let label = |zh_s: &str, en_s: &str| if zh { zh_s.to_string() } else { en_s.to_string() };
     let _ = writeln!(
         out,
-        "  {BOLD}{}{BOLD:#} {}",
-        label("原因：", "Cause:"),
+        "  {BOLD}{}{BOLD:#}{}",
+        label("原因：", "Cause: "),
         f.cause.get(lang)
     );
     for s in &f.summary {
