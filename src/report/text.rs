@@ -3,6 +3,7 @@
 
 use super::{error_line, escape_control, location};
 use crate::analysis::Analysis;
+use crate::facts::{Field, Machine};
 use crate::i18n::Lang;
 use crate::rules::{Finding, Severity};
 use anstyle::{AnsiColor, Style};
@@ -46,6 +47,7 @@ pub fn render(a: &Analysis, lang: Lang) -> String {
             format!("{} files read, {} could not be read", a.documents.len(), a.errors.len())
         }
     );
+    machine_summary(&mut out, &a.machine, lang);
     out.push('\n');
     if a.findings.is_empty() {
         let _ = writeln!(
@@ -148,5 +150,68 @@ fn finding(out: &mut String, f: &Finding, lang: Lang, several: bool) {
             label("相关结论：", "Related findings: "),
             f.related.join(", ")
         );
+    }
+}
+
+/// The identity the activation client binds to, as read, so an engineer sees at a glance
+/// what the bundle says even when nothing is wrong.
+fn machine_summary(out: &mut String, m: &Machine, lang: Lang) {
+    let zh = lang.is_zh();
+    let show = |f: &Field| match f.best() {
+        Some("") => {
+            if zh {
+                "（空）".to_string()
+            } else {
+                "(empty)".to_string()
+            }
+        }
+        Some(v) => escape_control(v),
+        None => "-".to_string(),
+    };
+    let rows: [(&str, &str, String); 4] = [
+        (
+            "系统",
+            "System",
+            format!(
+                "{} {} / SN {}",
+                show(&m.system.vendor),
+                show(&m.system.model),
+                show(&m.system.serial)
+            ),
+        ),
+        (
+            "主板",
+            "Baseboard",
+            format!(
+                "{} {} / SN {}",
+                show(&m.baseboard.vendor),
+                show(&m.baseboard.product),
+                show(&m.baseboard.serial)
+            ),
+        ),
+        (
+            "硬盘",
+            "Disks",
+            m.disks
+                .iter()
+                .map(|d| format!("{} / SN {}", show(&d.model), show(&d.serial)))
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
+        (
+            "网卡",
+            "Adapters",
+            m.nics
+                .iter()
+                .filter(|n| n.physical.any_true() == Some(true))
+                .map(|n| format!("{} {}", show(&n.description), n.mac.best().unwrap_or("")))
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
+    ];
+    for (z, e, v) in rows {
+        if !v.is_empty() && v != "- - / SN -" {
+            let _ = writeln!(out, "{DIM}  {:<10}{DIM:#} {v}", if zh { z } else { e });
+        }
     }
 }
