@@ -7,6 +7,7 @@
 
 pub mod analysis;
 pub mod bundle;
+pub mod events;
 pub mod facts;
 pub mod i18n;
 pub mod report;

@@ -1,0 +1,168 @@
+//! Event XML: `wevtutil qe … /f:xml` and `/f:RenderedXml` exports (a sequence of `<Event>`
+//! elements, with or without an `<Events>` wrapper) and the XML the `evtx` crate renders for
+//! each record of an `.evtx` file.
+
+use super::{trim_start, EventReadError, EventRecord};
+use crate::bundle::Document;
+use quick_xml::escape::resolve_xml_entity;
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::{Reader, XmlVersion};
+
+/// Starts like event XML and holds at least one `<Event …>` element.
+pub(super) fn looks_like_events(text: &str) -> bool {
+    let head = trim_start(text);
+    (head.starts_with("<Event") || head.starts_with("<?xml")) && (text.contains("<Event ") || text.contains("<Event>"))
+}
+
+/// Reads an export. Malformed XML stops the read (the parser cannot resynchronise); the events
+/// before it are delivered and the error says where it is.
+pub(super) fn read(doc: &Document, text: &str, on_record: &mut dyn FnMut(EventRecord)) -> Vec<EventReadError> {
+    match parse(text, &EventRecord::for_doc(doc), on_record) {
+        Ok(()) => Vec::new(),
+        Err(detail) => vec![EventReadError::new(doc, detail)],
+    }
+}
+
+/// An open element: its local name, the `Name` attribute of a `<Data>`, its text so far, and
+/// whether it has child elements (only leaves of `<UserData>` are fields).
+struct Open {
+    name: String,
+    data_name: Option<String>,
+    text: String,
+    has_children: bool,
+}
+
+/// Parses every `<Event>` in `text`; each record starts as a copy of `base` (input and path).
+pub(super) fn parse(text: &str, base: &EventRecord, on_record: &mut dyn FnMut(EventRecord)) -> Result<(), String> {
+    let mut reader = Reader::from_str(text);
+    reader.config_mut().trim_text(false);
+    let mut stack: Vec<Open> = Vec::new();
+    // Index in `stack` of the `<Event>` being read, and the record it fills.
+    let mut current: Option<(usize, EventRecord)> = None;
+    loop {
+        let event = reader
+            .read_event()
+            .map_err(|e| format!("bad XML at line {}: {e}", line_at(text, reader.error_position())))?;
+        match event {
+            Event::Start(e) => open(&e, &mut stack, &mut current, base),
+            Event::Empty(e) => {
+                open(&e, &mut stack, &mut current, base);
+                close(&mut stack, &mut current, on_record);
+            }
+            Event::End(_) => close(&mut stack, &mut current, on_record),
+            Event::Text(t) => push_text(&mut stack, &t.xml10_content().unwrap_or_default()),
+            Event::CData(t) => push_text(&mut stack, &t.xml10_content().unwrap_or_default()),
+            Event::GeneralRef(r) => {
+                let name = r.decode().unwrap_or_default();
+                let resolved = match r.resolve_char_ref() {
+                    Ok(Some(c)) => c.to_string(),
+                    _ => resolve_xml_entity(&name).unwrap_or_default().to_string(),
+                };
+                push_text(&mut stack, &resolved);
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    match current {
+        Some(_) => Err("the last <Event> element is not closed (truncated file?)".into()),
+        None => Ok(()),
+    }
+}
+
+fn push_text(stack: &mut [Open], s: &str) {
+    if let Some(top) = stack.last_mut() {
+        top.text.push_str(s);
+    }
+}
+
+fn open(e: &BytesStart, stack: &mut Vec<Open>, current: &mut Option<(usize, EventRecord)>, base: &EventRecord) {
+    let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+    if let Some(parent) = stack.last_mut() {
+        parent.has_children = true;
+    }
+    let mut data_name = None;
+    if current.is_none() && name == "Event" {
+        *current = Some((stack.len(), base.clone()));
+    } else if let Some((depth, rec)) = current.as_mut() {
+        // Attributes that carry fields: System/Provider@Name, System/TimeCreated@SystemTime,
+        // EventData/Data@Name.
+        let in_system = stack.len() == *depth + 2 && stack[*depth + 1].name == "System";
+        match name.as_str() {
+            "Provider" if in_system => rec.provider = attr(e, "Name"),
+            "TimeCreated" if in_system => rec.time = attr(e, "SystemTime"),
+            "Data" => data_name = attr(e, "Name").filter(|n| !n.is_empty()),
+            _ => {}
+        }
+    }
+    stack.push(Open {
+        name,
+        data_name,
+        text: String::new(),
+        has_children: false,
+    });
+}
+
+/// Closes the innermost element: stores its value in the record, or delivers the record.
+fn close(stack: &mut Vec<Open>, current: &mut Option<(usize, EventRecord)>, on_record: &mut dyn FnMut(EventRecord)) {
+    let Some(el) = stack.pop() else { return };
+    let Some((depth, rec)) = current.as_mut() else { return };
+    if stack.len() == *depth {
+        if let Some((_, rec)) = current.take() {
+            on_record(rec);
+        }
+        return;
+    }
+    // Names of the elements between <Event> and this one.
+    let path: Vec<&str> = stack.iter().skip(*depth + 1).map(|o| o.name.as_str()).collect();
+    store(rec, &path, el);
+}
+
+fn store(rec: &mut EventRecord, path: &[&str], el: Open) {
+    let value = el.text.trim();
+    match (path, el.name.as_str()) {
+        (["System"], "EventID") => rec.event_id = value.parse().ok(),
+        (["System"], "Level") => rec.level = value.parse().ok(),
+        (["System"], "EventRecordID") => rec.record_id = value.parse().ok(),
+        (["System"], "Channel") => rec.channel = Some(value.to_string()),
+        (["System"], "Computer") => rec.computer = Some(value.to_string()),
+        (["EventData"], "Data") => {
+            let name = el.data_name.unwrap_or_else(|| unnamed_data_name(rec));
+            rec.data.push((name, value.to_string()));
+        }
+        (["EventData"], "Binary") => rec.data.push(("Binary".into(), value.to_string())),
+        (["UserData", ..], leaf) if path.len() >= 2 && !el.has_children => {
+            rec.data.push((leaf.to_string(), value.to_string()));
+        }
+        // RenderedXml carries the message text; CSV exports call the same thing "Message".
+        (["RenderingInfo"], "Message") if rec.field("Message").is_none() => {
+            rec.data.push(("Message".into(), value.to_string()));
+        }
+        _ => {}
+    }
+}
+
+/// "Data" for the first unnamed `<Data>`, then "Data2", "Data3", ...
+fn unnamed_data_name(rec: &EventRecord) -> String {
+    let n = rec
+        .data
+        .iter()
+        .filter(|(k, _)| k == "Data" || k.strip_prefix("Data").is_some_and(|d| d.parse::<u32>().is_ok()))
+        .count();
+    if n == 0 {
+        "Data".into()
+    } else {
+        format!("Data{}", n + 1)
+    }
+}
+
+fn attr(e: &BytesStart, name: &str) -> Option<String> {
+    let a = e.try_get_attribute(name).ok()??;
+    a.normalized_value(XmlVersion::Implicit1_0).ok().map(|v| v.into_owned())
+}
+
+/// 1-based line of a byte offset.
+fn line_at(text: &str, pos: u64) -> usize {
+    let end = usize::try_from(pos).unwrap_or(usize::MAX).min(text.len());
+    text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
+}
