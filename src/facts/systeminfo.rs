@@ -233,7 +233,7 @@ impl CardList {
         let text = line.trim_start();
         let indent = line.len() - text.len();
         if let Some(item) = list_item(text) {
-            if self.indent.map_or(true, |i| indent <= i) {
+            if self.indent.is_none_or(|i| indent <= i) {
                 self.indent.get_or_insert(indent);
                 self.cards.push(Card {
                     line: n,
