@@ -168,26 +168,24 @@ fn machine_summary(out: &mut String, m: &Machine, lang: Lang) {
         Some(v) => escape_control(v),
         None => "-".to_string(),
     };
+    // "vendor model / SN serial", or nothing when no source reported any of the three.
+    let identity = |vendor: &Field, model: &Field, serial: &Field| {
+        if [vendor, model, serial].iter().all(|f| !f.is_known()) {
+            String::new()
+        } else {
+            format!("{} {} / SN {}", show(vendor), show(model), show(serial))
+        }
+    };
     let rows: [(&str, &str, String); 4] = [
         (
             "系统",
             "System",
-            format!(
-                "{} {} / SN {}",
-                show(&m.system.vendor),
-                show(&m.system.model),
-                show(&m.system.serial)
-            ),
+            identity(&m.system.vendor, &m.system.model, &m.system.serial),
         ),
         (
             "主板",
             "Baseboard",
-            format!(
-                "{} {} / SN {}",
-                show(&m.baseboard.vendor),
-                show(&m.baseboard.product),
-                show(&m.baseboard.serial)
-            ),
+            identity(&m.baseboard.vendor, &m.baseboard.product, &m.baseboard.serial),
         ),
         (
             "硬盘",
@@ -210,7 +208,7 @@ fn machine_summary(out: &mut String, m: &Machine, lang: Lang) {
         ),
     ];
     for (z, e, v) in rows {
-        if !v.is_empty() && v != "- - / SN -" {
+        if !v.is_empty() {
             let _ = writeln!(out, "{DIM}  {:<10}{DIM:#} {v}", if zh { z } else { e });
         }
     }
