@@ -11,6 +11,7 @@ cases.md, because no real file of that kind is public; each is marked "construct
 """
 
 import argparse
+import io
 import pathlib
 import shutil
 import zipfile
@@ -111,6 +112,51 @@ Index  InterfaceType  MediaType              Model                              
 
 """
 
+# Event exports in `wevtutil qe <log> /f:xml` form (one <Event> per line, no wrapper), written
+# here because no public log shows these faults; the element layout is the one of the real
+# exports (see tests/fixtures/evtx/spp-8198-wevtutil.xml) and the provider, ids and field
+# names are those of the real System log in ../shared/data/evtx/system.evtx.
+EVENT_XML = ("<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System>"
+             "<Provider Name='{provider}'{guid}/><EventID Qualifiers='{qual}'>{id}</EventID><Version>0</Version>"
+             "<Level>{level}</Level><Task>0</Task><Opcode>0</Opcode><Keywords>0x8080000000000000</Keywords>"
+             "<TimeCreated SystemTime='{time}'/><EventRecordID>{record}</EventRecordID><Correlation/>"
+             "<Execution ProcessID='{pid}' ThreadID='{tid}'/><Channel>System</Channel><Computer>DESKTOP-CMGE01</Computer>"
+             "<Security/></System><EventData>{data}</EventData></Event>\n")
+
+
+def event_xml(provider, id, level, time, record, data, guid="", qual="16384", pid="4", tid="8"):
+    fields = "".join(f"<Data Name='{n}'>{v}</Data>" for n, v in data)
+    return EVENT_XML.format(provider=provider, guid=guid, qual=qual, id=id, level=level, time=time,
+                            record=record, pid=pid, tid=tid, data=fields)
+
+
+SCM = "Service Control Manager' Guid='{555908d1-a6d7-4695-8e1e-26931d2012f4}' EventSourceName='Service Control Manager"
+SPPSVC_CRASH = "".join([
+    event_xml(SCM, 7031, 2, "2024-05-14T01:20:11.5120000Z", 40211,
+              [("param1", "Software Protection"), ("param2", "1"), ("param3", "120000"), ("param4", "1"),
+               ("param5", "Restart the service"), ("param6", "sppsvc")], qual="49152", pid="780", tid="5512"),
+    event_xml(SCM, 7023, 2, "2024-05-14T01:22:40.0020000Z", 40230,
+              [("param1", "Software Protection"), ("param2", "%%-1073418114")], qual="49152", pid="780", tid="5512"),
+])
+DNS = "Microsoft-Windows-DNS-Client' Guid='{1C95126E-7EEA-49A9-A3FE-A378B03DDB4D}"
+DNS_FEW_TIMEOUTS = "".join(
+    event_xml(DNS, 1014, 3, f"2024-05-14T0{i}:10:00.0000000Z", 50100 + i,
+              [("QueryName", "_vlmcs._tcp.gov.local"), ("AddressLength", "128")], qual="", pid="1588", tid="2044")
+    for i in range(5)
+)
+
+
+def zipped(entries):
+    """A zip of (name, bytes) with fixed timestamps: evtx fixtures are stored compressed."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in entries:
+            info = zipfile.ZipInfo(name, date_time=TS)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            z.writestr(info, data)
+    return buf.getvalue()
+
 
 def samples(d):
     """(zip name, [(entry, bytes)], what it shows)."""
@@ -190,6 +236,33 @@ def fixtures(d):
         ("act.sn-mismatch", "negative", "activation-gbk.log", gbk(crlf(LOG_A))),
         ("act.devicebinding-b2", "positive", "batch-server-records.csv", b"\xef\xbb\xbf" + utf8(crlf(SERVER_D))),
         ("act.devicebinding-b2", "negative", "setuperr-moupg.log", d.real("winlogs/setup/VitalSkib_files_setuperr_moupg.log")),
+    ]
+    system = zipped([("eventlogs/System.evtx", d.real("evtx/system.evtx"))])
+    app_vmware = zipped([("eventlogs/Application.evtx", d.real("evtx/many-events-application.evtx"))])
+    app_spp = zipped([("eventlogs/Application.evtx", d.real("evtx/Application_no_crc32.evtx"))])
+    app_1040 = zipped([("eventlogs/Application.evtx", d.real("evtx/rogue_msi_url_1040_1042.evtx"))])
+    langpack = zipped([("eventlogs/LanguagePackSetup.evtx",
+                        d.real("evtx/Microsoft-Windows-LanguagePackSetup%4Operational.evtx"))])
+    spp_8198 = (REPO / "tests/fixtures/evtx/spp-8198-wevtutil.xml").read_bytes()
+    spp_8198_csv = (REPO / "tests/fixtures/evtx/spp-8198-export.csv").read_bytes()
+    f += [
+        ("act.spp-activation-failed", "positive", "spp-8198-wevtutil.xml", spp_8198),
+        ("act.spp-activation-failed", "positive", "spp-8198-export.csv", spp_8198_csv),
+        ("act.spp-activation-failed", "negative", "application-spp-events.zip", app_spp),
+        ("act.spp-hardware-changed", "positive", "application-spp-1040.zip", app_1040),
+        ("act.spp-hardware-changed", "negative", "application-418-spp-events.zip", app_vmware),
+        ("act.sppsvc-failed", "positive", "system-sppsvc-crash.xml", utf16(SPPSVC_CRASH)),
+        ("act.sppsvc-failed", "negative", "system-other-service-failures.zip", system),
+        ("evt.clock-jump", "positive", "system-time-offset-35999s.zip", system),
+        ("evt.clock-jump", "negative", "languagepack-setup.zip", langpack),
+        ("evt.dns-timeouts", "positive", "system-160-dns-timeouts.zip", system),
+        ("evt.dns-timeouts", "negative", "system-5-dns-timeouts.xml", utf8(DNS_FEW_TIMEOUTS)),
+        ("upg.update-install-failed", "positive", "system-wu-event-20.zip", system),
+        ("upg.update-install-failed", "negative", "application-events.zip", app_vmware),
+        ("vm.detected", "positive", "vmware-guest-event-logs.zip",
+         zipped([("eventlogs/System.evtx", d.real("evtx/system.evtx")),
+                 ("eventlogs/Application.evtx", d.real("evtx/many-events-application.evtx"))])),
+        ("vm.detected", "negative", "application-spp-events.zip", app_spp),
     ]
     return f
 

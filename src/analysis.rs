@@ -1,9 +1,11 @@
 //! One machine's analysis: read every input, recognise and decode the documents, extract the
-//! facts, apply the rules. Nothing here prints; the report module renders the result.
+//! facts, read every event once (feeding both the event facts and the rules' event
+//! conditions), apply the rules. Nothing here prints; the report module renders the result.
 
-use crate::bundle::{self, Document, Limits, ReadError};
-use crate::facts::{self, Machine};
-use crate::rules::{self, Finding, RuleSet, Severity};
+use crate::bundle::{self, Document, Limits, ReadError, ReadErrorKind};
+use crate::events::{self, EventReadError};
+use crate::facts::{self, EventFacts, Machine};
+use crate::rules::{self, EventScan, EventScanner, Finding, RuleSet, Severity};
 use serde::Serialize;
 use std::path::Path;
 
@@ -16,6 +18,9 @@ pub struct DocumentInfo {
     /// The text encoding detected, for text documents.
     pub encoding: Option<&'static str>,
     pub bytes: usize,
+    /// Event records read, for event logs and exports.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub events: Option<usize>,
 }
 
 #[derive(Debug)]
@@ -43,14 +48,17 @@ pub fn analyze(inputs: &[impl AsRef<Path>], rules: &RuleSet, limits: &Limits) ->
 pub fn analyze_documents(
     inputs: Vec<String>,
     documents: Vec<Document>,
-    errors: Vec<ReadError>,
+    mut errors: Vec<ReadError>,
     rules: &RuleSet,
 ) -> Analysis {
-    let machine = facts::extract(&documents);
-    let findings = rules::evaluate(rules, &documents, &machine);
+    let mut machine = facts::extract(&documents);
+    let (scan, event_counts, event_errors) = scan_events(&documents, rules, &mut machine);
+    errors.extend(event_errors.into_iter().map(damaged));
+    let findings = rules::evaluate(rules, &documents, &machine, &scan);
     let infos = documents
         .iter()
-        .map(|d| DocumentInfo {
+        .zip(event_counts)
+        .map(|(d, events)| DocumentInfo {
             input: d.input.clone(),
             path: d.path.clone(),
             kind: d.kind.name(),
@@ -59,6 +67,7 @@ pub fn analyze_documents(
                 .text
                 .as_ref()
                 .map_or_else(|| d.raw.as_ref().map_or(0, Vec::len), |t| t.text.len()),
+            events,
         })
         .collect();
     Analysis {
@@ -68,6 +77,40 @@ pub fn analyze_documents(
         findings,
         errors,
     }
+}
+
+/// Reads each event document once, streaming: every record goes to the rules' event
+/// conditions and to the event facts, then is dropped. Returns the scan, the number of
+/// records per document (`None` for documents that are no event log) and the damaged parts.
+fn scan_events(
+    documents: &[Document],
+    rules: &RuleSet,
+    machine: &mut Machine,
+) -> (EventScan, Vec<Option<usize>>, Vec<EventReadError>) {
+    let mut scanner = EventScanner::new(rules);
+    let mut event_facts = EventFacts::default();
+    let mut counts = Vec::with_capacity(documents.len());
+    let mut errors = Vec::new();
+    for doc in documents {
+        if doc.kind != bundle::Kind::Evtx && !events::is_event_text(doc) {
+            counts.push(None);
+            continue;
+        }
+        let mut n = 0;
+        errors.extend(events::read_events(doc, |rec| {
+            n += 1;
+            scanner.observe(&rec);
+            event_facts.observe(&rec);
+        }));
+        counts.push(Some(n));
+    }
+    event_facts.apply(machine);
+    (scanner.finish(), counts, errors)
+}
+
+fn damaged(e: EventReadError) -> ReadError {
+    let entry = (!e.input.ends_with(&e.path)).then_some(e.path);
+    ReadError::new(e.input, entry, ReadErrorKind::DamagedEvents { detail: e.detail })
 }
 
 impl Analysis {

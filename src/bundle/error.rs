@@ -36,6 +36,9 @@ pub enum ReadErrorKind {
     Corrupt { detail: String },
     /// The entry was read but one of the parsers rejected part of it.
     Parse { detail: String },
+    /// Part of an event log is damaged (a bad chunk or record); the readable records before
+    /// and after it were analysed.
+    DamagedEvents { detail: String },
 }
 
 impl ReadError {
@@ -95,6 +98,14 @@ impl ReadError {
             (Corrupt { detail }, false) => format!("entry data is damaged: {detail}"),
             (Parse { detail }, true) => format!("内容无法解析：{detail}"),
             (Parse { detail }, false) => format!("content could not be parsed: {detail}"),
+            (DamagedEvents { detail }, true) => {
+                format!("事件日志部分损坏，已跳过损坏部分，其余记录已分析：{detail}")
+            }
+            (DamagedEvents { detail }, false) => {
+                format!(
+                    "event log partly damaged; the damaged part was skipped, the other records were analysed: {detail}"
+                )
+            }
         }
     }
 }

@@ -3,6 +3,7 @@
 //! they cannot parse is skipped, never a panic).
 
 mod dmidecode;
+mod event_signals;
 mod ipconfig;
 pub mod model;
 pub mod nic_kind;
@@ -12,6 +13,7 @@ mod systeminfo;
 pub mod virt;
 mod wmi;
 
+pub use event_signals::EventFacts;
 pub use model::{Field, Flag, Machine, Observed, Source, Strength, VmSignal};
 
 use crate::bundle::{Document, Kind};

@@ -15,10 +15,16 @@
 //!     "related": ["hw.baseboard-serial"],     // other findings that explain this one
 //!     "match_count": 3,                       // all matches; evidence holds at most a few
 //!     "evidence": [{"input": "...", "path": "hardware/dmidecode.txt", "line": 63,
-//!                   "text": "Serial Number:  ", "note": "value “” is empty"}]
+//!                   "text": "Serial Number:  ", "note": "value “” is empty"},
+//!                  {"input": "...", "path": "events/Application.evtx", "line": null,
+//!                   "text": "Data=hr=0xC004F074",          // the event data fields that matched
+//!                   "note": null,
+//!                   "event": {"record_id": 1234, "time": "2024-05-14T01:31:06Z", "channel": "Application",
+//!                             "provider": "Microsoft-Windows-Security-SPP", "event_id": 8198}}]
 //!   }],
 //!   "facts": { "system": {...}, "baseboard": {...}, "disks": [...], "nics": [...], ... },
-//!   "documents": [{"input": "...", "path": "...", "kind": "dmidecode", "encoding": "UTF-8", "bytes": 123}],
+//!   "documents": [{"input": "...", "path": "...", "kind": "dmidecode", "encoding": "UTF-8", "bytes": 123,
+//!                  "events": 1881}],                 // "events" only for event logs: records read
 //!   "errors": [{"input": "...", "entry": "...", "line": null, "code": "not-a-zip", "message": "..."}]
 //! }
 //! ```
@@ -28,7 +34,7 @@
 use crate::analysis::{Analysis, DocumentInfo};
 use crate::facts::Machine;
 use crate::i18n::Lang;
-use crate::rules::Severity;
+use crate::rules::{EventRef, Severity};
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -64,6 +70,8 @@ pub struct EvidenceOut<'a> {
     pub line: Option<usize>,
     pub text: &'a str,
     pub note: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event: Option<&'a EventRef>,
 }
 
 #[derive(Serialize)]
@@ -98,6 +106,7 @@ pub fn report(a: &Analysis, lang: Lang) -> Report<'_> {
                     line: e.line,
                     text: &e.text,
                     note: e.note.as_ref().map(|n| n.get(lang)),
+                    event: e.event.as_ref(),
                 })
                 .collect(),
         })

@@ -1,6 +1,6 @@
 //! `--format md`: a reply an engineer can paste into the ticket (Chinese by default).
 
-use super::{error_line, location};
+use super::{error_line, evidence_location};
 use crate::analysis::Analysis;
 use crate::i18n::Lang;
 use std::fmt::Write;
@@ -68,7 +68,7 @@ pub fn render(a: &Analysis, lang: Lang) -> String {
                 let _ = writeln!(
                     out,
                     "| `{}` | `{}` | {} |",
-                    cell(&location(&e.input, &e.path, e.line, several)),
+                    cell(&evidence_location(e, several)),
                     cell(&e.text),
                     note
                 );

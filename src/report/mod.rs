@@ -7,6 +7,7 @@ pub mod text;
 
 use crate::bundle::ReadError;
 use crate::i18n::Lang;
+use crate::rules::Evidence;
 
 /// Makes untrusted text (log lines, file names) safe to print: control characters, which
 /// could move the cursor or recolour the terminal, are shown escaped.
@@ -33,6 +34,25 @@ pub fn location(input: &str, path: &str, line: Option<usize>, several_inputs: bo
         s.push_str(&format!(":{l}"));
     }
     escape_control(&s)
+}
+
+/// Where a piece of evidence is: `path:line` for a text line, `path #record time provider id`
+/// for an event.
+pub fn evidence_location(e: &Evidence, several_inputs: bool) -> String {
+    let mut s = location(&e.input, &e.path, e.line, several_inputs);
+    if let Some(ev) = &e.event {
+        if let Some(r) = ev.record_id {
+            s.push_str(&format!(" #{r}"));
+        }
+        for part in [ev.time.as_deref(), ev.provider.as_deref()].into_iter().flatten() {
+            s.push(' ');
+            s.push_str(&escape_control(part));
+        }
+        if let Some(id) = ev.event_id {
+            s.push_str(&format!(" {id}"));
+        }
+    }
+    s
 }
 
 /// One error line in the user's language.

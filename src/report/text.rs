@@ -1,7 +1,7 @@
 //! The terminal report: findings most severe first, each with cause, remedy and evidence.
 //! Colour only when the stream is a terminal (anstream strips it otherwise).
 
-use super::{error_line, escape_control, location};
+use super::{error_line, escape_control, evidence_location};
 use crate::analysis::Analysis;
 use crate::facts::{Field, Machine};
 use crate::i18n::Lang;
@@ -38,15 +38,7 @@ pub fn render(a: &Analysis, lang: Lang) -> String {
         "{BOLD}{}{BOLD:#} {inputs}",
         if zh { "分析：" } else { "Analysis of" }
     );
-    let _ = writeln!(
-        out,
-        "{DIM}{}{DIM:#}",
-        if zh {
-            format!("读取了 {} 个文件，{} 个无法读取", a.documents.len(), a.errors.len())
-        } else {
-            format!("{} files read, {} could not be read", a.documents.len(), a.errors.len())
-        }
-    );
+    let _ = writeln!(out, "{DIM}{}{DIM:#}", read_summary(a, zh));
     machine_summary(&mut out, &a.machine, lang);
     out.push('\n');
     if a.findings.is_empty() {
@@ -124,7 +116,7 @@ fn finding(out: &mut String, f: &Finding, lang: Lang, several: bool) {
             let _ = writeln!(
                 out,
                 "    {DIM}{}{DIM:#}  {}",
-                location(&e.input, &e.path, e.line, several),
+                evidence_location(e, several),
                 escape_control(&e.text)
             );
             if let Some(n) = &e.note {
@@ -212,4 +204,27 @@ fn machine_summary(out: &mut String, m: &Machine, lang: Lang) {
             let _ = writeln!(out, "{DIM}  {:<10}{DIM:#} {v}", if zh { z } else { e });
         }
     }
+}
+
+/// "3 files read, 1 problem; 1,881 event records": what was read, in one line.
+fn read_summary(a: &Analysis, zh: bool) -> String {
+    let events: usize = a.documents.iter().filter_map(|d| d.events).sum();
+    let logs = a.documents.iter().filter(|d| d.events.is_some()).count();
+    let mut s = if zh {
+        format!("读取了 {} 个文件，{} 处无法读取", a.documents.len(), a.errors.len())
+    } else {
+        format!(
+            "{} files read, {} problem(s) reading",
+            a.documents.len(),
+            a.errors.len()
+        )
+    };
+    if logs > 0 {
+        s.push_str(&if zh {
+            format!("；{logs} 个事件日志共 {events} 条记录")
+        } else {
+            format!("; {events} event records in {logs} event log(s)")
+        });
+    }
+    s
 }

@@ -8,6 +8,7 @@ pub const BUILTIN_FILES: &[(&str, &str)] = &[
         include_str!("../../rules/virtualization.toml"),
     ),
     ("rules/activation.toml", include_str!("../../rules/activation.toml")),
+    ("rules/events.toml", include_str!("../../rules/events.toml")),
 ];
 
 pub fn builtin_sources() -> impl Iterator<Item = (&'static str, &'static str)> {
@@ -37,6 +38,12 @@ mod tests {
     #[test]
     fn builtin_rules_load() {
         let set = crate::rules::RuleSet::builtin().expect("built-in rules load");
-        assert_eq!(set.rules.len(), 15);
+        assert_eq!(set.rules.len(), 21);
+        // Ids say what a rule is about: hardware, virtualisation, activation, upgrade, or an
+        // event-only signal.
+        for r in &set.rules {
+            let prefix = r.id.split('.').next().unwrap_or_default();
+            assert!(["hw", "vm", "act", "upg", "evt"].contains(&prefix), "{}", r.id);
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! Compiled rule conditions: boolean combinations of text conditions (literal or regex, on
 //! files selected by kind or glob) and fact conditions (a check on a field of the machine).
 
+pub use super::event_filter::EventCondition;
 use globset::GlobSet;
 use regex::Regex;
 
@@ -11,6 +12,29 @@ pub enum Condition {
     Not(Box<Condition>),
     Text(TextCondition),
     Fact(FactCondition),
+    Event(EventCondition),
+}
+
+impl Condition {
+    /// Calls `f` on this condition and every condition inside it.
+    pub fn visit<'a>(&'a self, f: &mut impl FnMut(&'a Condition)) {
+        f(self);
+        match self {
+            Condition::All(items) | Condition::Any(items) => items.iter().for_each(|c| c.visit(f)),
+            Condition::Not(inner) => inner.visit(f),
+            Condition::Text(_) | Condition::Fact(_) | Condition::Event(_) => {}
+        }
+    }
+
+    /// Mutable walk, used to number the event conditions of a rule set.
+    pub fn visit_mut(&mut self, f: &mut impl FnMut(&mut Condition)) {
+        f(self);
+        match self {
+            Condition::All(items) | Condition::Any(items) => items.iter_mut().for_each(|c| c.visit_mut(f)),
+            Condition::Not(inner) => inner.visit_mut(f),
+            Condition::Text(_) | Condition::Fact(_) | Condition::Event(_) => {}
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -24,6 +48,8 @@ pub enum TextMatcher {
     /// Any of these substrings (case-sensitive: the message strings are matched exactly).
     Literal(Vec<String>),
     Regex(Regex),
+    /// Any of these error codes (HRESULTs), in any of the forms logs write them.
+    Codes(Vec<u32>),
 }
 
 impl TextMatcher {
@@ -31,8 +57,21 @@ impl TextMatcher {
         match self {
             TextMatcher::Literal(words) => words.iter().any(|w| line.contains(w.as_str())),
             TextMatcher::Regex(re) => re.is_match(line),
+            TextMatcher::Codes(codes) => codes_in(line).any(|c| codes.contains(&c)),
         }
     }
+}
+
+/// The codes written in a line.
+fn codes_in(line: &str) -> impl Iterator<Item = u32> + '_ {
+    let bytes = line.as_bytes();
+    (0..bytes.len().saturating_sub(9)).filter_map(move |i| {
+        let hex = line.get(i + 2..i + 10)?;
+        let starts =
+            bytes[i] == b'0' && (bytes[i + 1] | 0x20) == b'x' && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric());
+        let ends = bytes.get(i + 10).is_none_or(|b| !b.is_ascii_hexdigit());
+        (starts && ends).then(|| u32::from_str_radix(hex, 16).ok()).flatten()
+    })
 }
 
 /// Which documents a text condition reads. Empty means every text document.

@@ -1,6 +1,7 @@
 //! Evaluation: documents + machine + rules → findings, most severe first.
 
 use super::condition::Condition;
+use super::event_scan::EventScan;
 use super::{fact_check, text_match, Localized, Rule, RuleSet, Severity};
 use crate::bundle::Document;
 use crate::facts::{Machine, Source};
@@ -16,6 +17,19 @@ pub struct Evidence {
     /// What this evidence shows, when the text alone does not say ("placeholder: empty").
     #[serde(skip)]
     pub note: Option<Localized>,
+    /// For evidence from an event log: which event (`line` is then empty).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event: Option<EventRef>,
+}
+
+/// Identifies one event record: the file is the evidence's input and path.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EventRef {
+    pub record_id: Option<u64>,
+    pub time: Option<String>,
+    pub channel: Option<String>,
+    pub provider: Option<String>,
+    pub event_id: Option<u32>,
 }
 
 impl Evidence {
@@ -26,6 +40,7 @@ impl Evidence {
             line: source.line,
             text: source.text.clone(),
             note,
+            event: None,
         }
     }
 }
@@ -73,11 +88,12 @@ pub struct Finding {
 pub struct Context<'a> {
     pub docs: &'a [Document],
     pub machine: &'a Machine,
+    pub events: &'a EventScan,
 }
 
 /// Applies every rule; returns the findings, most severe first (rule file order within a severity).
-pub fn evaluate(rules: &RuleSet, docs: &[Document], machine: &Machine) -> Vec<Finding> {
-    let ctx = Context { docs, machine };
+pub fn evaluate(rules: &RuleSet, docs: &[Document], machine: &Machine, events: &EventScan) -> Vec<Finding> {
+    let ctx = Context { docs, machine, events };
     let mut findings: Vec<Finding> = rules
         .rules
         .iter()
@@ -142,5 +158,6 @@ pub(crate) fn matches(cond: &Condition, ctx: &Context) -> Option<Match> {
         },
         Condition::Text(t) => text_match::find(t, ctx.docs),
         Condition::Fact(f) => fact_check::check(f, ctx.machine),
+        Condition::Event(e) => ctx.events.result(e),
     }
 }

@@ -10,6 +10,8 @@ mod builtin;
 mod condition;
 mod diagnostic;
 mod eval;
+mod event_filter;
+mod event_scan;
 mod fact_check;
 pub mod fixtures;
 mod parse;
@@ -18,7 +20,8 @@ mod text_match;
 pub use builtin::{builtin_sources, BUILTIN_FILES};
 pub use condition::Condition;
 pub use diagnostic::{render_diagnostics, Diagnostic};
-pub use eval::{evaluate, Evidence, Finding};
+pub use eval::{evaluate, EventRef, Evidence, Finding};
+pub use event_scan::{EventScan, EventScanner};
 pub use parse::parse_rule_file;
 
 pub use crate::i18n::Localized;
@@ -83,6 +86,28 @@ pub struct Rule {
     pub origin: String,
 }
 
+impl Rule {
+    /// The error codes the rule's conditions look for (for `cmgelog explain`), sorted.
+    pub fn codes(&self) -> Vec<u32> {
+        let mut codes = Vec::new();
+        self.when.visit(&mut |c| {
+            let matchers: Vec<&condition::TextMatcher> = match c {
+                Condition::Text(t) => vec![&t.matcher],
+                Condition::Event(e) => e.fields.iter().map(|(_, m)| m).chain(e.any_field.as_ref()).collect(),
+                _ => Vec::new(),
+            };
+            for m in matchers {
+                if let condition::TextMatcher::Codes(list) = m {
+                    codes.extend(list.iter().copied());
+                }
+            }
+        });
+        codes.sort_unstable();
+        codes.dedup();
+        codes
+    }
+}
+
 /// The rules in force for one analysis.
 #[derive(Debug, Clone, Default)]
 pub struct RuleSet {
@@ -135,13 +160,28 @@ impl RuleSet {
                 None => self.rules.push(rule),
             }
         }
+        self.number_event_conditions();
     }
 
     pub fn get(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id == id)
     }
 
-    fn finish(self, mut diagnostics: Vec<Diagnostic>) -> Result<RuleSet, LoadError> {
+    /// Numbers the event conditions, so the event scan can keep one result per condition.
+    fn number_event_conditions(&mut self) {
+        let mut next = 0;
+        for rule in &mut self.rules {
+            rule.when.visit_mut(&mut |c| {
+                if let Condition::Event(e) = c {
+                    e.slot = next;
+                    next += 1;
+                }
+            });
+        }
+    }
+
+    fn finish(mut self, mut diagnostics: Vec<Diagnostic>) -> Result<RuleSet, LoadError> {
+        self.number_event_conditions();
         let mut seen: Vec<&Rule> = Vec::new();
         for rule in &self.rules {
             if let Some(first) = seen.iter().find(|r| r.id == rule.id) {

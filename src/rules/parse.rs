@@ -4,14 +4,17 @@
 //! and collect every diagnostic, and only build the rule set when there is none. A rule file
 //! with one bad regex is reported in full, with line and column, and yields no rules.
 
-use super::condition::{Condition, FactCheck, FactCondition, FactTarget, FileSelector, TextCondition, TextMatcher};
+use super::condition::{
+    Condition, EventCondition, FactCheck, FactCondition, FactTarget, FileSelector, TextCondition, TextMatcher,
+};
 use super::diagnostic::Diagnostic;
+use super::event_filter::{parse_time, LEVELS};
 use super::{Localized, Rule, Severity};
 use crate::bundle::Kind;
 use globset::{Glob, GlobSetBuilder};
 use regex::Regex;
 use serde_spanned::Spanned;
-use std::ops::Range;
+use std::ops::{Range, RangeInclusive};
 use toml::de::{DeTable, DeValue};
 
 type Value<'a> = Spanned<DeValue<'a>>;
@@ -77,7 +80,11 @@ const RULE_KEYS: &[&str] = &[
     "when",
 ];
 const COND_KEYS: &[&str] = &[
-    "all", "any", "not", "text", "regex", "files", "fact", "check", "bytes", "pattern", "value",
+    "all", "any", "not", "text", "regex", "code", "files", "fact", "check", "bytes", "pattern", "value", "event",
+];
+const EVENT_KEYS: &[&str] = &[
+    "channel", "provider", "id", "level", "within", "since", "until", "fields", "text", "regex", "code", "at-least",
+    "latest",
 ];
 
 impl Cx<'_> {
@@ -237,7 +244,7 @@ impl Cx<'_> {
             return None;
         };
         self.unknown_keys(t, COND_KEYS, "condition");
-        let heads: Vec<&str> = ["all", "any", "not", "text", "regex", "fact"]
+        let heads: Vec<&str> = ["all", "any", "not", "text", "regex", "code", "fact", "event"]
             .into_iter()
             .filter(|k| get(t, k).is_some())
             .collect();
@@ -245,7 +252,7 @@ impl Cx<'_> {
             self.error(
                 v.span(),
                 format!(
-                    "a condition needs exactly one of all, any, not, text, regex, fact (found {})",
+                    "a condition needs exactly one of all, any, not, text, regex, code, fact, event (found {})",
                     if heads.is_empty() {
                         "none".to_string()
                     } else {
@@ -278,6 +285,8 @@ impl Cx<'_> {
             }
             "not" => self.condition(inner).map(|c| Condition::Not(Box::new(c))),
             "text" | "regex" => self.text_condition(t, head, inner),
+            "code" => self.code_condition(t, inner),
+            "event" => self.event_condition(inner),
             _ => self.fact_condition(t, inner),
         }
     }
@@ -308,6 +317,208 @@ impl Cx<'_> {
             None => FileSelector::default(),
         };
         Some(Condition::Text(TextCondition { matcher, files }))
+    }
+
+    /// `{ code = [...] }`: the codes in text lines (of the selected files) and in event data.
+    fn code_condition(&mut self, t: &DeTable, inner: &Value) -> Option<Condition> {
+        let codes = self.codes(inner)?;
+        let files = match get(t, "files") {
+            Some(f) => self.file_selector(f)?,
+            None => FileSelector::default(),
+        };
+        Some(Condition::Any(vec![
+            Condition::Text(TextCondition {
+                matcher: TextMatcher::Codes(codes.clone()),
+                files,
+            }),
+            Condition::Event(EventCondition {
+                any_field: Some(TextMatcher::Codes(codes)),
+                at_least: 1,
+                ..EventCondition::default()
+            }),
+        ]))
+    }
+
+    /// A code or a list of codes, each in a form `cmgelog explain` accepts.
+    fn codes(&mut self, v: &Value) -> Option<Vec<u32>> {
+        let mut codes = Vec::new();
+        let before = self.diagnostics.len();
+        for text in self.strings(v, "code") {
+            match parse_code(&text) {
+                Some(c) => codes.push(c),
+                None => self.error(
+                    v.span(),
+                    format!("`{text}` is not an error code such as \"0xC004F074\""),
+                ),
+            }
+        }
+        if codes.is_empty() && self.diagnostics.len() == before {
+            self.error(v.span(), "`code` lists no code");
+        }
+        (self.diagnostics.len() == before).then_some(codes)
+    }
+
+    /// A text matcher from `text`, `regex` or `code` keys of an event table (at most one).
+    fn matcher(&mut self, t: &DeTable, what: &str) -> Option<Option<TextMatcher>> {
+        let present: Vec<&str> = ["text", "regex", "code"]
+            .into_iter()
+            .filter(|k| get(t, k).is_some())
+            .collect();
+        if present.len() > 1 {
+            self.error(
+                get(t, present[1]).expect("present").span(),
+                format!("{what} takes one of `text`, `regex`, `code`, not several"),
+            );
+            return None;
+        }
+        let Some(&key) = present.first() else { return Some(None) };
+        let v = get(t, key).expect("present");
+        let m = match key {
+            "text" => TextMatcher::Literal(self.strings(v, "text")),
+            "code" => TextMatcher::Codes(self.codes(v)?),
+            _ => self.regex(v).map(TextMatcher::Regex)?,
+        };
+        Some(Some(m))
+    }
+
+    fn regex(&mut self, v: &Value) -> Option<Regex> {
+        let Some(pattern) = v.get_ref().as_str() else {
+            self.error(v.span(), "a regex must be a string");
+            return None;
+        };
+        match Regex::new(pattern) {
+            Ok(re) => Some(re),
+            Err(e) => {
+                self.regex_error(v, pattern, &e);
+                None
+            }
+        }
+    }
+
+    fn event_condition(&mut self, inner: &Value) -> Option<Condition> {
+        let Some(t) = inner.get_ref().as_table() else {
+            self.error(
+                inner.span(),
+                "`event` must be a table, e.g. { provider = \"Microsoft-Windows-Security-SPP\", id = 8198 }",
+            );
+            return None;
+        };
+        let before = self.diagnostics.len();
+        self.unknown_keys(t, EVENT_KEYS, "event condition");
+        let mut cond = EventCondition {
+            at_least: 1,
+            ..EventCondition::default()
+        };
+        cond.channels = get(t, "channel")
+            .map(|v| self.strings(v, "channel"))
+            .unwrap_or_default();
+        cond.providers = get(t, "provider")
+            .map(|v| self.strings(v, "provider"))
+            .unwrap_or_default();
+        if let Some(v) = get(t, "id") {
+            cond.ids = self.id_ranges(v);
+        }
+        if let Some(v) = get(t, "level") {
+            cond.levels = self.levels(v);
+        }
+        if let Some(v) = get(t, "within") {
+            match v.get_ref().as_str().map(humantime::parse_duration) {
+                Some(Ok(d)) => cond.within = Some(d),
+                _ => self.error(
+                    v.span(),
+                    "`within` must be a duration such as \"30d\", \"12h\" or \"2weeks\"",
+                ),
+            }
+        }
+        for (key, slot) in [("since", &mut cond.since), ("until", &mut cond.until)] {
+            if let Some(v) = get(t, key) {
+                match v.get_ref().as_str().and_then(parse_time) {
+                    Some(at) => *slot = Some(at),
+                    None => self.diagnostics.push(Diagnostic::at(
+                        self.name,
+                        self.source,
+                        v.span(),
+                        format!("`{key}` must be a date or time such as \"2024-05-01\" or \"2024-05-01T08:00:00Z\""),
+                    )),
+                }
+            }
+        }
+        if let Some(v) = get(t, "fields") {
+            match v.get_ref().as_table() {
+                Some(fields) => {
+                    for (name, re) in fields.iter() {
+                        if let Some(re) = self.regex(re) {
+                            cond.fields.push((name.get_ref().to_string(), TextMatcher::Regex(re)));
+                        }
+                    }
+                }
+                None => self.error(v.span(), "`fields` must be a table of field name = regex"),
+            }
+        }
+        cond.any_field = self.matcher(t, "an event condition").flatten();
+        if let Some(v) = get(t, "at-least") {
+            match v.get_ref().as_integer().and_then(|i| i.as_str().parse::<usize>().ok()) {
+                Some(n) if n >= 1 => cond.at_least = n,
+                _ => self.error(v.span(), "`at-least` must be a positive integer"),
+            }
+        }
+        if let Some(v) = get(t, "latest") {
+            match v.get_ref().as_bool() {
+                Some(b) => cond.latest_only = b,
+                None => self.error(v.span(), "`latest` must be true or false"),
+            }
+        }
+        (self.diagnostics.len() == before).then_some(Condition::Event(cond))
+    }
+
+    /// `8198`, `[8198, 8200]`, `"1047-1053"`.
+    fn id_ranges(&mut self, v: &Value) -> Vec<RangeInclusive<u32>> {
+        let items: Vec<&Value> = match v.get_ref().as_array() {
+            Some(a) => a.iter().collect(),
+            None => vec![v],
+        };
+        let mut out = Vec::new();
+        for item in items {
+            let range = match item.get_ref() {
+                DeValue::Integer(i) => i.as_str().parse::<u32>().ok().map(|n| n..=n),
+                DeValue::String(s) => match s.split_once('-') {
+                    Some((a, b)) => match (a.trim().parse::<u32>(), b.trim().parse::<u32>()) {
+                        (Ok(a), Ok(b)) if a <= b => Some(a..=b),
+                        _ => None,
+                    },
+                    None => s.trim().parse::<u32>().ok().map(|n| n..=n),
+                },
+                _ => None,
+            };
+            match range {
+                Some(r) => out.push(r),
+                None => self.error(item.span(), "event ids are numbers or ranges such as \"1047-1053\""),
+            }
+        }
+        out
+    }
+
+    fn levels(&mut self, v: &Value) -> Vec<u8> {
+        let items: Vec<&Value> = match v.get_ref().as_array() {
+            Some(a) => a.iter().collect(),
+            None => vec![v],
+        };
+        let mut out = Vec::new();
+        for item in items {
+            let level = match item.get_ref() {
+                DeValue::String(s) => LEVELS.iter().find(|(n, _)| n.eq_ignore_ascii_case(s)).map(|(_, l)| *l),
+                DeValue::Integer(i) => i.as_str().parse::<u8>().ok().filter(|l| *l <= 5),
+                _ => None,
+            };
+            match level {
+                Some(l) => out.push(l),
+                None => self.error(
+                    item.span(),
+                    "levels are critical, error, warning, information, verbose (or 1-5)",
+                ),
+            }
+        }
+        out
     }
 
     fn file_selector(&mut self, v: &Value) -> Option<FileSelector> {
@@ -466,6 +677,15 @@ impl Cx<'_> {
         };
         Some(Condition::Fact(FactCondition { target, check }))
     }
+}
+
+/// An error code as rule files write it: `0xC004F074` (the form the knowledge base uses).
+fn parse_code(text: &str) -> Option<u32> {
+    let hex = text
+        .trim()
+        .strip_prefix("0x")
+        .or_else(|| text.trim().strip_prefix("0X"))?;
+    u32::from_str_radix(hex, 16).ok()
 }
 
 fn get<'t, 'i>(t: &'t DeTable<'i>, key: &str) -> Option<&'t Value<'i>> {

@@ -23,6 +23,7 @@ pub(crate) fn find(cond: &TextCondition, docs: &[Document]) -> Option<Match> {
                         line: Some(n),
                         text: clip(line.trim()),
                         note: None,
+                        event: None,
                     });
                 }
             }

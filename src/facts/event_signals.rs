@@ -1,0 +1,246 @@
+//! Facts from event logs: guest drivers, guest services and guest tools of a hypervisor that
+//! show up in the System and Application logs. They are virtual-machine signals of medium
+//! strength (windows-facts.md §3.1): strong evidence in practice, but not firmware identity,
+//! and host-side components (VMware's NAT/DHCP/USB arbitration services, Hyper-V's in-box
+//! integration services that merely exist) are deliberately not on these lists.
+
+use super::model::{Machine, Source, Strength, VmSignal};
+use crate::events::EventRecord;
+use std::collections::BTreeMap;
+
+/// Event providers that are guest drivers or guest tools (lower case) and their hypervisor.
+const GUEST_PROVIDERS: &[(&str, &str)] = &[
+    ("vmci", "VMware"),
+    ("vmhgfs", "VMware"),
+    ("vmmouse", "VMware"),
+    ("vmmemctl", "VMware"),
+    ("vmxnet", "VMware"),
+    ("vmxnet3ndis6", "VMware"),
+    ("vm3dmp", "VMware"),
+    ("vmware tools", "VMware"),
+    ("vmtools", "VMware"),
+    ("vboxguest", "VirtualBox"),
+    ("vboxservice", "VirtualBox"),
+    ("vboxmouse", "VirtualBox"),
+    ("vboxsf", "VirtualBox"),
+    ("vboxvideo", "VirtualBox"),
+    ("vboxwddm", "VirtualBox"),
+    ("viostor", "QEMU/KVM"),
+    ("vioscsi", "QEMU/KVM"),
+    ("netkvm", "QEMU/KVM"),
+    ("balloon", "QEMU/KVM"),
+    ("vioser", "QEMU/KVM"),
+    ("qemu-ga", "QEMU/KVM"),
+    ("qemu guest agent", "QEMU/KVM"),
+    ("xenbus", "Xen"),
+    ("xenvbd", "Xen"),
+    ("xennet", "Xen"),
+    ("xeniface", "Xen"),
+];
+
+/// Guest services and tools named in Service Control Manager and MsiInstaller events (lower
+/// case substrings of the service or product name).
+const GUEST_SERVICES: &[(&str, &str)] = &[
+    ("vmware tools", "VMware"),
+    ("vmware snapshot provider", "VMware"),
+    ("vmware physical disk helper", "VMware"),
+    ("vmware svga", "VMware"),
+    ("vmware vmci", "VMware"),
+    ("virtualbox guest additions", "VirtualBox"),
+    ("vboxservice", "VirtualBox"),
+    ("qemu guest agent", "QEMU/KVM"),
+    ("qemu-ga", "QEMU/KVM"),
+    ("spice agent", "QEMU/KVM"),
+    ("redhat virtio", "QEMU/KVM"),
+    ("red hat virtio", "QEMU/KVM"),
+    ("citrix xen", "Xen"),
+    ("xen pv", "Xen"),
+    ("parallels tools", "Parallels"),
+];
+
+/// Vendor ids of virtual hardware in PnP device instance ids (upper case).
+const DEVICE_IDS: &[(&str, &str)] = &[
+    ("VEN_15AD", "VMware"),
+    ("VID_0E0F", "VMware"),
+    ("VEN_80EE", "VirtualBox"),
+    ("VEN_1AF4", "QEMU/KVM"),
+    ("VEN_1B36", "QEMU/KVM"),
+    ("VEN_5853", "Xen"),
+    ("VEN_1AB8", "Parallels"),
+];
+
+/// One kind of signal, aggregated over all the events that show it.
+#[derive(Debug)]
+struct Seen {
+    count: usize,
+    what_en: String,
+    what_zh: String,
+    /// The most recent event showing it.
+    source: Source,
+}
+
+/// Collects event facts while the logs stream past; [`EventFacts::apply`] adds them to the machine.
+#[derive(Debug, Default)]
+pub struct EventFacts {
+    seen: BTreeMap<(String, String), Seen>,
+}
+
+impl EventFacts {
+    pub fn observe(&mut self, rec: &EventRecord) {
+        if let Some((hypervisor, key, en, zh)) = classify(rec) {
+            let source = source(rec);
+            let entry = self.seen.entry((hypervisor.to_string(), key)).or_insert_with(|| Seen {
+                count: 0,
+                what_en: en,
+                what_zh: zh,
+                source: source.clone(),
+            });
+            entry.count += 1;
+            entry.source = source;
+        }
+    }
+
+    /// Adds one virtual-machine signal per kind of guest component seen.
+    pub fn apply(self, machine: &mut Machine) {
+        for ((hypervisor, _), s) in self.seen {
+            machine.vm_hints.push(VmSignal {
+                hypervisor,
+                strength: Strength::Medium,
+                what_en: format!("{} ({} event(s); latest shown)", s.what_en, s.count),
+                what_zh: format!("{}（{} 个事件，显示最近一个）", s.what_zh, s.count),
+                source: s.source,
+            });
+        }
+    }
+}
+
+/// (hypervisor, dedup key, what in English, what in Chinese) for an event that shows a guest component.
+fn classify(rec: &EventRecord) -> Option<(&'static str, String, String, String)> {
+    let provider = rec.provider.as_deref().unwrap_or_default();
+    let lower = provider.to_ascii_lowercase();
+    if let Some((_, h)) = GUEST_PROVIDERS.iter().find(|(p, _)| *p == lower) {
+        return Some((
+            h,
+            format!("provider:{lower}"),
+            format!("the event log has events from “{provider}”, a {h} guest driver or tool"),
+            format!("事件日志中有来自 “{provider}” 的事件，这是 {h} 虚拟机的驱动或工具"),
+        ));
+    }
+    let names_a_service = matches!(
+        (provider, rec.event_id),
+        ("Service Control Manager", Some(7036 | 7045)) | ("MsiInstaller", Some(1033 | 1034 | 11707 | 11724))
+    );
+    if names_a_service {
+        for (_, value) in rec.data.iter().take(2) {
+            let v = value.to_ascii_lowercase();
+            if let Some((name, h)) = GUEST_SERVICES.iter().find(|(s, _)| v.contains(s)) {
+                return Some((
+                    h,
+                    format!("service:{name}"),
+                    format!(
+                        "{provider} event {} names “{}”, a {h} guest component",
+                        rec.event_id.unwrap_or(0),
+                        value.trim()
+                    ),
+                    format!(
+                        "{provider} 事件 {} 提到 “{}”，这是 {h} 虚拟机组件",
+                        rec.event_id.unwrap_or(0),
+                        value.trim()
+                    ),
+                ));
+            }
+        }
+    }
+    for (_, value) in &rec.data {
+        let upper = value.to_ascii_uppercase();
+        if let Some((id, h)) = DEVICE_IDS.iter().find(|(id, _)| upper.contains(id)) {
+            return Some((
+                h,
+                format!("device:{id}"),
+                format!("device “{}” has the {h} hardware vendor id {id}", value.trim()),
+                format!("设备 “{}” 的硬件厂商 ID {id} 属于 {h}", value.trim()),
+            ));
+        }
+    }
+    None
+}
+
+fn source(rec: &EventRecord) -> Source {
+    let mut text = format!(
+        "{} {}",
+        rec.provider.as_deref().unwrap_or("?"),
+        rec.event_id.map_or_else(|| "?".to_string(), |i| i.to_string())
+    );
+    if let Some(r) = rec.record_id {
+        text.push_str(&format!(" #{r}"));
+    }
+    if let Some(t) = &rec.time {
+        text.push_str(&format!(" {t}"));
+    }
+    Source {
+        input: rec.input.clone(),
+        path: rec.path.clone(),
+        line: None,
+        text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bundle::Document;
+    use crate::events::read_events;
+
+    fn signals(name: &str, bytes: &[u8]) -> Vec<VmSignal> {
+        let doc = Document::from_bytes("t", name, bytes);
+        let mut facts = EventFacts::default();
+        assert!(read_events(&doc, |r| facts.observe(&r)).is_empty());
+        let mut m = Machine::default();
+        facts.apply(&mut m);
+        m.vm_hints
+    }
+
+    #[test]
+    fn vmware_guest_system_log() {
+        let s = signals(
+            "system.evtx",
+            include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/evtx/system.evtx")),
+        );
+        assert!(s
+            .iter()
+            .all(|s| s.hypervisor == "VMware" && s.strength == Strength::Medium));
+        let vmci = s
+            .iter()
+            .find(|s| s.what_en.contains("“vmci”"))
+            .expect("vmci driver events");
+        assert!(vmci.what_en.contains("(3 event(s)"), "{}", vmci.what_en);
+        assert!(s.iter().any(|s| s.what_en.contains("VID_0E0F")));
+    }
+
+    #[test]
+    fn vmware_tools_in_application_log() {
+        let s = signals(
+            "app.evtx",
+            include_bytes!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/fixtures/evtx/many-events-application.evtx"
+            )),
+        );
+        assert!(s
+            .iter()
+            .any(|s| s.what_en.contains("“VMware Tools”, a VMware guest driver or tool")));
+        assert!(s.iter().any(|s| s.what_en.starts_with("MsiInstaller event")));
+    }
+
+    #[test]
+    fn no_signal_from_a_log_without_guest_components() {
+        let s = signals(
+            "lp.evtx",
+            include_bytes!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/fixtures/evtx/Microsoft-Windows-LanguagePackSetup%4Operational.evtx"
+            )),
+        );
+        assert!(s.is_empty(), "{s:?}");
+    }
+}
