@@ -357,3 +357,75 @@ fn every_default_rule_passes_its_fixtures() {
         "every rule has positive and negative fixtures:\n{text}"
     );
 }
+
+/// A damaged EVTX inside a zip, next to a healthy one: the bad chunks are reported with the file
+/// name, every readable record is still analysed (301, as `evtx_dump` 0.15.1 reads), and the
+/// exit code says something could not be read.
+#[test]
+fn damaged_evtx_in_a_zip_is_read_around_the_damage() {
+    let dir = TempDir::new().unwrap();
+    let bundle = dir.path().join("events.zip");
+    let bad = std::fs::read(repo("tests/fixtures/evtx/sample_with_a_bad_chunk_magic.evtx")).unwrap();
+    let system = std::fs::read(repo("tests/fixtures/evtx/system.evtx")).unwrap();
+    zip_with(
+        &bundle,
+        &[("eventlogs/AppX.evtx", &bad), ("eventlogs/System.evtx", &system)],
+    );
+    let (code, report) = analyze_json(&[&bundle], &[]);
+    assert_eq!(code, 2);
+    let docs = report["documents"].as_array().unwrap();
+    let events = |path: &str| docs.iter().find(|d| d["path"] == path).unwrap()["events"].as_u64();
+    assert_eq!(events("eventlogs/AppX.evtx"), Some(301));
+    assert_eq!(events("eventlogs/System.evtx"), Some(1881));
+    let errors = report["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 3);
+    assert!(errors.iter().all(|e| e["code"] == "damaged-events" && e["entry"] == "eventlogs/AppX.evtx"));
+    // The healthy log in the same bundle is analysed as usual.
+    assert!(rule_ids(&report).contains(&"evt.clock-jump".to_string()));
+}
+
+/// 160 DNS timeouts are one finding with the count and the most recent event as evidence.
+#[test]
+fn repeated_events_are_one_finding_with_count_and_latest() {
+    let (code, report) = analyze_json(&[&repo("tests/fixtures/evtx/system.evtx")], &[]);
+    assert_eq!(code, 1);
+    let f = finding(&report, "evt.dns-timeouts");
+    assert_eq!(f["match_count"], 160);
+    let ev = f["evidence"].as_array().unwrap();
+    assert_eq!(ev.len(), 1);
+    assert_eq!(ev[0]["event"]["event_id"], 1014);
+    assert_eq!(ev[0]["event"]["provider"], "Microsoft-Windows-DNS-Client");
+    assert_eq!(ev[0]["event"]["time"], "2018-03-06T08:13:22.2699463Z");
+    assert!(ev[0]["event"]["record_id"].as_u64().is_some());
+    assert!(ev[0]["text"].as_str().unwrap().starts_with("QueryName="));
+    assert!(f["summary"][0].as_str().unwrap().starts_with("160 matching events"));
+}
+
+/// Rule files can count events and window them in time; `at-least` above the count and a
+/// window before the events make the rule silent.
+#[test]
+fn event_rule_counting_and_time_window() {
+    let dir = TempDir::new().unwrap();
+    let rule = |extra: &str| {
+        format!(
+            "[[rule]]\nid = \"evt.test\"\nseverity = \"warning\"\ntitle.zh = \"测\"\ntitle.en = \"t\"\n\
+             cause.zh = \"测\"\ncause.en = \"t\"\nremedy.zh = \"测\"\nremedy.en = \"t\"\n\
+             when = {{ event = {{ provider = \"Microsoft-Windows-WindowsUpdateClient\", id = \"19-20\", level = \"error\"{extra} }} }}\n"
+        )
+    };
+    let system = repo("tests/fixtures/evtx/system.evtx");
+    let mut run = |extra: &str| {
+        let file = write(dir.path(), "r.toml", rule(extra).as_bytes());
+        let (_, report) =
+            analyze_json(&[&system], &["--no-default-rules", "--rules", file.to_str().unwrap()]);
+        report["findings"].as_array().unwrap().first().map(|f| f["match_count"].as_u64().unwrap())
+    };
+    assert_eq!(run(""), Some(5));
+    assert_eq!(run(", at-least = 5"), Some(5));
+    assert_eq!(run(", at-least = 6"), None);
+    // The newest event of the log is 2018-03-06; the failures are in July and December 2017.
+    assert_eq!(run(", within = \"100days\""), Some(1));
+    assert_eq!(run(", within = \"30days\""), None);
+    assert_eq!(run(", since = \"2017-08-01\""), Some(1));
+    assert_eq!(run(", fields = { errorCode = '0x80248007' }"), Some(4));
+}
