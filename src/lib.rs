@@ -4,11 +4,14 @@
 //! [`facts`] (documents → the machine model) → [`rules`] (documents + machine → findings) →
 //! [`report`] (findings → text, JSON, Markdown). [`analysis`] runs the stages for one machine;
 //! the CLI in `main.rs` glues options to them.
+//! [`knowledge`] holds what error codes mean and what to do about them (`cmgelog explain`).
 
 pub mod analysis;
 pub mod bundle;
 pub mod events;
 pub mod facts;
 pub mod i18n;
+pub mod knowledge;
+pub mod privacy;
 pub mod report;
 pub mod rules;

@@ -414,7 +414,7 @@ fn event_rule_counting_and_time_window() {
         )
     };
     let system = repo("tests/fixtures/evtx/system.evtx");
-    let mut run = |extra: &str| {
+    let run = |extra: &str| {
         let file = write(dir.path(), "r.toml", rule(extra).as_bytes());
         let (_, report) =
             analyze_json(&[&system], &["--no-default-rules", "--rules", file.to_str().unwrap()]);

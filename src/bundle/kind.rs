@@ -1,6 +1,10 @@
 //! What an entry is, decided by its content; the file name is only a hint (it names the WMI
 //! class when the keys alone don't, and the sysfs attribute of a one-line file).
 
+mod log_shape;
+
+mod slmgr_shape;
+
 use super::decode::DecodedText;
 use serde::Serialize;
 
@@ -25,7 +29,17 @@ pub enum Kind {
     Ipconfig,
     /// A Windows event log file.
     Evtx,
-    /// Any other text (activation client logs, setup logs, notes pasted by the user).
+    /// `cscript slmgr.vbs /dli`, `/dlv` or `/xpr` output (English or Chinese labels).
+    Slmgr,
+    /// Windows Setup (Panther) `setupact.log` / `setuperr.log`: `<date> <time>, <level>
+    /// [<id>] <component> <message>` lines (`kind::log_shape`).
+    SetupLog,
+    /// `CBS.log` or `dism.log`: the same line shape, components `CBS`, `CSI`, `DISM`, `DPX`.
+    CbsLog,
+    /// The `WindowsUpdate.log` that `Get-WindowsUpdateLog` decodes: `<date> <time> <pid>
+    /// <tid> <component> <message>`.
+    WindowsUpdateLog,
+    /// Any other text (activation client logs, notes pasted by the user).
     Text,
     /// Bytes that are not text.
     Binary,
@@ -43,6 +57,10 @@ impl Kind {
             Kind::Systeminfo => "systeminfo",
             Kind::Ipconfig => "ipconfig",
             Kind::Evtx => "evtx",
+            Kind::Slmgr => "slmgr",
+            Kind::SetupLog => "setup-log",
+            Kind::CbsLog => "cbs-log",
+            Kind::WindowsUpdateLog => "windows-update-log",
             Kind::Text => "text",
             Kind::Binary => "binary",
         }
@@ -57,6 +75,10 @@ impl Kind {
         "systeminfo",
         "ipconfig",
         "evtx",
+        "slmgr",
+        "setup-log",
+        "cbs-log",
+        "windows-update-log",
         "text",
         "binary",
     ];
@@ -220,12 +242,18 @@ pub fn detect(path: &str, bytes: &[u8], text: Option<&DecodedText>) -> Kind {
     if head.iter().filter(|l| is_systeminfo_label(l)).count() >= 3 {
         return Kind::Systeminfo;
     }
+    if slmgr_shape::is_slmgr(&head) {
+        return Kind::Slmgr;
+    }
     if let Some(first) = head.first() {
         if (first.starts_with('{') || first.starts_with('['))
             && serde_json::from_str::<serde_json::Value>(&text.text).is_ok()
         {
             return Kind::PsJson(class_hint);
         }
+    }
+    if let Some(kind) = log_shape::detect(path, &head) {
+        return kind;
     }
     let kv = head.iter().filter(|l| is_key_value(l)).count();
     if kv >= 1 && kv * 2 >= head.len() {

@@ -2,6 +2,7 @@
 //! errors are printed here, in the user's language, never as Rust error chains.
 
 mod analyze;
+mod explain;
 mod rules_cmd;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -39,6 +40,8 @@ pub enum Format {
 pub enum Command {
     /// Analyse the logs of one machine: zip bundles, folders or single files.
     Analyze(AnalyzeArgs),
+    /// What an error code means, what to do, and which rules detect it.
+    Explain(explain::ExplainArgs),
     /// Rule files: check, list, run their fixtures.
     Rules {
         #[command(subcommand)]
@@ -123,6 +126,7 @@ pub fn run(cli: Cli) -> u8 {
     };
     match cli.command {
         Command::Analyze(args) => analyze::run(&args, lang),
+        Command::Explain(args) => explain::run(&args, lang),
         Command::Rules { command } => rules_cmd::run(command, lang),
     }
 }

@@ -5,11 +5,14 @@
 mod dmidecode;
 mod event_signals;
 mod ipconfig;
+pub mod licensing;
 pub mod model;
 pub mod nic_kind;
 pub mod placeholder;
+mod slmgr;
 mod sysfs;
 mod systeminfo;
+pub mod upgrade;
 pub mod virt;
 mod wmi;
 
@@ -38,18 +41,22 @@ pub fn extract_one(doc: &Document, machine: &mut Machine) {
         Kind::PsJson(class) => wmi::extract_json(doc, *class, machine),
         Kind::Systeminfo => systeminfo::extract(doc, machine),
         Kind::Ipconfig => ipconfig::extract(doc, machine),
+        Kind::Slmgr => slmgr::extract(doc, machine),
+        Kind::SetupLog | Kind::CbsLog | Kind::WindowsUpdateLog => upgrade::extract(doc, machine),
         Kind::Evtx | Kind::Text | Kind::Binary => {}
     }
 }
 
 impl Source {
-    /// The source of line `line` (1-based) of a document, with that line's text.
+    /// The source of line `line` (1-based) of a document, with that line's text. A full
+    /// product key in the text keeps only its last group (`privacy::mask_product_keys`): the
+    /// evidence of a fact never carries a key.
     pub fn at(doc: &Document, line: usize, text: &str) -> Source {
         Source {
             input: doc.input.clone(),
             path: doc.path.clone(),
             line: Some(line),
-            text: text.trim().to_string(),
+            text: crate::privacy::mask_product_keys(text.trim()).into_owned(),
         }
     }
 }

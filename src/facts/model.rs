@@ -173,15 +173,52 @@ pub struct Os {
     pub locale: Field,
 }
 
-/// One SoftwareLicensingProduct instance (or the `slmgr /dlv` equivalent).
+/// One licence: a SoftwareLicensingProduct instance, or one product block of `slmgr /dli`,
+/// `/dlv` or `/xpr`. Values are kept as printed; [`LicensingProduct::status`] reads the status
+/// in any spelling (`facts::licensing`). No field ever holds a full product key.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct LicensingProduct {
+    /// "Windows(R), EnterpriseG edition".
     pub name: Field,
+    /// "Windows(R) Operating System, VOLUME_KMSCLIENT channel".
     pub description: Field,
+    /// The edition part of the name: "EnterpriseG", "Professional", "ServerStandard".
+    pub edition: Field,
+    /// The channel part of the description: "VOLUME_KMSCLIENT", "RETAIL", "OEM_DM", "VOLUME_MAK".
+    pub channel: Field,
+    /// ProductKeyChannel, slmgr's "Product Key Channel": "Volume:GVLK", "Retail", "OEM:DM".
+    pub product_key_channel: Field,
+    /// As printed: WMI's number ("1") or slmgr's text ("Licensed", "已授权", "Notification").
     pub license_status: Field,
-    pub partial_product_key: Field,
-    pub kms_machine: Field,
+    /// HRESULT as `0xC004F009`: slmgr's "Notification Reason", WMI's LicenseStatusReason.
+    pub license_status_reason: Field,
     pub grace_period_minutes: Field,
+    /// The last five characters of the installed key, as Windows shows them.
+    pub partial_product_key: Field,
+    /// The configured KMS host (KeyManagementServiceMachine, "Registered KMS machine name").
+    pub kms_machine: Field,
+    /// The KMS host found through DNS: name (with port) and IP address.
+    pub kms_discovered: Field,
+    pub application_id: Field,
+    /// The licence's Activation ID (SoftwareLicensingProduct.ID).
+    pub activation_id: Field,
+    /// EvaluationEndDate, when one is set.
+    pub evaluation_end: Field,
+}
+
+/// SoftwareLicensingService, and the service-wide lines of `slmgr /dlv`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct LicensingService {
+    /// "10.0.19041.1" (slmgr: "Software licensing service version").
+    pub version: Field,
+    /// KeyManagementServiceMachine set for the whole machine.
+    pub kms_machine: Field,
+    /// KMS client machine ID (CMID).
+    pub client_machine_id: Field,
+    pub remaining_windows_rearm_count: Field,
+    /// OA3xOriginalProductKey is not empty: the firmware holds an OEM product key. The key
+    /// itself is never read into the model.
+    pub oa3_key_present: Flag,
 }
 
 /// How strongly a signal says "virtual machine".
@@ -208,6 +245,109 @@ pub struct VmSignal {
     pub source: Source,
 }
 
+/// One Windows Setup (Panther), CBS/DISM or Windows Update log, summarised by
+/// `facts::upgrade`. Only counts and the cited lines are kept, never the log itself: CBS logs
+/// reach hundreds of megabytes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UpgradeLog {
+    pub source_input: String,
+    pub source_path: String,
+    pub kind: UpgradeLogKind,
+    /// Entries: lines with a timestamp (continuation lines belong to the entry above).
+    pub entries: usize,
+    /// `Error` and `Fatal Error` entries; for Windows Update, lines marked `*FAILED*`.
+    pub errors: usize,
+    pub warnings: usize,
+    /// Timestamps of the first and last entry, as printed.
+    pub first_time: Option<String>,
+    pub last_time: Option<String>,
+    /// Entries per level (`Info`, `Warning`, `Error`, ...), most frequent first. Empty for
+    /// Windows Update, whose lines have no level.
+    pub levels: Vec<Counted>,
+    /// Entries per logging component (`MOUPG`, `SP`, `CBS`, `Agent`; `""` when the line has
+    /// none), most frequent first.
+    pub components: Vec<Counted>,
+    /// Error codes, in order of first appearance.
+    pub codes: Vec<CodeSeen>,
+    /// The error an engineer would start from (setup, CBS and DISM logs; see
+    /// `facts::upgrade::decisive` for how it is chosen).
+    pub decisive: Option<DecisiveError>,
+    /// The first line that says setup gave up: "Shell application requested abort",
+    /// "Abandoning apply due to error", a change to `SetupPhaseError`, a `Fatal Error` entry or
+    /// the rollback result 0xC1900101.
+    pub failure_marker: Option<Source>,
+}
+
+/// Which log an [`UpgradeLog`] summarises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum UpgradeLogKind {
+    /// Panther `setupact.log` (all levels).
+    SetupAct,
+    /// Panther `setuperr.log` (errors and warnings only).
+    SetupErr,
+    /// `CBS.log` (component-based servicing).
+    Cbs,
+    /// `dism.log`.
+    Dism,
+    /// The text `WindowsUpdate.log` that `Get-WindowsUpdateLog` decodes from ETW traces.
+    WindowsUpdate,
+}
+
+/// A name and how many entries carry it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Counted {
+    pub name: String,
+    pub count: usize,
+}
+
+/// One error code and where it was seen.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CodeSeen {
+    /// `0x` and 8 upper-case hex digits (`0x80070490`).
+    pub code: String,
+    /// Setup's extend code printed after the result code (`0x20017` in `0xC1900101 - 0x20017`),
+    /// which names the phase and operation that failed.
+    pub extended: Option<String>,
+    /// Lines that carry the code (a line that repeats it counts once).
+    pub count: usize,
+    /// Components that logged it, in order of first appearance.
+    pub components: Vec<String>,
+    pub first: Source,
+    pub last: Source,
+}
+
+/// The error chosen as the one to start from, and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DecisiveError {
+    pub code: Option<String>,
+    pub extended: Option<String>,
+    /// Date and time of the entry, as printed.
+    pub time: Option<String>,
+    pub level: String,
+    pub component: String,
+    pub message: String,
+    pub basis: DecisiveBasis,
+    /// Why this entry was chosen, in English, for the report.
+    pub reason: String,
+    pub source: Source,
+}
+
+/// Which step of the decisive-error search picked the entry, strongest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DecisiveBasis {
+    /// Setup printed its result with an extend code (`0xC1900101 - 0x20017`).
+    ExtendedResult,
+    /// The last error with a code before the first failure marker.
+    BeforeFailureMarker,
+    /// The failure marker itself (no coded error before it).
+    FailureMarker,
+    /// No failure marker: only the last error with a code that is not known noise. The log
+    /// does not show that setup failed.
+    LastError,
+}
+
 /// Everything known about one machine.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Machine {
@@ -221,10 +361,13 @@ pub struct Machine {
     /// Win32_ComputerSystem.HypervisorPresent, systeminfo's "A hypervisor has been detected".
     pub hypervisor_present: Flag,
     pub licensing: Vec<LicensingProduct>,
+    pub licensing_service: LicensingService,
     /// Signals that extractors saw directly (dmidecode's "System is a virtual machine" bit,
     /// systemd-detect-virt output). Signals derived from the fields above are added by
     /// `facts::virt`.
     pub vm_hints: Vec<VmSignal>,
+    /// Setup, servicing and Windows Update logs (`facts::upgrade`).
+    pub upgrade: Vec<UpgradeLog>,
 }
 
 impl Machine {

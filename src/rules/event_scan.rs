@@ -163,7 +163,10 @@ impl EventScan {
 fn evidence(rec: &EventRecord, shown: &[(String, String)]) -> Evidence {
     let text = shown
         .iter()
-        .map(|(n, v)| format!("{n}={}", clip(&v.split_whitespace().collect::<Vec<_>>().join(" "))))
+        .map(|(n, v)| {
+            let v = v.split_whitespace().collect::<Vec<_>>().join(" ");
+            format!("{n}={}", clip(&crate::privacy::mask_product_keys(&v)))
+        })
         .collect::<Vec<_>>()
         .join("; ");
     Evidence {

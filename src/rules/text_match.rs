@@ -1,5 +1,6 @@
 //! Text conditions: a literal or regex on the lines of selected documents, in whatever
 //! encoding the file had (documents are decoded already; line numbers are the file's own).
+//! Evidence lines never carry a full product key (only its last group, as Windows shows it).
 
 use super::condition::{FileSelector, TextCondition};
 use super::eval::{Evidence, Match};
@@ -21,7 +22,7 @@ pub(crate) fn find(cond: &TextCondition, docs: &[Document]) -> Option<Match> {
                         input: doc.input.clone(),
                         path: doc.path.clone(),
                         line: Some(n),
-                        text: clip(line.trim()),
+                        text: clip(&crate::privacy::mask_product_keys(line.trim())),
                         note: None,
                         event: None,
                     });

@@ -4,9 +4,9 @@
 //! matters most); identifiers (MAC, PnP id, bus) only when present. Booleans that a record
 //! does not state are not guessed.
 
-use super::{Ctx, Prop, Record};
+use super::{licensing, Ctx, Prop, Record};
 use crate::bundle::WmiClass;
-use crate::facts::model::{normalize_mac, Disk, LicensingProduct, Nic};
+use crate::facts::model::{normalize_mac, Disk, Nic};
 use crate::facts::{Field, Flag, Machine};
 
 pub(super) fn apply(r: &Record, cx: &Ctx, m: &mut Machine) {
@@ -24,9 +24,8 @@ pub(super) fn apply(r: &Record, cx: &Ctx, m: &mut Machine) {
         WmiClass::NetAdapter => net_adapter(r, cx, m),
         WmiClass::NetworkAdapterConfiguration => adapter_configuration(r, cx, m),
         WmiClass::OperatingSystem => operating_system(r, cx, m),
-        WmiClass::SoftwareLicensingProduct => licensing_product(r, cx, m),
-        // Its only interesting property is the OEM product key, which is never stored.
-        WmiClass::SoftwareLicensingService => {}
+        WmiClass::SoftwareLicensingProduct => licensing::product(r, cx, m),
+        WmiClass::SoftwareLicensingService => licensing::service(r, cx, m),
     }
 }
 
@@ -340,28 +339,15 @@ fn operating_system(r: &Record, cx: &Ctx, m: &mut Machine) {
     put_id(&mut m.os.hostname, r.get("CSName"), cx);
 }
 
-fn licensing_product(r: &Record, cx: &Ctx, m: &mut Machine) {
-    let mut p = LicensingProduct::default();
-    put(&mut p.name, r.get("Name"), cx);
-    put(&mut p.description, r.get("Description"), cx);
-    put(&mut p.license_status, r.get("LicenseStatus"), cx);
-    put(&mut p.partial_product_key, r.get("PartialProductKey"), cx);
-    put(&mut p.kms_machine, r.get("KeyManagementServiceMachine"), cx);
-    put(&mut p.grace_period_minutes, r.get("GracePeriodRemaining"), cx);
-    if p != LicensingProduct::default() {
-        m.licensing.push(p);
-    }
-}
-
 /// Pushes a value as printed, empty included.
-fn put(field: &mut Field, prop: Option<&Prop>, cx: &Ctx) {
+pub(super) fn put(field: &mut Field, prop: Option<&Prop>, cx: &Ctx) {
     if let Some(p) = prop {
         field.push(p.value.clone(), cx.source(p.line));
     }
 }
 
 /// Pushes an identifier-like value only when it is not blank.
-fn put_id(field: &mut Field, prop: Option<&Prop>, cx: &Ctx) {
+pub(super) fn put_id(field: &mut Field, prop: Option<&Prop>, cx: &Ctx) {
     if let Some(p) = prop.filter(|p| !p.value.trim().is_empty()) {
         field.push(p.value.clone(), cx.source(p.line));
     }

@@ -7,6 +7,7 @@
 
 mod classes;
 mod json;
+mod licensing;
 mod list;
 mod table;
 
@@ -30,6 +31,16 @@ pub(super) struct Record {
     /// `None` when the class could not be told; such records are ignored.
     pub class: Option<WmiClass>,
     pub props: Vec<Prop>,
+    /// The secret properties the instance had, without their values.
+    pub secrets: Vec<Secret>,
+}
+
+/// A property that holds a full product key: only whether a value was printed, and where.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Secret {
+    pub key: String,
+    pub present: bool,
+    pub line: usize,
 }
 
 impl Record {
@@ -46,8 +57,21 @@ impl Record {
             Some(name) => class_from_name(name),
             None => context.or_else(|| WmiClass::from_keys(props.iter().map(|p| p.key.as_str()))),
         };
-        let props = props.into_iter().filter(|p| !is_secret_key(&p.key)).collect();
-        Record { class, props }
+        let (secret, props): (Vec<Prop>, Vec<Prop>) = props.into_iter().partition(|p| is_secret_key(&p.key));
+        let secrets = secret
+            .into_iter()
+            .map(|p| Secret {
+                present: !p.value.trim().is_empty(),
+                key: p.key,
+                line: p.line,
+            })
+            .collect();
+        Record { class, props, secrets }
+    }
+
+    /// Whether the instance printed a value for this secret property (`None`: not printed).
+    pub fn secret(&self, key: &str) -> Option<&Secret> {
+        self.secrets.iter().find(|s| s.key.eq_ignore_ascii_case(key))
     }
 
     /// The property with this name (WMI names are case-insensitive).

@@ -1,0 +1,66 @@
+//! Upgrade and servicing logs → [`UpgradeLog`] facts: Windows Setup (Panther)
+//! `setupact.log`/`setuperr.log`, `CBS.log`/`dism.log`, and the decoded `WindowsUpdate.log`.
+//!
+//! Each log becomes one summary: entry, error and warning counts, levels and components, every
+//! error code with its count and first and last line (`codes`), and for setup and servicing
+//! logs the decisive error with the reason it was chosen (`decisive`). What the codes mean and
+//! what to do about them is the rule layer's business, not this one's.
+//!
+//! Documents arrive decoded (BOM removed, UTF-16 and GBK handled by the bundle layer) and
+//! recognised ([`Kind::SetupLog`], [`Kind::CbsLog`], [`Kind::WindowsUpdateLog`]).
+
+mod cbs;
+mod codes;
+pub mod decisive;
+mod line;
+mod panther;
+mod setup;
+mod windows_update;
+
+pub use codes::format_code;
+
+use crate::bundle::{Document, Kind};
+use crate::facts::model::{Counted, Machine, UpgradeLog};
+
+/// The summary of one log, or `None` when the document is not an upgrade log.
+pub fn summarise(doc: &Document) -> Option<UpgradeLog> {
+    match doc.kind {
+        Kind::SetupLog => Some(setup::summarise(doc)),
+        Kind::CbsLog => Some(cbs::summarise(doc)),
+        Kind::WindowsUpdateLog => Some(windows_update::summarise(doc)),
+        _ => None,
+    }
+}
+
+/// Adds the summary of `doc` to the machine.
+pub fn extract(doc: &Document, machine: &mut Machine) {
+    if let Some(log) = summarise(doc) {
+        machine.upgrade.push(log);
+    }
+}
+
+/// Counts per name; logs have few distinct levels and components, so a list will do.
+#[derive(Debug, Default)]
+struct Counter(Vec<Counted>);
+
+impl Counter {
+    fn add(&mut self, name: &str) {
+        match self.0.iter_mut().find(|c| c.name == name) {
+            Some(c) => c.count += 1,
+            None => self.0.push(Counted {
+                name: name.to_string(),
+                count: 1,
+            }),
+        }
+    }
+
+    /// Most frequent first; ties by name.
+    fn into_sorted(mut self) -> Vec<Counted> {
+        self.0
+            .sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests;

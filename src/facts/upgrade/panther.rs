@@ -1,0 +1,63 @@
+//! The summary of a log in the Panther line format (setup, CBS, DISM): one pass over the lines.
+
+use super::codes::{self, CodeFilter, CodeTally};
+use super::decisive::DecisiveSearch;
+use super::{line, Counter};
+use crate::bundle::Document;
+use crate::facts::model::{UpgradeLog, UpgradeLogKind};
+use crate::facts::Source;
+
+/// Reads every line of `doc`. Lines without a timestamp continue the entry above: their codes
+/// count (under that entry's component), they are not entries themselves. Lines before the
+/// first entry are ignored.
+pub fn summarise(doc: &Document, kind: UpgradeLogKind) -> UpgradeLog {
+    let mut log = UpgradeLog {
+        source_input: doc.input.clone(),
+        source_path: doc.path.clone(),
+        kind,
+        entries: 0,
+        errors: 0,
+        warnings: 0,
+        first_time: None,
+        last_time: None,
+        levels: Vec::new(),
+        components: Vec::new(),
+        codes: Vec::new(),
+        decisive: None,
+        failure_marker: None,
+    };
+    let mut levels = Counter::default();
+    let mut components = Counter::default();
+    let mut tally = CodeTally::default();
+    let mut search = DecisiveSearch::default();
+    // The component of the entry that continuation lines belong to; None before the first.
+    let mut component: Option<String> = None;
+    for (n, text) in doc.lines() {
+        let found = codes::scan(text, CodeFilter::Setup);
+        let Some(entry) = line::parse(text) else {
+            if let Some(c) = &component {
+                tally.add(&found, c, || Source::at(doc, n, text));
+            }
+            continue;
+        };
+        log.entries += 1;
+        log.errors += usize::from(entry.is_error());
+        log.warnings += usize::from(entry.is_warning());
+        if log.first_time.is_none() {
+            log.first_time = Some(entry.time.to_string());
+        }
+        log.last_time = Some(entry.time.to_string());
+        levels.add(entry.level);
+        components.add(entry.component);
+        tally.add(&found, entry.component, || Source::at(doc, n, text));
+        search.observe(n, text, &entry, &found);
+        let current = component.get_or_insert_with(String::new);
+        current.clear();
+        current.push_str(entry.component);
+    }
+    log.levels = levels.into_sorted();
+    log.components = components.into_sorted();
+    log.codes = tally.into_codes();
+    (log.decisive, log.failure_marker) = search.finish(doc);
+    log
+}

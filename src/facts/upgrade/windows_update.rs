@@ -1,0 +1,124 @@
+//! The `WindowsUpdate.log` that `Get-WindowsUpdateLog` decodes from the ETW traces
+//! (windows-facts.md §1.8): `2021/07/13 10:22:58.9553434 3696  8172  Agent           message`
+//! (date, time with 7 decimals, process id, thread id, component padded to 16, message). It has
+//! no levels; the agent marks its own failures `*FAILED* [80240013]` and prints other results as
+//! `hr = 0x80D05011` or `Call error code = 0x80240022`. Only failure HRESULTs count as codes:
+//! the log's other `0x` values are flags and counters (`0x00000080`).
+
+use super::codes::{self, CodeFilter, CodeTally};
+use super::Counter;
+use crate::bundle::Document;
+use crate::facts::model::{UpgradeLog, UpgradeLogKind};
+use crate::facts::Source;
+
+/// A parsed line: time (as printed), component, message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WuLine<'a> {
+    pub time: &'a str,
+    pub component: &'a str,
+    pub message: &'a str,
+}
+
+/// Parses a line; `None` for anything that does not have the layout.
+pub fn parse(line: &str) -> Option<WuLine<'_>> {
+    let b = line.as_bytes();
+    let date_ok = b.len() > 20
+        && [0, 1, 2, 3, 5, 6, 8, 9].iter().all(|&i| b[i].is_ascii_digit())
+        && b[4] == b'/'
+        && b[7] == b'/'
+        && b[10] == b' ';
+    let time_ok = date_ok && b[13] == b':' && b[16] == b':' && b[19] == b'.';
+    if !time_ok {
+        return None;
+    }
+    let mut fields = Fields { s: line, pos: 11 };
+    let time_end = fields.next_end()?;
+    let time = &line[..time_end];
+    for _ in 0..2 {
+        let start = fields.pos;
+        let end = fields.next_end()?;
+        if !line[start..end].trim_start().bytes().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+    }
+    let start = fields.pos;
+    let end = fields.next_end()?;
+    Some(WuLine {
+        time,
+        component: line[start..end].trim_start(),
+        message: line[end..].trim(),
+    })
+}
+
+/// Whitespace-separated fields of a line, by position.
+struct Fields<'a> {
+    s: &'a str,
+    pos: usize,
+}
+
+impl Fields<'_> {
+    /// The end of the next field (leading whitespace skipped), moving past it.
+    fn next_end(&mut self) -> Option<usize> {
+        let rest = &self.s[self.pos..];
+        let start = self.pos + rest.find(|c: char| !c.is_whitespace())?;
+        let end = self.s[start..]
+            .find(char::is_whitespace)
+            .map_or(self.s.len(), |e| start + e);
+        self.pos = end;
+        Some(end)
+    }
+}
+
+pub fn summarise(doc: &Document) -> UpgradeLog {
+    let mut log = UpgradeLog {
+        source_input: doc.input.clone(),
+        source_path: doc.path.clone(),
+        kind: UpgradeLogKind::WindowsUpdate,
+        entries: 0,
+        errors: 0,
+        warnings: 0,
+        first_time: None,
+        last_time: None,
+        levels: Vec::new(),
+        components: Vec::new(),
+        codes: Vec::new(),
+        decisive: None,
+        failure_marker: None,
+    };
+    let mut components = Counter::default();
+    let mut tally = CodeTally::default();
+    for (n, text) in doc.lines() {
+        let Some(entry) = parse(text) else {
+            continue;
+        };
+        log.entries += 1;
+        log.errors += usize::from(entry.message.contains("*FAILED*"));
+        if log.first_time.is_none() {
+            log.first_time = Some(entry.time.to_string());
+        }
+        log.last_time = Some(entry.time.to_string());
+        components.add(entry.component);
+        let found = codes::scan(entry.message, CodeFilter::FailureOnly);
+        tally.add(&found, entry.component, || Source::at(doc, n, text));
+    }
+    log.components = components.into_sorted();
+    log.codes = tally.into_codes();
+    log
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines() {
+        let l =
+            parse("2021/07/13 10:22:58.9566922 3696  8172  Agent           WU client version 10.0.17763.1852").unwrap();
+        assert_eq!(l.time, "2021/07/13 10:22:58.9566922");
+        assert_eq!((l.component, l.message), ("Agent", "WU client version 10.0.17763.1852"));
+        let l = parse("2021/07/13 10:22:58.9553434 3696  8172  Shared          InitializeSus").unwrap();
+        assert_eq!((l.component, l.message), ("Shared", "InitializeSus"));
+        assert_eq!(parse("2021-07-13 10:11:12, Info                  CBS    message"), None);
+        assert_eq!(parse("2021/07/13 10:22:58.9553434 x  8172  Shared  y"), None);
+    }
+}

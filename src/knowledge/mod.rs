@@ -1,0 +1,247 @@
+//! What error codes mean and what to do about them: activation (SPP/KMS), upgrade (Windows
+//! Setup), servicing (CBS/DISM), Windows Update and network codes, in Chinese and English.
+//!
+//! The table is data, `knowledge/codes.toml`, compiled into the binary and parsed once. Every
+//! entry names its sources (Microsoft documentation, the SDK headers, the real logs it was seen
+//! in), so a support engineer can check a meaning instead of trusting it. `cmgelog explain`
+//! prints entries; the rules and reports can look codes up with [`Knowledge::lookup`].
+
+mod code;
+mod find;
+mod table;
+
+pub use code::{parse_setup_code, Code, ExtendCode};
+pub use find::find_codes;
+
+use crate::i18n::{Lang, Localized};
+use serde::Serialize;
+use std::sync::LazyLock;
+
+/// Which part of Windows reports the code; the explain output groups advice by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Area {
+    Activation,
+    Upgrade,
+    Servicing,
+    Update,
+    Network,
+    Generic,
+}
+
+impl Area {
+    pub fn parse(s: &str) -> Option<Area> {
+        Some(match s {
+            "activation" => Area::Activation,
+            "upgrade" => Area::Upgrade,
+            "servicing" => Area::Servicing,
+            "update" => Area::Update,
+            "network" => Area::Network,
+            "generic" => Area::Generic,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Area::Activation => "activation",
+            Area::Upgrade => "upgrade",
+            Area::Servicing => "servicing",
+            Area::Update => "update",
+            Area::Network => "network",
+            Area::Generic => "generic",
+        }
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Area::Activation, Lang::Zh) => "激活",
+            (Area::Upgrade, Lang::Zh) => "升级（Windows 安装程序）",
+            (Area::Servicing, Lang::Zh) => "组件维护（CBS/DISM）",
+            (Area::Update, Lang::Zh) => "Windows 更新",
+            (Area::Network, Lang::Zh) => "网络",
+            (Area::Generic, Lang::Zh) => "通用",
+            (Area::Activation, Lang::En) => "activation",
+            (Area::Upgrade, Lang::En) => "upgrade (Windows Setup)",
+            (Area::Servicing, Lang::En) => "servicing (CBS/DISM)",
+            (Area::Update, Lang::En) => "Windows Update",
+            (Area::Network, Lang::En) => "network",
+            (Area::Generic, Lang::En) => "generic",
+        }
+    }
+}
+
+/// One entry of the table.
+#[derive(Debug, Clone, Serialize)]
+pub struct CodeInfo {
+    pub code: Code,
+    /// Set for a Windows Setup result that has its own advice with this extend code
+    /// (`0xC1900101 - 0x20017`).
+    pub extend: Option<ExtendCode>,
+    /// The constant's name in the SDK or in Microsoft's tables, when a source names it.
+    pub symbol: Option<String>,
+    pub area: Area,
+    pub title: Localized,
+    pub meaning: Localized,
+    pub remedy: Localized,
+    /// Where the meaning comes from: a section of windows-facts.md, a URL, a header, a log file.
+    pub sources: Vec<String>,
+}
+
+/// How a code was found in the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    /// The entry is for this very code (and extend code, if one was asked for).
+    Exact,
+    /// The code is a Win32 error number; the entry is its HRESULT_FROM_WIN32 form.
+    Win32(u32),
+    /// A setup result with an extend code the table has no separate advice for; the entry is
+    /// the result code's.
+    WithoutExtend,
+}
+
+/// The code table. Immutable; [`Knowledge::builtin`] is parsed once per process.
+#[derive(Debug)]
+pub struct Knowledge {
+    /// Sorted by (code, extend).
+    codes: Vec<CodeInfo>,
+}
+
+const BUILTIN_TABLE: &str = include_str!("../../knowledge/codes.toml");
+
+static BUILTIN: LazyLock<Knowledge> = LazyLock::new(|| {
+    // The embedded file is part of the program, not input: the unit tests parse it, so a bad
+    // edit fails `cargo test` before it can reach a user.
+    Knowledge::parse(BUILTIN_TABLE).unwrap_or_else(|e| panic!("knowledge/codes.toml is invalid:\n{e}"))
+});
+
+impl Knowledge {
+    /// The table compiled into the binary.
+    pub fn builtin() -> &'static Knowledge {
+        &BUILTIN
+    }
+
+    /// A table from TOML text in the `knowledge/codes.toml` format; every problem is reported.
+    pub fn parse(text: &str) -> Result<Knowledge, String> {
+        table::parse(text).map(|codes| Knowledge { codes })
+    }
+
+    pub fn all(&self) -> &[CodeInfo] {
+        &self.codes
+    }
+
+    /// The entry for a code: the code itself, or for a Win32 error number (`0x00000490`) the
+    /// entry of the HRESULT Windows logs for it (`0x80070490`).
+    pub fn lookup(&self, code: Code) -> Option<&CodeInfo> {
+        self.lookup_how(code, None).map(|(info, _)| info)
+    }
+
+    /// Like [`Knowledge::lookup`], for a setup result with an optional extend code, and saying
+    /// how the entry was found.
+    pub fn lookup_how(&self, code: Code, extend: Option<ExtendCode>) -> Option<(&CodeInfo, Via)> {
+        if let Some(e) = extend {
+            if let Some(info) = self.exact(code, Some(e)) {
+                return Some((info, Via::Exact));
+            }
+        }
+        let via_plain = if extend.is_some() { Via::WithoutExtend } else { Via::Exact };
+        if let Some(info) = self.exact(code, None) {
+            return Some((info, via_plain));
+        }
+        let hresult = code.from_win32()?;
+        self.exact(hresult, None).map(|info| (info, Via::Win32(code.0)))
+    }
+
+    /// Entries with an extend code for this result code (`0xC1900101 - 0x20017`, ...).
+    pub fn extended(&self, code: Code) -> impl Iterator<Item = &CodeInfo> {
+        self.codes.iter().filter(move |c| c.code == code && c.extend.is_some())
+    }
+
+    fn exact(&self, code: Code, extend: Option<ExtendCode>) -> Option<&CodeInfo> {
+        self.codes
+            .binary_search_by_key(&(code, extend), |c| (c.code, c.extend))
+            .ok()
+            .map(|i| &self.codes[i])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_builtin_table_parses() {
+        if let Err(e) = Knowledge::parse(BUILTIN_TABLE) {
+            panic!("knowledge/codes.toml:\n{e}");
+        }
+        assert!(Knowledge::builtin().all().len() > 80);
+    }
+
+    #[test]
+    fn every_entry_is_complete_in_both_languages() {
+        for c in Knowledge::builtin().all() {
+            for t in [&c.title, &c.meaning, &c.remedy] {
+                assert!(!t.zh.trim().is_empty() && !t.en.trim().is_empty(), "{}", c.code);
+            }
+            assert!(!c.sources.is_empty(), "{}", c.code);
+            // The Chinese text is Chinese, not a copy of the English.
+            assert!(c.meaning.zh.chars().any(|ch| ('\u{4e00}'..='\u{9fff}').contains(&ch)), "{}", c.code);
+            assert!(c.remedy.zh.chars().any(|ch| ('\u{4e00}'..='\u{9fff}').contains(&ch)), "{}", c.code);
+        }
+    }
+
+    #[test]
+    fn codes_are_unique_and_sorted() {
+        let all = Knowledge::builtin().all();
+        for w in all.windows(2) {
+            assert!((w[0].code, w[0].extend) < (w[1].code, w[1].extend), "{} {}", w[0].code, w[1].code);
+        }
+    }
+
+    #[test]
+    fn the_codes_the_brief_names_are_covered() {
+        let k = Knowledge::builtin();
+        let required = [
+            // windows-facts.md §2.1 and the researched activation codes.
+            0xC004_F074, 0xC004_C003, 0x8007_232B, 0x8007_232A, 0x8007_251D, 0xC004_F050, 0xC004_C008, 0xC004_C001,
+            0xC004_C020, 0xC004_C021, 0xC004_B100, 0x803F_7001, 0xC004_F069, 0xC004_F012, 0xC004_F014, 0xC004_F015,
+            0xC004_F009, 0xC004_F00F, 0xC004_F035, 0xC004_F038, 0xC004_F039, 0xC004_F041, 0xC004_F042, 0xC004_F051,
+            0xC004_F064, 0xC004_F065, 0xC004_F06C, 0xC004_F06A, 0xC004_F210, 0xC004_F211, 0xC004_F213, 0xC004_E016,
+            0xC004_D302, 0x8007_0005, 0x8007_06BA, 0x8004_FE21, 0x8004_FE33, 0x8007_2EE7, 0xC004_E015, 0x8007_000D,
+            0xC004_F063, 0xC004_F057, 0xC004_E003, 0xC002_0017, 0x8007_139F, 0x8007_2338,
+            // Upgrade, servicing, update.
+            0xC190_0101, 0xC190_0107, 0xC190_0200, 0xC190_0202, 0xC190_0208, 0xC190_0204, 0xC190_0223, 0xC180_0118,
+            0xC180_0108, 0x8007_0070, 0x800F_0922, 0x800F_081F, 0x800F_0923, 0x8007_3712, 0x8007_042B, 0x8007_0490,
+            0x8007_04D3, 0x8007_04C7, 0x8007_0002, 0x8007_0003, 0x8007_0032, 0x8024_0022, 0x80D0_5001, 0x80D0_5011,
+            0x8024_4022, 0x8024_402C, 0x8007_2EFD, 0x8007_2EE2, 0x8007_2F8F,
+            // Seen in the real logs of ../shared/data/winlogs.
+            0x8020_002B, 0x8024_8007, 0x8004_0154, 0xC180_0109, 0xC180_0104, 0x8031_004A, 0x8024_4018, 0x8019_0193,
+            0x8004_01F0,
+        ];
+        let missing: Vec<String> =
+            required.iter().map(|&c| Code(c)).filter(|&c| k.lookup(c).is_none()).map(|c| c.to_string()).collect();
+        assert!(missing.is_empty(), "missing: {missing:?}");
+        for e in [0x20004, 0x2000C, 0x20017, 0x30018, 0x3000D, 0x4000D, 0x40017] {
+            let (_, via) = k.lookup_how(Code(0xC190_0101), Some(ExtendCode(e))).expect("0xC1900101");
+            assert_eq!(via, Via::Exact, "0xC1900101 - {}", ExtendCode(e));
+        }
+    }
+
+    #[test]
+    fn a_win32_number_finds_its_hresult_and_says_so() {
+        let k = Knowledge::builtin();
+        let (info, via) = k.lookup_how(Code(0x490), None).expect("ERROR_NOT_FOUND");
+        assert_eq!(info.code, Code(0x8007_0490));
+        assert_eq!(via, Via::Win32(1168));
+        assert_eq!(k.lookup(Code(0x490)).map(|i| i.code), Some(Code(0x8007_0490)));
+        assert!(k.lookup(Code(0x1234_5678)).is_none());
+    }
+
+    #[test]
+    fn an_unlisted_extend_code_falls_back_to_the_result_code() {
+        let k = Knowledge::builtin();
+        let (info, via) = k.lookup_how(Code(0xC190_0101), Some(ExtendCode(0x2000B))).expect("0xC1900101");
+        assert_eq!((info.code, info.extend, via), (Code(0xC190_0101), None, Via::WithoutExtend));
+        assert!(k.extended(Code(0xC190_0101)).count() >= 7);
+    }
+}

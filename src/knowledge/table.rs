@@ -1,0 +1,155 @@
+//! Reading and checking the code table (`knowledge/codes.toml`).
+
+use super::code::{Code, ExtendCode};
+use super::{Area, CodeInfo};
+use crate::i18n::Localized;
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    code: Vec<RawCode>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCode {
+    code: String,
+    extend: Option<String>,
+    symbol: Option<String>,
+    area: String,
+    title: RawText,
+    meaning: RawText,
+    remedy: RawText,
+    sources: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawText {
+    zh: String,
+    en: String,
+}
+
+/// Parses the table and checks every entry; on failure returns every problem, one a line,
+/// each naming the entry.
+pub(super) fn parse(text: &str) -> Result<Vec<CodeInfo>, String> {
+    let raw: RawFile = toml::from_str(text).map_err(|e| e.to_string())?;
+    let mut problems = Vec::new();
+    let mut out: Vec<CodeInfo> = Vec::with_capacity(raw.code.len());
+    for r in raw.code {
+        let name = match &r.extend {
+            Some(e) => format!("{} - {e}", r.code),
+            None => r.code.clone(),
+        };
+        let before = problems.len();
+        let code = Code::parse(&r.code);
+        match code {
+            None => problems.push(format!("{name}: `code` is not a code")),
+            // One spelling in the file, the one `explain` prints, so the file can be searched.
+            Some(c) if c.to_string() != r.code => problems.push(format!("{name}: write the code as {c}")),
+            Some(_) => {}
+        }
+        let extend = match &r.extend {
+            None => None,
+            Some(e) => match ExtendCode::parse(e) {
+                Some(x) if x.to_string() == *e => Some(x),
+                Some(x) => {
+                    problems.push(format!("{name}: write the extend code as {x}"));
+                    None
+                }
+                None => {
+                    problems.push(format!("{name}: `extend` is not a hex extend code"));
+                    None
+                }
+            },
+        };
+        let area = Area::parse(&r.area);
+        if area.is_none() {
+            problems.push(format!("{name}: unknown area `{}`", r.area));
+        }
+        for (field, t) in [("title", &r.title), ("meaning", &r.meaning), ("remedy", &r.remedy)] {
+            for (lang, s) in [("zh", &t.zh), ("en", &t.en)] {
+                if s.trim().is_empty() {
+                    problems.push(format!("{name}: `{field}.{lang}` is empty"));
+                }
+            }
+        }
+        if r.title.zh.contains('\n') || r.title.en.contains('\n') {
+            problems.push(format!("{name}: `title` must be one line"));
+        }
+        if r.sources.iter().all(|s| s.trim().is_empty()) {
+            problems.push(format!("{name}: `sources` names no source"));
+        }
+        if matches!(&r.symbol, Some(s) if s.trim().is_empty()) {
+            problems.push(format!("{name}: `symbol` is empty (leave it out instead)"));
+        }
+        if let (Some(code), Some(area), true) = (code, area, problems.len() == before) {
+            if out.iter().any(|o| o.code == code && o.extend == extend) {
+                problems.push(format!("{name}: listed twice"));
+                continue;
+            }
+            out.push(CodeInfo {
+                code,
+                extend,
+                symbol: r.symbol,
+                area,
+                title: Localized::new(r.title.zh, r.title.en),
+                meaning: Localized::new(r.meaning.zh, r.meaning.en),
+                remedy: Localized::new(r.remedy.zh, r.remedy.en),
+                sources: r.sources,
+            });
+        }
+    }
+    if problems.is_empty() {
+        out.sort_by_key(|c| (c.code, c.extend));
+        Ok(out)
+    } else {
+        Err(problems.join("\n"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ONE: &str = r#"
+[[code]]
+code = "0xC004F074"
+symbol = "SL_E_VL_BINDING_SERVICE_UNAVAILABLE"
+area = "activation"
+title.zh = "联系不上 KMS"
+title.en = "No KMS could be contacted"
+meaning.zh = "含义"
+meaning.en = "meaning"
+remedy.zh = "处理"
+remedy.en = "remedy"
+sources = ["windows-facts.md §2.1"]
+"#;
+
+    #[test]
+    fn a_good_entry() {
+        let t = parse(ONE).expect("parses");
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].code, Code(0xC004_F074));
+        assert_eq!(t[0].area, Area::Activation);
+        assert_eq!(t[0].title.en, "No KMS could be contacted");
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let bad = ONE.replace("0xC004F074", "0xc004f074").replace("activation", "licensing")
+            + "\n[[code]]\ncode = \"zz\"\narea = \"upgrade\"\ntitle.zh = \"\"\ntitle.en = \"t\"\n\
+               meaning.zh = \"m\"\nmeaning.en = \"m\"\nremedy.zh = \"r\"\nremedy.en = \"r\"\nsources = []\n";
+        let err = parse(&bad).expect_err("bad table");
+        for want in ["write the code as 0xC004F074", "unknown area `licensing`", "zz: `code` is not a code", "`title.zh` is empty", "names no source"] {
+            assert!(err.contains(want), "missing {want:?} in:\n{err}");
+        }
+    }
+
+    #[test]
+    fn duplicates_and_unknown_keys_are_refused() {
+        assert!(parse(&format!("{ONE}{ONE}")).expect_err("dup").contains("listed twice"));
+        assert!(parse(&ONE.replace("symbol", "symbl")).is_err());
+    }
+}

@@ -1,0 +1,153 @@
+//! Keeping secrets out of what cmgelog stores, shows and writes.
+//!
+//! A Windows product key is 25 letters and digits in five groups of five
+//! (`XXXXX-XXXXX-XXXXX-XXXXX-XXXXX`). Logs and pasted console sessions carry them (`slmgr /ipk
+//! <key>`, "Installed product key <key> successfully.", `OA3xOriginalProductKey=<key>`), and a
+//! support bundle leaves the customer's hands. Windows itself only ever shows the last group, as
+//! the *partial product key*, so that is what we keep: `*****-*****-*****-*****-ABCDE` still
+//! matches `Partial Product Key: ABCDE` in the same bundle.
+
+use std::borrow::Cow;
+
+/// Length of `XXXXX-XXXXX-XXXXX-XXXXX-XXXXX`.
+const KEY_LEN: usize = 29;
+/// Where the kept last group starts.
+const LAST_GROUP: usize = 24;
+const MASK: &str = "*****-*****-*****-*****-";
+
+/// Replaces every full 5×5 product key in `text` by `*****-*****-*****-*****-` and its last group.
+///
+/// A key is matched case-insensitively and only as a whole token: the characters around it
+/// must not be ASCII letters, digits or `-`, so a GUID, an Extended PID
+/// (`03612-04661-000-000000-03-2052-19041.0000-1272023`) or a longer dash-separated code is left
+/// alone. Text without a key is returned borrowed.
+pub fn mask_product_keys(text: &str) -> Cow<'_, str> {
+    let bytes = text.as_bytes();
+    if bytes.len() < KEY_LEN || bytes.iter().filter(|&&b| b == b'-').count() < 4 {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut i = 0;
+    while i + KEY_LEN <= bytes.len() {
+        if is_key_at(bytes, i) {
+            // All bytes of a key are ASCII, so both ends are char boundaries.
+            out.push_str(&text[copied..i]);
+            out.push_str(MASK);
+            out.push_str(&text[i + LAST_GROUP..i + KEY_LEN]);
+            copied = i + KEY_LEN;
+            i = copied;
+        } else {
+            i += 1;
+        }
+    }
+    if copied == 0 {
+        return Cow::Borrowed(text);
+    }
+    out.push_str(&text[copied..]);
+    Cow::Owned(out)
+}
+
+/// True when `text` holds at least one full product key.
+pub fn contains_product_key(text: &str) -> bool {
+    matches!(mask_product_keys(text), Cow::Owned(_))
+}
+
+fn is_token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'-'
+}
+
+/// A whole-token 5×5 key starts at `i` (the caller guarantees `i + KEY_LEN <= bytes.len()`).
+fn is_key_at(bytes: &[u8], i: usize) -> bool {
+    if i > 0 && is_token_byte(bytes[i - 1]) {
+        return false;
+    }
+    if bytes.get(i + KEY_LEN).is_some_and(|&b| is_token_byte(b)) {
+        return false;
+    }
+    bytes[i..i + KEY_LEN].iter().enumerate().all(|(k, &b)| {
+        if k % 6 == 5 {
+            b == b'-'
+        } else {
+            b.is_ascii_alphanumeric()
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_keeps_only_its_last_group() {
+        assert_eq!(
+            mask_product_keys("VK7JG-NPHTM-C97JM-9MPGT-3V66T"),
+            "*****-*****-*****-*****-3V66T"
+        );
+        assert_eq!(
+            mask_product_keys("Installed product key N69G4-B89J2-4G8F4-WWYCC-J464C successfully."),
+            "Installed product key *****-*****-*****-*****-J464C successfully."
+        );
+    }
+
+    #[test]
+    fn lower_case_and_several_keys_in_one_line() {
+        assert_eq!(
+            mask_product_keys("slmgr /ipk w269n-wfgwx-yvc9b-4j6c9-t83gx & /ipk NPPR9-FWDCX-D2C8J-H872K-2YT43"),
+            "slmgr /ipk *****-*****-*****-*****-t83gx & /ipk *****-*****-*****-*****-2YT43"
+        );
+    }
+
+    #[test]
+    fn keys_next_to_punctuation_and_chinese_text() {
+        assert_eq!(
+            mask_product_keys("OA3xOriginalProductKey=NPPR9-FWDCX-D2C8J-H872K-2YT43\r"),
+            "OA3xOriginalProductKey=*****-*****-*****-*****-2YT43\r"
+        );
+        assert_eq!(
+            mask_product_keys("\"OA3xOriginalProductKey\":  \"NPPR9-FWDCX-D2C8J-H872K-2YT43\","),
+            "\"OA3xOriginalProductKey\":  \"*****-*****-*****-*****-2YT43\","
+        );
+        assert_eq!(
+            mask_product_keys("成功地安装了产品密钥 NPPR9-FWDCX-D2C8J-H872K-2YT43。"),
+            "成功地安装了产品密钥 *****-*****-*****-*****-2YT43。"
+        );
+    }
+
+    #[test]
+    fn identifiers_that_are_not_keys_are_left_alone() {
+        for text in [
+            // Extended PID (slmgr /dlv, SoftwareLicensingProduct.ProductKeyID).
+            "Extended PID: 03612-04661-000-000000-03-2052-19041.0000-1272023",
+            // Product ID as Settings shows it (ProductKeyID2).
+            "00330-80000-00000-AA121",
+            // GUIDs (Activation ID, CMID).
+            "Activation ID: 2de67392-b7a7-462a-b1ca-108dd189f588",
+            "55c92734-d682-4d71-983e-d6ec3f16059f",
+            // Six groups: a longer token, not a key.
+            "ABCDE-ABCDE-ABCDE-ABCDE-ABCDE-ABCDE",
+            "xABCDE-ABCDE-ABCDE-ABCDE-ABCDE",
+            "ABCDE-ABCDE-ABCDE-ABCDE-ABCDEF",
+            // Already masked.
+            "*****-*****-*****-*****-3V66T",
+            "XXXXX-XXXXX-XXXXX-XXXX",
+            "",
+        ] {
+            assert!(
+                matches!(mask_product_keys(text), Cow::Borrowed(t) if t == text),
+                "{text} was changed"
+            );
+            assert!(!contains_product_key(text));
+        }
+    }
+
+    #[test]
+    fn placeholders_in_documentation_count_as_keys() {
+        // Harmless, and a key-shaped value is never worth the risk of guessing.
+        assert_eq!(
+            mask_product_keys("slmgr /ipk XXXXX-XXXXX-XXXXX-XXXXX-XXXXX"),
+            "slmgr /ipk *****-*****-*****-*****-XXXXX"
+        );
+        assert!(contains_product_key("a 12345-12345-12345-12345-12345 b"));
+    }
+}
