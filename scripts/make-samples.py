@@ -120,14 +120,36 @@ EVENT_XML = ("<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/even
              "<Provider Name='{provider}'{guid}/><EventID Qualifiers='{qual}'>{id}</EventID><Version>0</Version>"
              "<Level>{level}</Level><Task>0</Task><Opcode>0</Opcode><Keywords>0x8080000000000000</Keywords>"
              "<TimeCreated SystemTime='{time}'/><EventRecordID>{record}</EventRecordID><Correlation/>"
-             "<Execution ProcessID='{pid}' ThreadID='{tid}'/><Channel>System</Channel><Computer>DESKTOP-CMGE01</Computer>"
+             "<Execution ProcessID='{pid}' ThreadID='{tid}'/><Channel>{channel}</Channel><Computer>DESKTOP-CMGE01</Computer>"
              "<Security/></System><EventData>{data}</EventData></Event>\n")
 
 
-def event_xml(provider, id, level, time, record, data, guid="", qual="16384", pid="4", tid="8"):
-    fields = "".join(f"<Data Name='{n}'>{v}</Data>" for n, v in data)
+def event_xml(provider, id, level, time, record, data, guid="", qual="16384", pid="4", tid="8", channel="System"):
+    fields = "".join(f"<Data Name='{n}'>{v}</Data>" if n else f"<Data>{v}</Data>" for n, v in data)
     return EVENT_XML.format(provider=provider, guid=guid, qual=qual, id=id, level=level, time=time,
-                            record=record, pid=pid, tid=tid, data=fields)
+                            record=record, pid=pid, tid=tid, data=fields, channel=channel)
+
+
+SPP = ("Microsoft-Windows-Security-SPP' Guid='{E23B33B0-C8C9-472C-A5F9-F2BDFEA0F156}' "
+       "EventSourceName='Software Protection Platform Service")
+
+
+def spp_8198_event(code):
+    """An Application-log SPP 8198 (activation failed) carrying `hr=<code>`, as in the real
+    event text quoted by windows-facts.md §2.2 (constructed: no public log has one)."""
+    return utf16(event_xml(
+        SPP, 8198, 2, "2024-05-14T02:31:07.6581234Z", 5321,
+        [("", f"hr={code}"), ("", "RuleId=31e71c49-8da7-4a2f-ad92-45d98a1c79ba;Action=AutoActivate;"
+                                  "AppId=55c92734-d682-4d71-983e-d6ec3f16059f;Trigger=TimerEvent")],
+        qual="49152", pid="0", tid="0", channel="Application"))
+
+
+def with_line(data, line_no, old, new):
+    """A real log with one string of one line replaced (constructed variants of real logs)."""
+    lines = data.splitlines(keepends=True)
+    assert old.encode() in lines[line_no - 1], (line_no, old)
+    lines[line_no - 1] = lines[line_no - 1].replace(old.encode(), new.encode())
+    return b"".join(lines)
 
 
 SCM = "Service Control Manager' Guid='{555908d1-a6d7-4695-8e1e-26931d2012f4}' EventSourceName='Service Control Manager"
@@ -264,6 +286,62 @@ def fixtures(d):
                  ("eventlogs/Application.evtx", d.real("evtx/many-events-application.evtx"))])),
         ("vm.detected", "negative", "application-spp-events.zip", app_spp),
     ]
+    fx = REPO / "tests" / "fixtures"
+    samsung = d.real("winlogs/setup/copyleft21_samsung_setupact_moupg.log")
+    windeploy = d.real("winlogs/setup/VitalSkib_files_setupact_windeploy.log")
+    moupg_err = d.real("winlogs/setup/VitalSkib_files_setuperr_moupg.log")
+    slmgr_eval = (fx / "slmgr/checkmk_win7-enterprise-eval_dli.txt").read_bytes()
+    slmgr_kms_ok = (fx / "slmgr/checkmk_server2012-kms-client_dli.txt").read_bytes()
+    slmgr_notif = (fx / "slmgr/msdocs_win7-kms-client-nongenuine_dlv.txt").read_bytes()
+    for rule, codes in [
+        ("act.kms-unreachable", ["0xC004F074"]),
+        ("act.kms-dns", ["0x8007232B"]),
+        ("act.clock-skew", ["0xC004F06C"]),
+        ("act.proxy-auth", ["0x8004FE33"]),
+        ("act.key-blocked", ["0xC004C003"]),
+        ("act.key-invalid", ["0xC004F050"]),
+        ("act.key-edition-mismatch", ["0xC004F069"]),
+        ("act.key-limit", ["0xC004C008"]),
+        ("act.kms-host-problem", ["0xC004F038"]),
+        ("act.license-store-damaged", ["0xC004F012", "0xC004E003"]),
+        ("act.hardware-out-of-tolerance", ["0xC004F00F"]),
+    ]:
+        for code in codes:
+            f.append((rule, "positive", f"spp-8198-hr-{code}.xml", spp_8198_event(code)))
+        # Real SPP events whose data holds 0xC004F014 for every SKU without a key: not a failure.
+        f.append((rule, "negative", "application-spp-events.zip", app_spp))
+    f += [
+        ("act.kms-unreachable", "positive", "spp-8198-export.csv", spp_8198_csv),
+        ("act.no-internet", "positive", "setuperr-moupg.log", moupg_err),
+        ("act.no-internet", "negative", "setupact-windeploy.log", windeploy),
+        ("act.not-activated", "positive", "slmgr-dlv-notification.txt", slmgr_notif),
+        ("act.not-activated", "negative", "slmgr-dli-kms-licensed.txt", slmgr_kms_ok),
+        ("act.grace-period", "positive", "slmgr-dli-initial-grace.txt", slmgr_eval),
+        ("act.grace-period", "negative", "slmgr-dli-kms-licensed.txt", slmgr_kms_ok),
+        ("act.hardware-out-of-tolerance", "negative", "office-SoftwareLicensingProduct.wmi",
+         d.real("winlogs/wmic/glpi-agent_office_2016_01-SoftwareLicensingProduct.wmi")),
+        ("act.no-oem-marker", "positive", "setupact-de.log", d.real("winlogs/setup/bitbtrust_Errorcode_setupact.log")),
+        ("act.no-oem-marker", "negative", "setupact-moupg.log", samsung),
+        ("upg.setup-failed", "positive", "setupact-moupg.log", samsung),
+        ("upg.setup-failed", "negative", "setuperr-moupg-no-failure.log", moupg_err),
+        ("upg.setup-failed", "negative", "setupact-windeploy.log", windeploy),
+        ("upg.driver", "positive", "setuperr-rollback-0xC1900101.log",
+         (fx / "setup/constructed_setuperr_rollback_0xC1900101-0x20017.log").read_bytes()),
+        ("upg.driver", "negative", "setupact-moupg.log", samsung),
+        ("upg.cancelled", "positive", "setupact-moupg.log", samsung),
+        ("upg.cancelled", "negative", "setupact-windeploy.log", windeploy),
+        ("upg.servicing", "positive", "cbs-wsl-3708-excerpt.log", (fx / "cbs/microsoft-WSL-3708_CBS_excerpt.log").read_bytes()),
+        ("upg.servicing", "negative", "cbs-hofcake-excerpt.log", (fx / "cbs/hofcake_CBS_excerpt.log").read_bytes()),
+    ]
+    for rule, code in [
+        ("upg.app-incompatible", "0xC1900208"),
+        ("upg.requirements", "0xC1900200"),
+        ("upg.disk-space", "0x80070070"),
+        ("upg.wsus-decrypt", "0xC1800118"),
+    ]:
+        f.append((rule, "positive", f"setupact-moupg-{code}.log",
+                  with_line(samsung, 250, "Result = 0x800704D3", f"Result = {code}")))
+        f.append((rule, "negative", "setupact-moupg.log", samsung))
     return f
 
 

@@ -92,7 +92,7 @@ fn scan_events(
     let mut counts = Vec::with_capacity(documents.len());
     let mut errors = Vec::new();
     for doc in documents {
-        if doc.kind != bundle::Kind::Evtx && !events::is_event_text(doc) {
+        if !doc.events {
             counts.push(None);
             continue;
         }

@@ -15,6 +15,9 @@ pub struct Document {
     pub text: Option<DecodedText>,
     /// The raw bytes, kept only for binary formats that are parsed later (EVTX).
     pub raw: Option<Vec<u8>>,
+    /// An event log: an `.evtx` file, or a text export of events (wevtutil XML, Export-Csv).
+    /// Event documents are read as events, not as lines of text.
+    pub events: bool,
 }
 
 impl Document {
@@ -23,12 +26,14 @@ impl Document {
         let text = (!evtx && decode::looks_textual(&entry.data)).then(|| decode::decode(&entry.data));
         let kind = kind::detect(&entry.path, &entry.data, text.as_ref());
         let raw = evtx.then_some(entry.data);
+        let events = evtx || text.as_ref().is_some_and(|t| crate::events::is_event_export(&t.text));
         Document {
             input: entry.input,
             path: entry.path,
             kind,
             text,
             raw,
+            events,
         }
     }
 

@@ -1,12 +1,12 @@
 //! `cmgelog explain CODE...`: what an error code means, what to do, and which rules detect it.
 //!
 //! Exit code: 0 when every code is in the knowledge base, 1 when a well-formed code is not,
-//! 2 when an argument is not a code at all (the worst one wins).
+//! 2 when an argument is not a code at all or a `--rules` file does not load (the worst wins).
 
-use super::Format;
+use super::{rules_cmd, Format, RuleOptions};
 use cmgelog::i18n::Lang;
 use cmgelog::knowledge::{parse_setup_code, Code, CodeInfo, ExtendCode, Knowledge, Via};
-use cmgelog::rules::{Rule, RuleSet};
+use cmgelog::rules::Rule;
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -19,6 +19,9 @@ pub struct ExplainArgs {
     pub codes: Vec<String>,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// The rules whose detection is listed (default: the built-in rules).
+    #[command(flatten)]
+    pub rules: RuleOptions,
 }
 
 /// What one argument turned out to be.
@@ -48,8 +51,13 @@ impl Outcome<'_> {
 
 pub fn run(args: &ExplainArgs, lang: Lang) -> u8 {
     let knowledge = Knowledge::builtin();
-    // The built-in rules are tested to load; if they ever did not, explain still works.
-    let rules = RuleSet::builtin().map(|s| s.rules).unwrap_or_default();
+    let rules = match rules_cmd::load(&args.rules) {
+        Ok(set) => set.rules,
+        Err(e) => {
+            rules_cmd::report_load_error(&e, lang);
+            return 2;
+        }
+    };
     let outcomes: Vec<Outcome> = args.codes.iter().map(|a| explain(a, knowledge, &rules)).collect();
 
     for o in &outcomes {
@@ -83,8 +91,15 @@ fn explain<'k>(arg: &str, knowledge: &'k Knowledge, rules: &'k [Rule]) -> Outcom
     };
     let entry = knowledge.lookup_how(code, extend);
     // Rules name HRESULTs; a Win32 number is detected under its HRESULT.
-    let wanted: Vec<u32> = [Some(code), entry.map(|(i, _)| i.code)].into_iter().flatten().map(|c| c.0).collect();
-    let detecting = rules.iter().filter(|r| r.codes().iter().any(|c| wanted.contains(c))).collect();
+    let wanted: Vec<u32> = [Some(code), entry.map(|(i, _)| i.code)]
+        .into_iter()
+        .flatten()
+        .map(|c| c.0)
+        .collect();
+    let detecting = rules
+        .iter()
+        .filter(|r| r.codes().iter().any(|c| wanted.contains(c)))
+        .collect();
     let e = Explained {
         code,
         extend,
@@ -113,6 +128,8 @@ struct Words {
     extend: &'static str,
     phase: &'static str,
     operation: &'static str,
+    code: &'static str,
+    see_also: &'static str,
     extended_entries: &'static str,
     failure: &'static str,
     success: &'static str,
@@ -134,6 +151,8 @@ fn words(lang: Lang) -> Words {
             extend: "扩展代码",
             phase: "阶段",
             operation: "操作",
+            code: "代码",
+            see_also: "另见通用说明",
             extended_entries: "另有单独说明的扩展代码",
             failure: "失败",
             success: "成功/信息",
@@ -152,6 +171,8 @@ fn words(lang: Lang) -> Words {
             extend: "Extend code",
             phase: "phase",
             operation: "operation",
+            code: "code",
+            see_also: "See also the general advice",
             extended_entries: "Extend codes with their own advice",
             failure: "failure",
             success: "success/information",
@@ -188,18 +209,36 @@ fn text(e: &Explained, knowledge: &Knowledge, lang: Lang, md: bool) -> String {
         let _ = writeln!(s, "{}", unknown_message(e.code, e.extend, lang));
     }
     let bullet = if md { "- " } else { "  " };
+    let colon = if lang.is_zh() { "：" } else { ": " };
     let mut facts = Vec::new();
     if let Some((info, _)) = e.entry {
-        facts.push(format!("{}: {}", w.area, info.area.label(lang)));
+        facts.push((w.area, info.area.label(lang).to_string()));
     }
-    facts.push(format!("{}: {} ({} {})", w.decimal, e.code.0, w.signed, e.code.signed()));
-    facts.push(facility_line(e.code, &w));
-    if let Some(n) = e.code.win32() {
-        facts.push(format!("{}: {n} (0x{n:X})", w.win32));
+    let decimal = if e.code.signed() < 0 {
+        match lang {
+            Lang::Zh => format!("{}（{} {}）", e.code.0, w.signed, e.code.signed()),
+            Lang::En => format!("{} ({} {})", e.code.0, w.signed, e.code.signed()),
+        }
+    } else {
+        e.code.0.to_string()
+    };
+    facts.push((w.decimal, decimal));
+    match (e.code.win32(), e.code.from_win32()) {
+        // A bare Win32 number has no facility; say which HRESULT it is instead.
+        (_, Some(hr)) => facts.push((w.win32, format!("{} (0x{:X}) → HRESULT {hr}", e.code.0, e.code.0))),
+        (Some(n), None) => {
+            facts.push((w.facility, facility_text(e.code, &w)));
+            facts.push((w.win32, format!("{n} (0x{n:X})")));
+        }
+        (None, None) => facts.push((w.facility, facility_text(e.code, &w))),
     }
     if let Some(x) = e.extend {
-        facts.push(extend_line(x, &w));
+        facts.push((w.extend, extend_text(x, &w)));
     }
+    let facts: Vec<String> = facts
+        .into_iter()
+        .map(|(label, value)| format!("{label}{colon}{value}"))
+        .collect();
     for f in facts {
         let _ = writeln!(s, "{bullet}{f}");
     }
@@ -208,33 +247,48 @@ fn text(e: &Explained, knowledge: &Knowledge, lang: Lang, md: bool) -> String {
             if let Some(note) = via_note(e.code, info, via, lang) {
                 let _ = writeln!(s, "\n{note}");
             }
-            section(&mut s, w.meaning, info.meaning.get(lang), md);
-            section(&mut s, w.remedy, info.remedy.get(lang), md);
-            if info.extend.is_none() {
-                let extended: Vec<String> =
-                    knowledge.extended(info.code).filter_map(|c| c.extend).map(|x| x.to_string()).collect();
+            section(&mut s, w.meaning, info.meaning.get(lang), md, colon);
+            section(&mut s, w.remedy, info.remedy.get(lang), md, colon);
+            if info.extend.is_some() {
+                let _ = writeln!(s, "\n{}{}cmgelog explain {}", w.see_also, colon, info.code);
+            } else {
+                let extended: Vec<String> = knowledge
+                    .extended(info.code)
+                    .filter_map(|c| c.extend)
+                    .map(|x| x.to_string())
+                    .collect();
                 if !extended.is_empty() {
-                    let _ = writeln!(s, "\n{}: {}", w.extended_entries, extended.join(", "));
+                    let _ = writeln!(s, "\n{}{colon}{}", w.extended_entries, extended.join(", "));
                 }
             }
         }
-        None => {
-            if let Some(hr) = e.code.from_win32() {
-                let _ = writeln!(s, "\n{}", win32_unknown_note(e.code, hr, lang));
-            }
-        }
+        None => {}
     }
     let rules: String = if e.rules.is_empty() {
         format!("{bullet}{}\n", w.no_rules)
     } else {
         e.rules
             .iter()
-            .map(|r| format!("{bullet}{}  [{}]  {}\n", r.id, r.severity.label(lang.is_zh()), r.title.get(lang)))
+            .map(|r| {
+                format!(
+                    "{bullet}{}  [{}]  {}\n",
+                    r.id,
+                    r.severity.label(lang.is_zh()),
+                    r.title.get(lang)
+                )
+            })
             .collect()
     };
-    let _ = write!(s, "\n{}{}:\n{rules}", if md { "### " } else { "" }, w.rules);
+    let heading = |label: &str| {
+        if md {
+            format!("### {label}\n")
+        } else {
+            format!("{label}{}", colon.trim_end())
+        }
+    };
+    let _ = write!(s, "\n{}\n{rules}", heading(w.rules));
     if let Some((info, _)) = e.entry {
-        let _ = writeln!(s, "\n{}{}:", if md { "### " } else { "" }, w.sources);
+        let _ = writeln!(s, "\n{}", heading(w.sources));
         for src in &info.sources {
             let _ = writeln!(s, "{}{src}", if md { "- " } else { "  - " });
         }
@@ -242,31 +296,33 @@ fn text(e: &Explained, knowledge: &Knowledge, lang: Lang, md: bool) -> String {
     s
 }
 
-fn section(s: &mut String, label: &str, body: &str, md: bool) {
+fn section(s: &mut String, label: &str, body: &str, md: bool, colon: &str) {
     if md {
         let _ = writeln!(s, "\n### {label}\n\n{}", body.trim());
     } else {
-        let _ = writeln!(s, "\n{label}:");
+        let _ = writeln!(s, "\n{label}{}", colon.trim_end());
         for line in body.trim().lines() {
             let _ = writeln!(s, "  {}", line.trim_end());
         }
     }
 }
 
-fn facility_line(code: Code, w: &Words) -> String {
+/// `4 FACILITY_ITF, code 0xF074, failure`.
+fn facility_text(code: Code, w: &Words) -> String {
     let kind = if code.is_failure() { w.failure } else { w.success };
-    match code.facility_name() {
-        Some(name) => format!("{}: {} {name}, 0x{:04X} ({kind})", w.facility, code.facility(), code.low_word()),
-        None => format!("{}: {} (0x{:X}), 0x{:04X} ({kind})", w.facility, code.facility(), code.facility(), code.low_word()),
-    }
+    let facility = match code.facility_name() {
+        Some(name) => format!("{} {name}", code.facility()),
+        None => format!("{} (0x{:X})", code.facility(), code.facility()),
+    };
+    format!("{facility}, {} 0x{:04X}, {kind}", w.code, code.low_word())
 }
 
-fn extend_line(x: ExtendCode, w: &Words) -> String {
+/// `0x20017: phase 2 SP_EXECUTION_SAFE_OS, operation 0x17 SP_EXECUTION_OP_BOOT`.
+fn extend_text(x: ExtendCode, w: &Words) -> String {
     let phase = x.phase_name().unwrap_or("?");
     let op = x.operation_name().unwrap_or("?");
     format!(
-        "{} {x}: {} {} {phase}, {} 0x{:X} {op}",
-        w.extend,
+        "{x}: {} {} {phase}, {} 0x{:X} {op}",
         w.phase,
         x.phase(),
         w.operation,
@@ -285,10 +341,14 @@ fn via_note(code: Code, info: &CodeInfo, via: Via, lang: Lang) -> Option<String>
             "{code} is Win32 error {n}; Windows logs the same error as HRESULT {}, explained below.",
             info.code
         )),
-        (Via::WithoutExtend, Lang::Zh) => Some(format!("知识库中没有此扩展代码的单独说明，以下为 {} 的通用说明。", info.code)),
-        (Via::WithoutExtend, Lang::En) => {
-            Some(format!("No separate advice for this extend code; the general advice for {} follows.", info.code))
-        }
+        (Via::WithoutExtend, Lang::Zh) => Some(format!(
+            "知识库中没有此扩展代码的单独说明，以下为 {} 的通用说明。",
+            info.code
+        )),
+        (Via::WithoutExtend, Lang::En) => Some(format!(
+            "No separate advice for this extend code; the general advice for {} follows.",
+            info.code
+        )),
     }
 }
 
@@ -300,13 +360,6 @@ fn unknown_message(code: Code, extend: Option<ExtendCode>, lang: Lang) -> String
     match lang {
         Lang::Zh => format!("未知错误代码 {c}：不在知识库中。"),
         Lang::En => format!("Unknown error code {c}: not in the knowledge base."),
-    }
-}
-
-fn win32_unknown_note(code: Code, hr: Code, lang: Lang) -> String {
-    match lang {
-        Lang::Zh => format!("{code} 可能是 Win32 错误 {}，对应 HRESULT {hr}（也不在知识库中）。", code.0),
-        Lang::En => format!("{code} may be Win32 error {}, which is HRESULT {hr} (not in the knowledge base either).", code.0),
     }
 }
 
@@ -326,7 +379,13 @@ fn not_a_code_message(input: &str, lang: Lang) -> String {
 /// cannot move the cursor or recolour the terminal.
 fn printable(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() })
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
         .collect()
 }
 

@@ -95,9 +95,13 @@ pub fn read_events(doc: &Document, mut on_record: impl FnMut(EventRecord)) -> Ve
 /// `/f:RenderedXml`, with or without the `<Events>` wrapper; CSV from `Get-WinEvent | Export-Csv`).
 /// `.evtx` files are recognised by the bundle layer as [`Kind::Evtx`].
 pub fn is_event_text(doc: &Document) -> bool {
-    doc.text
-        .as_ref()
-        .is_some_and(|t| xml::looks_like_events(&t.text) || csv::looks_like_events(&t.text))
+    doc.events && doc.kind != Kind::Evtx
+}
+
+/// True for text that is an event export (see [`is_event_text`]); the bundle layer asks once
+/// per document.
+pub fn is_event_export(text: &str) -> bool {
+    xml::looks_like_events(text) || csv::looks_like_events(text)
 }
 
 /// Text without a leading BOM and white space.

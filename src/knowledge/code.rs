@@ -240,7 +240,14 @@ mod tests {
     #[test]
     fn every_written_form_of_the_kms_error_is_one_code() {
         let kms = Code(0xC004_F074);
-        for form in ["0xC004F074", "0xc004f074", "0XC004F074", "C004F074", "c004f074", " 0xC004F074 "] {
+        for form in [
+            "0xC004F074",
+            "0xc004f074",
+            "0XC004F074",
+            "C004F074",
+            "c004f074",
+            " 0xC004F074 ",
+        ] {
             assert_eq!(Code::parse(form), Some(kms), "{form}");
         }
         assert_eq!(Code::parse("3221549172"), Some(kms));
@@ -260,7 +267,17 @@ mod tests {
     #[test]
     fn not_codes() {
         for bad in [
-            "", "0x", "0x123456789", "xyz", "0xC004F07G", "4294967296", "-2147483649", "--5", "-", "1.5", "C004F074Z",
+            "",
+            "0x",
+            "0x123456789",
+            "xyz",
+            "0xC004F07G",
+            "4294967296",
+            "-2147483649",
+            "--5",
+            "-",
+            "1.5",
+            "C004F074Z",
         ] {
             assert_eq!(Code::parse(bad), None, "{bad:?}");
         }
@@ -282,7 +299,10 @@ mod tests {
     fn facilities() {
         assert_eq!(Code(0xC004_F074).facility(), 4);
         assert_eq!(Code(0x8024_0022).facility_name(), Some("FACILITY_WINDOWSUPDATE"));
-        assert_eq!(Code(0x80D0_5001).facility_name(), Some("FACILITY_DELIVERY_OPTIMIZATION"));
+        assert_eq!(
+            Code(0x80D0_5001).facility_name(),
+            Some("FACILITY_DELIVERY_OPTIMIZATION")
+        );
         assert_eq!(Code(0xC190_0101).facility(), 0x190);
         assert_eq!(Code(0xC190_0101).facility_name(), None);
         assert_eq!(Code(0xC004_F074).low_word(), 0xF074);
@@ -306,9 +326,18 @@ mod tests {
         assert_eq!(e.phase_name(), Some("SP_EXECUTION_OOBE_BOOT"));
         assert_eq!(e.operation_name(), Some("SP_EXECUTION_OP_MIGRATE_DATA"));
         assert_eq!(ExtendCode(0x30018).operation_name(), Some("SP_EXECUTION_OP_SYSPREP"));
-        assert_eq!(ExtendCode(0x20004).operation_name(), Some("SP_EXECUTION_OP_INSTALL_RECOVERY_ENVIRONMENT"));
-        assert_eq!(ExtendCode(0x2000C).operation_name(), Some("SP_EXECUTION_OP_APPLY_IMAGE"));
-        assert_eq!(ExtendCode(0x20020).operation_name(), Some("SP_EXECUTION_OP_ADD_PROVISIONING_PACKAGE"));
+        assert_eq!(
+            ExtendCode(0x20004).operation_name(),
+            Some("SP_EXECUTION_OP_INSTALL_RECOVERY_ENVIRONMENT")
+        );
+        assert_eq!(
+            ExtendCode(0x2000C).operation_name(),
+            Some("SP_EXECUTION_OP_APPLY_IMAGE")
+        );
+        assert_eq!(
+            ExtendCode(0x20020).operation_name(),
+            Some("SP_EXECUTION_OP_ADD_PROVISIONING_PACKAGE")
+        );
         assert_eq!(ExtendCode(0x60000).phase_name(), None);
         assert_eq!(ExtendCode(0x4000D).to_string(), "0x4000D");
     }

@@ -95,7 +95,9 @@ mod tests {
     ));
 
     fn line_with<'a>(text: &'a str, needle: &str) -> &'a str {
-        text.lines().find(|l| l.contains(needle)).unwrap_or_else(|| panic!("no line with {needle}"))
+        text.lines()
+            .find(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("no line with {needle}"))
     }
 
     fn codes(line: &str) -> Vec<String> {
@@ -148,7 +150,15 @@ mod tests {
     #[test]
     fn every_hresult_of_a_real_moupg_log_is_found() {
         let all: Vec<Code> = MOUPG_ERR.lines().flat_map(find_codes).map(|(c, _)| c).collect();
-        for want in [0x8007_0490, 0x8007_0002, 0x8007_000D, 0x8007_2EE7, 0x8004_0154, 0x8031_004A, 0x8004_01F0] {
+        for want in [
+            0x8007_0490,
+            0x8007_0002,
+            0x8007_000D,
+            0x8007_2EE7,
+            0x8004_0154,
+            0x8031_004A,
+            0x8004_01F0,
+        ] {
             assert!(all.contains(&Code(want)), "{}", Code(want));
         }
     }
@@ -157,7 +167,10 @@ mod tests {
     fn decimal_only_after_a_label() {
         // No real log here writes the decimal form; these lines follow what SPP events and
         // PowerShell print (`hr = -1073418124` is 0xC004F074 as a signed integer).
-        assert_eq!(codes("License acquisition failure details. hr = -1073418124"), ["0xC004F074"]);
+        assert_eq!(
+            codes("License acquisition failure details. hr = -1073418124"),
+            ["0xC004F074"]
+        );
         assert_eq!(codes("HRESULT: 3221549172"), ["0xC004F074"]);
         assert_eq!(codes("Error code -2147024891"), ["0x80070005"]);
         assert_eq!(codes("hr=0x803F7001"), ["0x803F7001"]);

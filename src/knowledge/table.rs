@@ -138,11 +138,19 @@ sources = ["windows-facts.md §2.1"]
 
     #[test]
     fn every_problem_is_reported_at_once() {
-        let bad = ONE.replace("0xC004F074", "0xc004f074").replace("activation", "licensing")
+        let bad = ONE
+            .replace("0xC004F074", "0xc004f074")
+            .replace("activation", "licensing")
             + "\n[[code]]\ncode = \"zz\"\narea = \"upgrade\"\ntitle.zh = \"\"\ntitle.en = \"t\"\n\
                meaning.zh = \"m\"\nmeaning.en = \"m\"\nremedy.zh = \"r\"\nremedy.en = \"r\"\nsources = []\n";
         let err = parse(&bad).expect_err("bad table");
-        for want in ["write the code as 0xC004F074", "unknown area `licensing`", "zz: `code` is not a code", "`title.zh` is empty", "names no source"] {
+        for want in [
+            "write the code as 0xC004F074",
+            "unknown area `licensing`",
+            "zz: `code` is not a code",
+            "`title.zh` is empty",
+            "names no source",
+        ] {
             assert!(err.contains(want), "missing {want:?} in:\n{err}");
         }
     }

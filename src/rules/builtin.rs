@@ -9,6 +9,11 @@ pub const BUILTIN_FILES: &[(&str, &str)] = &[
     ),
     ("rules/activation.toml", include_str!("../../rules/activation.toml")),
     ("rules/events.toml", include_str!("../../rules/events.toml")),
+    (
+        "rules/activation-codes.toml",
+        include_str!("../../rules/activation-codes.toml"),
+    ),
+    ("rules/upgrade.toml", include_str!("../../rules/upgrade.toml")),
 ];
 
 pub fn builtin_sources() -> impl Iterator<Item = (&'static str, &'static str)> {
@@ -38,7 +43,7 @@ mod tests {
     #[test]
     fn builtin_rules_load() {
         let set = crate::rules::RuleSet::builtin().expect("built-in rules load");
-        assert_eq!(set.rules.len(), 21);
+        assert_eq!(set.rules.len(), 44);
         // Ids say what a rule is about: hardware, virtualisation, activation, upgrade, or an
         // event-only signal.
         for r in &set.rules {

@@ -2,6 +2,7 @@
 //! files selected by kind or glob) and fact conditions (a check on a field of the machine).
 
 pub use super::event_filter::EventCondition;
+use crate::knowledge::find_codes;
 use globset::GlobSet;
 use regex::Regex;
 
@@ -62,16 +63,19 @@ impl TextMatcher {
     }
 }
 
-/// The codes written in a line.
-fn codes_in(line: &str) -> impl Iterator<Item = u32> + '_ {
-    let bytes = line.as_bytes();
-    (0..bytes.len().saturating_sub(9)).filter_map(move |i| {
-        let hex = line.get(i + 2..i + 10)?;
-        let starts =
-            bytes[i] == b'0' && (bytes[i + 1] | 0x20) == b'x' && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric());
-        let ends = bytes.get(i + 10).is_none_or(|b| !b.is_ascii_hexdigit());
-        (starts && ends).then(|| u32::from_str_radix(hex, 16).ok()).flatten()
-    })
+/// The codes written in a line, a Win32 error number (`0x00000490`) also as the HRESULT
+/// Windows logs for it (`0x80070490`). Lines that cannot hold a code are skipped cheaply.
+fn codes_in(line: &str) -> impl Iterator<Item = u32> {
+    let might = line
+        .as_bytes()
+        .windows(2)
+        .any(|w| (w[0] == b'0' && (w[1] | 0x20) == b'x') || ((w[0] | 0x20) == b'h' && (w[1] | 0x20) == b'r'))
+        || line.to_ascii_lowercase().contains("error code");
+    let found = if might { find_codes(line) } else { Vec::new() };
+    found
+        .into_iter()
+        .flat_map(|(c, _)| [Some(c.0), c.from_win32().map(|h| h.0)])
+        .flatten()
 }
 
 /// Which documents a text condition reads. Empty means every text document.
@@ -175,6 +179,10 @@ pub enum FactTarget {
     Nics,
     /// The virtual-machine assessment.
     Virtualization,
+    /// The licence state of the Windows products that have a key installed.
+    LicensingStatus,
+    /// The setup, servicing and update logs.
+    Upgrade,
 }
 
 impl FactTarget {
@@ -188,6 +196,8 @@ impl FactTarget {
         match path {
             "nics" => Some(FactTarget::Nics),
             "virtualization" => Some(FactTarget::Virtualization),
+            "licensing.status" => Some(FactTarget::LicensingStatus),
+            "upgrade" => Some(FactTarget::Upgrade),
             _ => None,
         }
     }
@@ -195,7 +205,7 @@ impl FactTarget {
     pub fn all_paths() -> Vec<&'static str> {
         let mut v: Vec<&str> = ScalarField::ALL.iter().map(|(p, _)| *p).collect();
         v.extend(DiskField::ALL.iter().map(|(p, _)| *p));
-        v.extend(["nics", "virtualization"]);
+        v.extend(["nics", "virtualization", "licensing.status", "upgrade"]);
         v
     }
 
@@ -207,6 +217,8 @@ impl FactTarget {
             FactTarget::Disk(_) => &["placeholder", "longer-than", "matches", "equals"],
             FactTarget::Nics => &["no-physical-enabled", "only-removable-physical"],
             FactTarget::Virtualization => &["virtual"],
+            FactTarget::LicensingStatus => &["not-activated", "grace", "out-of-tolerance"],
+            FactTarget::Upgrade => &["setup-failed"],
         }
     }
 }
@@ -232,4 +244,12 @@ pub enum FactCheck {
     OnlyRemovablePhysical,
     /// The machine is (or is likely) virtual.
     Virtual,
+    /// A Windows licence in use is unlicensed, in notification mode or non-genuine grace.
+    NotActivated,
+    /// A Windows licence in use is in its initial or extended grace period (not activated yet).
+    Grace,
+    /// A Windows licence in use is in out-of-tolerance grace: the hardware changed too much.
+    OutOfTolerance,
+    /// A setup log shows that setup failed; the evidence is its decisive error.
+    SetupFailed,
 }

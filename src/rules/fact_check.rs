@@ -15,6 +15,8 @@ pub(crate) fn check(cond: &FactCondition, machine: &Machine) -> Option<Match> {
         FactTarget::Disk(f) => check_disks(machine, f, &cond.check),
         FactTarget::Nics => check_nics(&machine.nics, &cond.check),
         FactTarget::Virtualization => check_virtual(machine),
+        FactTarget::LicensingStatus => super::fact_state::licensing(machine, &cond.check),
+        FactTarget::Upgrade => super::fact_state::upgrade(machine),
     }
 }
 

@@ -11,6 +11,7 @@ use super::diagnostic::Diagnostic;
 use super::event_filter::{parse_time, LEVELS};
 use super::{Localized, Rule, Severity};
 use crate::bundle::Kind;
+use crate::knowledge::{Code, Knowledge};
 use globset::{Glob, GlobSetBuilder};
 use regex::Regex;
 use serde_spanned::Spanned;
@@ -331,8 +332,11 @@ impl Cx<'_> {
                 matcher: TextMatcher::Codes(codes.clone()),
                 files,
             }),
+            // Only events that report a problem: information events carry codes that are not
+            // failures (SPP 1003 lists the state of every SKU, 0xC004F014 for each without a key).
             Condition::Event(EventCondition {
                 any_field: Some(TextMatcher::Codes(codes)),
+                levels: vec![1, 2, 3],
                 at_least: 1,
                 ..EventCondition::default()
             }),
@@ -345,6 +349,11 @@ impl Cx<'_> {
         let before = self.diagnostics.len();
         for text in self.strings(v, "code") {
             match parse_code(&text) {
+                // Every code a rule knows must be explainable: `cmgelog explain` reads the table.
+                Some(c) if Knowledge::builtin().lookup(Code(c)).is_none() => self.error(
+                    v.span(),
+                    format!("code `{text}` is not in knowledge/codes.toml; add its meaning and remedy there first"),
+                ),
                 Some(c) => codes.push(c),
                 None => self.error(
                     v.span(),
@@ -640,6 +649,10 @@ impl Cx<'_> {
             "no-physical-enabled" => FactCheck::NoPhysicalEnabled,
             "only-removable-physical" => FactCheck::OnlyRemovablePhysical,
             "virtual" => FactCheck::Virtual,
+            "not-activated" => FactCheck::NotActivated,
+            "grace" => FactCheck::Grace,
+            "out-of-tolerance" => FactCheck::OutOfTolerance,
+            "setup-failed" => FactCheck::SetupFailed,
             "longer-than" => {
                 let bytes = get(t, "bytes")
                     .and_then(|b| b.get_ref().as_integer().and_then(|i| i.as_str().parse::<usize>().ok()));
@@ -681,11 +694,7 @@ impl Cx<'_> {
 
 /// An error code as rule files write it: `0xC004F074` (the form the knowledge base uses).
 fn parse_code(text: &str) -> Option<u32> {
-    let hex = text
-        .trim()
-        .strip_prefix("0x")
-        .or_else(|| text.trim().strip_prefix("0X"))?;
-    u32::from_str_radix(hex, 16).ok()
+    Code::parse(text).map(|c| c.0)
 }
 
 fn get<'t, 'i>(t: &'t DeTable<'i>, key: &str) -> Option<&'t Value<'i>> {

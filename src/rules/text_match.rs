@@ -13,7 +13,12 @@ const MAX_LINE_CHARS: usize = 400;
 
 pub(crate) fn find(cond: &TextCondition, docs: &[Document]) -> Option<Match> {
     let mut m = Match::default();
-    for doc in docs.iter().filter(|d| d.text.is_some() && selected(&cond.files, d)) {
+    // Event exports are read as events (by event conditions); searching their text as well
+    // would count each event twice.
+    for doc in docs
+        .iter()
+        .filter(|d| d.text.is_some() && !d.events && selected(&cond.files, d))
+    {
         for (n, line) in doc.lines() {
             if cond.matcher.is_match(line) {
                 m.count += 1;
