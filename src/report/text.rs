@@ -168,7 +168,42 @@ fn machine_summary(out: &mut String, m: &Machine, lang: Lang) {
             format!("{} {} / SN {}", show(vendor), show(model), show(serial))
         }
     };
-    let rows: [(&str, &str, String); 4] = [
+    // "EnterpriseG, VOLUME_KMSCLIENT, licensed, KMS kms.gov.local:1688, key ...-ABCDE" per
+    // Windows licence with a key installed.
+    let licence = m
+        .licensing
+        .iter()
+        .filter(|p| p.in_use())
+        .map(|p| {
+            let mut parts: Vec<String> = Vec::new();
+            for f in [&p.edition, &p.channel] {
+                if let Some(v) = f.best().filter(|v| !v.is_empty()) {
+                    parts.push(escape_control(v));
+                }
+            }
+            if let Some(st) = p.status() {
+                parts.push(st.name().to_string());
+            }
+            if let Some(k) = p
+                .kms_machine
+                .best()
+                .or(p.kms_discovered.best())
+                .filter(|v| !v.is_empty())
+            {
+                parts.push(format!("KMS {}", escape_control(k)));
+            }
+            if let Some(k) = p.partial_product_key.best() {
+                parts.push(format!(
+                    "{} *****-{}",
+                    if zh { "密钥" } else { "key" },
+                    escape_control(k)
+                ));
+            }
+            parts.join(", ")
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    let rows: [(&str, &str, String); 5] = [
         (
             "系统",
             "System",
@@ -198,6 +233,7 @@ fn machine_summary(out: &mut String, m: &Machine, lang: Lang) {
                 .collect::<Vec<_>>()
                 .join("; "),
         ),
+        ("许可", "Licence", licence),
     ];
     for (z, e, v) in rows {
         if !v.is_empty() {
