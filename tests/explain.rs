@@ -223,14 +223,18 @@ fn json_output_is_one_object_per_argument() {
 #[test]
 fn rules_that_look_for_the_code_are_listed() {
     let (_, out, _) = explain(&["0xC004F074", "--lang", "en"]);
-    let builtin_detect = cmgelog::rules::RuleSet::builtin()
+    let builtin: Vec<String> = cmgelog::rules::RuleSet::builtin()
         .expect("built-in rules")
         .rules
         .into_iter()
         .filter(|r| r.codes().contains(&0xC004_F074))
-        .count();
-    if builtin_detect == 0 {
-        assert!(out.contains("No built-in rule detects this code"), "{out}");
+        .map(|r| r.id)
+        .collect();
+    if builtin.is_empty() {
+        assert!(out.contains("No rule detects this code"), "{out}");
+    }
+    for id in &builtin {
+        assert!(out.contains(&format!("  {id}  [")), "{id} missing: {out}");
     }
 
     let dir = tempfile::tempdir().expect("temp dir");

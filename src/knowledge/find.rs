@@ -24,8 +24,8 @@ pub fn find_codes(line: &str) -> Vec<(Code, Range<usize>)> {
     let mut found = hex_codes(line);
     for caps in LABELLED_DECIMAL.captures_iter(line) {
         let Some(m) = caps.get(1) else { continue };
-        // `hr=0x...` is the hex form: the regex stops at the `0` before `x` only if `\b`
-        // allowed it, which it does not, but a following `.` (a version) must not count either.
+        // `\b` already keeps `hr=0x...` (the hex form, found above) out; a number followed by
+        // `.` is a version or a fraction (`hr = 10.0.17763`), not a code.
         if line[m.end()..].starts_with('.') {
             continue;
         }
