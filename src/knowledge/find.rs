@@ -76,22 +76,22 @@ fn decimal(s: &str) -> Option<Code> {
 mod tests {
     use super::*;
 
-    /// Real setup and servicing logs (see tests/fixtures/codes/README.md).
+    /// Real setup and servicing logs (see tests/fixtures/setup/README.md).
     const MOUPG_ERR: &str = include_str!(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/codes/VitalSkib_files_setuperr_moupg.log"
+        "/tests/fixtures/setup/VitalSkib_files_setuperr_moupg.log"
     ));
     const MOUPG_ACT: &str = include_str!(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/codes/copyleft21_samsung_setupact_moupg.log"
+        "/tests/fixtures/setup/copyleft21_samsung_setupact_moupg.log"
     ));
     const RECOVERY_ERR: &str = include_str!(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/codes/Shekhar-sss_Git_Basic_setuperr.log"
+        "/tests/fixtures/setup/Shekhar-sss_Git_Basic_setuperr.log"
     ));
     const WINPE_ACT: &str = include_str!(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/codes/bitbtrust_Errorcode_setupact.log"
+        "/tests/fixtures/setup/bitbtrust_Errorcode_setupact.log"
     ));
 
     fn line_with<'a>(text: &'a str, needle: &str) -> &'a str {
