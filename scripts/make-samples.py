@@ -144,6 +144,12 @@ def spp_8198_event(code):
         qual="49152", pid="0", tid="0", channel="Application"))
 
 
+def spp_8200_event(code):
+    """An SPP 8200 (licence acquisition failure) with the hr the Microsoft article names."""
+    return utf16(event_xml(SPP, 8200, 2, "2024-05-14T02:35:12.0000000Z", 5330,
+                           [("", f"hr={code}")], qual="49152", pid="0", tid="0", channel="Application"))
+
+
 def with_line(data, line_no, old, new):
     """A real log with one string of one line replaced (constructed variants of real logs)."""
     lines = data.splitlines(keepends=True)
@@ -313,6 +319,13 @@ def fixtures(d):
     f += [
         ("act.kms-unreachable", "positive", "spp-8198-export.csv", spp_8198_csv),
         ("act.no-internet", "positive", "setuperr-moupg.log", moupg_err),
+        ("act.no-internet", "positive", "spp-8200-hr-0x80072EE7.xml", spp_8200_event("0x80072EE7")),
+        ("act.spp-license-acquisition-failed", "positive", "spp-8200-hr-0x80072EE7.xml", spp_8200_event("0x80072EE7")),
+        ("act.spp-license-acquisition-failed", "negative", "application-418-spp-events.zip", app_vmware),
+        ("upg.update-errors", "positive", "windowsupdate.zip",
+         zipped([("upgrade/WindowsUpdate.log", d.real("winlogs/windowsupdate/findingsanity_Logs_WindowsUpdate.log"))])),
+        ("upg.update-errors", "positive", "cbs-wsl-3708-excerpt.log", (fx / "cbs/microsoft-WSL-3708_CBS_excerpt.log").read_bytes()),
+        ("upg.update-errors", "negative", "setupact-moupg.log", samsung),
         ("act.no-internet", "negative", "setupact-windeploy.log", windeploy),
         ("act.not-activated", "positive", "slmgr-dlv-notification.txt", slmgr_notif),
         ("act.not-activated", "negative", "slmgr-dli-kms-licensed.txt", slmgr_kms_ok),

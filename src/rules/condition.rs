@@ -218,7 +218,7 @@ impl FactTarget {
             FactTarget::Nics => &["no-physical-enabled", "only-removable-physical"],
             FactTarget::Virtualization => &["virtual"],
             FactTarget::LicensingStatus => &["not-activated", "grace", "out-of-tolerance"],
-            FactTarget::Upgrade => &["setup-failed"],
+            FactTarget::Upgrade => &["setup-failed", "update-errors"],
         }
     }
 }
@@ -252,4 +252,6 @@ pub enum FactCheck {
     OutOfTolerance,
     /// A setup log shows that setup failed; the evidence is its decisive error.
     SetupFailed,
+    /// The Windows Update or CBS/DISM logs hold failure codes; one evidence line per code.
+    UpdateErrors,
 }

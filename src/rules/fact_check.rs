@@ -16,6 +16,9 @@ pub(crate) fn check(cond: &FactCondition, machine: &Machine) -> Option<Match> {
         FactTarget::Nics => check_nics(&machine.nics, &cond.check),
         FactTarget::Virtualization => check_virtual(machine),
         FactTarget::LicensingStatus => super::fact_state::licensing(machine, &cond.check),
+        FactTarget::Upgrade if matches!(cond.check, FactCheck::UpdateErrors) => {
+            super::fact_state::update_errors(machine)
+        }
         FactTarget::Upgrade => super::fact_state::upgrade(machine),
     }
 }

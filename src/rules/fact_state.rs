@@ -4,7 +4,7 @@
 use super::condition::FactCheck;
 use super::eval::{Evidence, Match};
 use crate::facts::licensing::LicenseStatus;
-use crate::facts::model::{DecisiveBasis, LicensingProduct};
+use crate::facts::model::{DecisiveBasis, LicensingProduct, UpgradeLogKind};
 use crate::facts::Machine;
 use crate::i18n::Localized;
 use crate::knowledge::{Code, Knowledge};
@@ -91,6 +91,40 @@ pub(crate) fn upgrade(machine: &Machine) -> Option<Match> {
             ));
         }
         m.count += 1;
+    }
+    (m.count > 0).then_some(m)
+}
+
+/// Failure codes of the Windows Update and CBS/DISM logs: one evidence line per code (its
+/// first line), noted with its count, the components that logged it and its meaning.
+pub(crate) fn update_errors(machine: &Machine) -> Option<Match> {
+    let mut m = Match::default();
+    let servicing = [UpgradeLogKind::WindowsUpdate, UpgradeLogKind::Cbs, UpgradeLogKind::Dism];
+    for log in machine.upgrade.iter().filter(|l| servicing.contains(&l.kind)) {
+        for c in log
+            .codes
+            .iter()
+            .filter(|c| Code::parse(&c.code).is_some_and(Code::is_failure))
+        {
+            let what = code_note(&c.code).unwrap_or_else(|| Localized::new(c.code.clone(), c.code.clone()));
+            let who = c.components.join(", ");
+            let note = Localized::new(
+                format!(
+                    "{}（{} 行，组件 {who}，最后一次在第 {} 行）",
+                    what.zh,
+                    c.count,
+                    c.last.line.unwrap_or(0)
+                ),
+                format!(
+                    "{} ({} line(s), component {who}, last at line {})",
+                    what.en,
+                    c.count,
+                    c.last.line.unwrap_or(0)
+                ),
+            );
+            m.evidence.push(Evidence::from_source(&c.first, Some(note)));
+            m.count += c.count;
+        }
     }
     (m.count > 0).then_some(m)
 }

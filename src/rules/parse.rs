@@ -653,6 +653,7 @@ impl Cx<'_> {
             "grace" => FactCheck::Grace,
             "out-of-tolerance" => FactCheck::OutOfTolerance,
             "setup-failed" => FactCheck::SetupFailed,
+            "update-errors" => FactCheck::UpdateErrors,
             "longer-than" => {
                 let bytes = get(t, "bytes")
                     .and_then(|b| b.get_ref().as_integer().and_then(|i| i.as_str().parse::<usize>().ok()));
