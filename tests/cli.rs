@@ -379,7 +379,9 @@ fn damaged_evtx_in_a_zip_is_read_around_the_damage() {
     assert_eq!(events("eventlogs/System.evtx"), Some(1881));
     let errors = report["errors"].as_array().unwrap();
     assert_eq!(errors.len(), 3);
-    assert!(errors.iter().all(|e| e["code"] == "damaged-events" && e["entry"] == "eventlogs/AppX.evtx"));
+    assert!(errors
+        .iter()
+        .all(|e| e["code"] == "damaged-events" && e["entry"] == "eventlogs/AppX.evtx"));
     // The healthy log in the same bundle is analysed as usual.
     assert!(rule_ids(&report).contains(&"evt.clock-jump".to_string()));
 }
@@ -416,9 +418,12 @@ fn event_rule_counting_and_time_window() {
     let system = repo("tests/fixtures/evtx/system.evtx");
     let run = |extra: &str| {
         let file = write(dir.path(), "r.toml", rule(extra).as_bytes());
-        let (_, report) =
-            analyze_json(&[&system], &["--no-default-rules", "--rules", file.to_str().unwrap()]);
-        report["findings"].as_array().unwrap().first().map(|f| f["match_count"].as_u64().unwrap())
+        let (_, report) = analyze_json(&[&system], &["--no-default-rules", "--rules", file.to_str().unwrap()]);
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .first()
+            .map(|f| f["match_count"].as_u64().unwrap())
     };
     assert_eq!(run(""), Some(5));
     assert_eq!(run(", at-least = 5"), Some(5));

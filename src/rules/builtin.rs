@@ -43,7 +43,7 @@ mod tests {
     #[test]
     fn builtin_rules_load() {
         let set = crate::rules::RuleSet::builtin().expect("built-in rules load");
-        assert_eq!(set.rules.len(), 47);
+        assert_eq!(set.rules.len(), 46);
         // Ids say what a rule is about: hardware, virtualisation, activation, upgrade, or an
         // event-only signal.
         for r in &set.rules {
