@@ -278,6 +278,27 @@ pub struct UpgradeLog {
     pub failure_marker: Option<Source>,
 }
 
+impl UpgradeLog {
+    /// The summary of a log with nothing counted yet.
+    pub fn empty(doc: &crate::bundle::Document, kind: UpgradeLogKind) -> UpgradeLog {
+        UpgradeLog {
+            source_input: doc.input.clone(),
+            source_path: doc.path.clone(),
+            kind,
+            entries: 0,
+            errors: 0,
+            warnings: 0,
+            first_time: None,
+            last_time: None,
+            levels: Vec::new(),
+            components: Vec::new(),
+            codes: Vec::new(),
+            decisive: None,
+            failure_marker: None,
+        }
+    }
+}
+
 /// Which log an [`UpgradeLog`] summarises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]

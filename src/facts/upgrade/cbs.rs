@@ -10,12 +10,7 @@ use crate::facts::model::{UpgradeLog, UpgradeLogKind};
 
 pub fn summarise(doc: &Document) -> UpgradeLog {
     let mut log = panther::summarise(doc, UpgradeLogKind::Cbs);
-    let name = doc
-        .path
-        .rsplit(['/', '\\'])
-        .next()
-        .unwrap_or(&doc.path)
-        .to_ascii_lowercase();
+    let name = super::file_name(doc);
     let mostly_dism = log.components.first().is_some_and(|c| c.name == "DISM");
     if name.contains("dism") || (!name.contains("cbs") && mostly_dism) {
         log.kind = UpgradeLogKind::Dism;

@@ -64,3 +64,12 @@ impl Counter {
 
 #[cfg(test)]
 mod tests;
+
+/// The lower-cased file name of a document (`setuperr.log`), a hint for which log it is.
+fn file_name(doc: &Document) -> String {
+    doc.path
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(&doc.path)
+        .to_ascii_lowercase()
+}

@@ -11,21 +11,7 @@ use crate::facts::Source;
 /// count (under that entry's component), they are not entries themselves. Lines before the
 /// first entry are ignored.
 pub fn summarise(doc: &Document, kind: UpgradeLogKind) -> UpgradeLog {
-    let mut log = UpgradeLog {
-        source_input: doc.input.clone(),
-        source_path: doc.path.clone(),
-        kind,
-        entries: 0,
-        errors: 0,
-        warnings: 0,
-        first_time: None,
-        last_time: None,
-        levels: Vec::new(),
-        components: Vec::new(),
-        codes: Vec::new(),
-        decisive: None,
-        failure_marker: None,
-    };
+    let mut log = UpgradeLog::empty(doc, kind);
     let mut levels = Counter::default();
     let mut components = Counter::default();
     let mut tally = CodeTally::default();

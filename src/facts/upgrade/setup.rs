@@ -8,12 +8,7 @@ use crate::facts::model::{UpgradeLog, UpgradeLogKind};
 
 pub fn summarise(doc: &Document) -> UpgradeLog {
     let mut log = panther::summarise(doc, UpgradeLogKind::SetupAct);
-    let name = doc
-        .path
-        .rsplit(['/', '\\'])
-        .next()
-        .unwrap_or(&doc.path)
-        .to_ascii_lowercase();
+    let name = super::file_name(doc);
     let only_problems = log.entries > 0 && log.errors + log.warnings == log.entries;
     if name.contains("setuperr") || (!name.contains("setupact") && only_problems) {
         log.kind = UpgradeLogKind::SetupErr;

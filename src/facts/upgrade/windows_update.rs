@@ -70,21 +70,7 @@ impl Fields<'_> {
 }
 
 pub fn summarise(doc: &Document) -> UpgradeLog {
-    let mut log = UpgradeLog {
-        source_input: doc.input.clone(),
-        source_path: doc.path.clone(),
-        kind: UpgradeLogKind::WindowsUpdate,
-        entries: 0,
-        errors: 0,
-        warnings: 0,
-        first_time: None,
-        last_time: None,
-        levels: Vec::new(),
-        components: Vec::new(),
-        codes: Vec::new(),
-        decisive: None,
-        failure_marker: None,
-    };
+    let mut log = UpgradeLog::empty(doc, UpgradeLogKind::WindowsUpdate);
     let mut components = Counter::default();
     let mut tally = CodeTally::default();
     for (n, text) in doc.lines() {
