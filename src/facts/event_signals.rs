@@ -136,7 +136,7 @@ fn classify(rec: &EventRecord) -> Option<(&'static str, String, String, String)>
             if let Some((name, h)) = GUEST_SERVICES.iter().find(|(s, _)| v.contains(s)) {
                 return Some((
                     h,
-                    format!("service:{name}"),
+                    format!("service:{provider}:{name}"),
                     format!(
                         "{provider} event {} names “{}”, a {h} guest component",
                         rec.event_id.unwrap_or(0),
