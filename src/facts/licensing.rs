@@ -7,6 +7,7 @@
 //! that `1`, `Licensed` and `已授权` are the same [`LicenseStatus`].
 
 use super::model::LicensingProduct;
+use crate::knowledge::Code;
 use serde::Serialize;
 
 /// SoftwareLicensingProduct.LicenseStatus, whichever way it was printed.
@@ -150,22 +151,21 @@ pub fn channel_from_description(description: &str) -> Option<&str> {
 /// slmgr's "0xC004F056." / "0xC004F200 (non-genuine).".
 pub fn hresult(value: &str) -> Option<String> {
     let v = value.trim();
-    let hex = v
-        .strip_prefix("0x")
-        .or_else(|| v.strip_prefix("0X"))
-        .map(|h| h.split(|c: char| !c.is_ascii_hexdigit()).next().unwrap_or(""));
-    let code = match hex {
-        Some(h) if !h.is_empty() && h.len() <= 8 => u32::from_str_radix(h, 16).ok()?,
-        Some(_) => return None,
+    let code = match v.strip_prefix("0x").or_else(|| v.strip_prefix("0X")) {
+        Some(rest) => {
+            let digits = rest.split(|c: char| !c.is_ascii_hexdigit()).next().unwrap_or("");
+            Code::parse(&v[..2 + digits.len()])?
+        }
+        // WMI's decimal, which may be a signed rendering; never the bare-hex reading.
         None => {
             let n: i64 = v.parse().ok()?;
             if !(i64::from(i32::MIN)..=i64::from(u32::MAX)).contains(&n) {
                 return None;
             }
-            (n & 0xFFFF_FFFF) as u32
+            Code((n & 0xFFFF_FFFF) as u32)
         }
     };
-    Some(format!("0x{code:08X}"))
+    Some(code.to_string())
 }
 
 /// A date that means "not set": CIM's 1601-01-01 (`16010101000000.000000-000`) or its

@@ -66,11 +66,13 @@ impl TextMatcher {
 /// The codes written in a line, a Win32 error number (`0x00000490`) also as the HRESULT
 /// Windows logs for it (`0x80070490`). Lines that cannot hold a code are skipped cheaply.
 fn codes_in(line: &str) -> impl Iterator<Item = u32> {
-    let might = line
-        .as_bytes()
+    // `0x…`, or a decimal after `hr`/`hresult`/`error code` (what `find_codes` reads); no
+    // allocation: this runs on every line for every code rule.
+    let b = line.as_bytes();
+    let might = b
         .windows(2)
         .any(|w| (w[0] == b'0' && (w[1] | 0x20) == b'x') || ((w[0] | 0x20) == b'h' && (w[1] | 0x20) == b'r'))
-        || line.to_ascii_lowercase().contains("error code");
+        || b.windows(10).any(|w| w.eq_ignore_ascii_case(b"error code"));
     let found = if might { find_codes(line) } else { Vec::new() };
     found
         .into_iter()

@@ -80,9 +80,9 @@ impl CodeFilter {
     }
 }
 
-/// `0x80070490`.
+/// `0x80070490`, as the knowledge base writes codes.
 pub fn format_code(code: u32) -> String {
-    format!("0x{code:08X}")
+    crate::knowledge::Code(code).to_string()
 }
 
 /// Text right before a bare (no `0x`) 8-digit code.
