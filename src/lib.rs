@@ -15,3 +15,4 @@ pub mod knowledge;
 pub mod privacy;
 pub mod report;
 pub mod rules;
+pub mod collect;

@@ -74,6 +74,56 @@ fn is_key_at(bytes: &[u8], i: usize) -> bool {
     })
 }
 
+/// Masks product keys in raw bytes, in place, in the ASCII-compatible encodings (UTF-8, GBK)
+/// and, when `utf16le`, also in UTF-16LE text (each key character followed by a zero byte).
+/// The mask has the key's length, so a stream can be masked chunk by chunk without
+/// re-encoding. Returns the number of keys masked.
+pub fn mask_product_keys_in_bytes(buf: &mut [u8], utf16le: bool) -> usize {
+    let mut count = 0;
+    for stride in if utf16le { &[1usize, 2][..] } else { &[1][..] } {
+        let stride = *stride;
+        let span = KEY_LEN * stride;
+        let mut i = 0;
+        while i + span <= buf.len() {
+            if is_key_at_stride(buf, i, stride) {
+                for k in 0..LAST_GROUP {
+                    if k % 6 != 5 {
+                        buf[i + k * stride] = b'*';
+                    }
+                }
+                count += 1;
+                i += span;
+            } else {
+                i += stride;
+            }
+        }
+    }
+    count
+}
+
+/// Like [`is_key_at`], on every `stride`-th byte; with stride 2 the bytes between must be 0.
+fn is_key_at_stride(buf: &[u8], i: usize, stride: usize) -> bool {
+    let at = |k: usize| -> Option<u8> {
+        let pos = i.checked_add_signed(k as isize * stride as isize)?;
+        let b = *buf.get(pos)?;
+        if stride == 2 && buf.get(pos + 1) != Some(&0) {
+            return None;
+        }
+        Some(b)
+    };
+    if i >= stride && buf.get(i - stride).is_some_and(|&b| is_token_byte(b)) && (stride == 1 || buf[i - 1] == 0) {
+        return false;
+    }
+    if at(KEY_LEN).is_some_and(is_token_byte) {
+        return false;
+    }
+    (0..KEY_LEN).all(|k| match at(k) {
+        Some(b) if k % 6 == 5 => b == b'-',
+        Some(b) => b.is_ascii_alphanumeric(),
+        None => false,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,5 +199,29 @@ mod tests {
             "slmgr /ipk *****-*****-*****-*****-XXXXX"
         );
         assert!(contains_product_key("a 12345-12345-12345-12345-12345 b"));
+    }
+
+    #[test]
+    fn keys_in_raw_bytes_of_every_encoding() {
+        let mut utf8 = "key: NPPR9-FWDCX-D2C8J-H872K-2YT43\n".as_bytes().to_vec();
+        assert_eq!(mask_product_keys_in_bytes(&mut utf8, false), 1);
+        assert_eq!(utf8, "key: *****-*****-*****-*****-2YT43\n".as_bytes());
+
+        let utf16: Vec<u8> = "密钥 NPPR9-FWDCX-D2C8J-H872K-2YT43。"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let mut masked = utf16.clone();
+        assert_eq!(mask_product_keys_in_bytes(&mut masked, true), 1);
+        let back = String::from_utf16(&masked.chunks(2).map(|p| u16::from_le_bytes([p[0], p[1]])).collect::<Vec<_>>()).unwrap();
+        assert_eq!(back, "密钥 *****-*****-*****-*****-2YT43。");
+
+        let (mut gbk, _, _) = encoding_rs::GBK.encode("产品密钥 NPPR9-FWDCX-D2C8J-H872K-2YT43 已安装");
+        let mut gbk = gbk.to_mut().clone();
+        assert_eq!(mask_product_keys_in_bytes(&mut gbk, false), 1);
+        assert_eq!(encoding_rs::GBK.decode(&gbk).0, "产品密钥 *****-*****-*****-*****-2YT43 已安装");
+
+        let mut guid = b"2de67392-b7a7-462a-b1ca-108dd189f588 ABCDE-ABCDE-ABCDE-ABCDE-ABCDE-ABCDE".to_vec();
+        assert_eq!(mask_product_keys_in_bytes(&mut guid, true), 0);
     }
 }

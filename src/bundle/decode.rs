@@ -79,6 +79,33 @@ fn sniff_utf16(bytes: &[u8]) -> Option<&'static Encoding> {
     }
 }
 
+/// The encoding of a file, judged from its first bytes (`UTF-8`, `UTF-16LE`, `gb18030`, ...),
+/// or `binary`. A prefix may end inside a character; that does not count against UTF-8.
+pub fn detect_encoding(prefix: &[u8]) -> &'static str {
+    if prefix.is_empty() {
+        return "empty";
+    }
+    if let Some((enc, _)) = Encoding::for_bom(prefix) {
+        return enc.name();
+    }
+    if let Some(enc) = sniff_utf16(prefix) {
+        return enc.name();
+    }
+    if !looks_textual(prefix) {
+        return "binary";
+    }
+    match std::str::from_utf8(prefix) {
+        Ok(_) => return UTF_8.name(),
+        Err(e) if e.error_len().is_none() => return UTF_8.name(),
+        Err(_) => {}
+    }
+    let cut = &prefix[..prefix.len().saturating_sub(1)];
+    if !GB18030.decode_without_bom_handling(prefix).1 || !GB18030.decode_without_bom_handling(cut).1 {
+        return GB18030.name();
+    }
+    "unknown"
+}
+
 /// True when the bytes look like text rather than binary data: few control bytes once the
 /// encoding is taken into account.
 pub fn looks_textual(bytes: &[u8]) -> bool {

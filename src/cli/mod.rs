@@ -2,6 +2,7 @@
 //! errors are printed here, in the user's language, never as Rust error chains.
 
 mod analyze;
+mod collect;
 mod explain;
 mod rules_cmd;
 
@@ -38,6 +39,8 @@ pub enum Format {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Collect this machine's logs into one zip with a manifest.
+    Collect(collect::CollectArgs),
     /// Analyse the logs of one machine: zip bundles, folders or single files.
     Analyze(AnalyzeArgs),
     /// What an error code means, what to do, and which rules detect it.
@@ -125,6 +128,7 @@ pub fn run(cli: Cli) -> u8 {
         None => Lang::detect(),
     };
     match cli.command {
+        Command::Collect(args) => collect::run(&args, lang),
         Command::Analyze(args) => analyze::run(&args, lang),
         Command::Explain(args) => explain::run(&args, lang),
         Command::Rules { command } => rules_cmd::run(command, lang),

@@ -1,0 +1,199 @@
+//! `cmgelog collect`: options → a collection run, with a progress bar on a terminal, Ctrl-C
+//! turned into "finish the zip with what is there", and the zip's path on stdout.
+
+use cmgelog::collect::{self, category, Category, Progress, Status};
+use cmgelog::i18n::{Lang, Localized};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(clap::Args, Debug)]
+pub struct CollectArgs {
+    /// Categories, comma-separated: group-policy, network, event-logs, software, processes,
+    /// activation, upgrade, hardware, or "all".
+    #[arg(long, default_value = "all", value_name = "LIST")]
+    pub categories: String,
+    /// Folder for the zip [default: the desktop on Windows, the current folder elsewhere].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// The whole collection ends within this; unfinished items are recorded as such.
+    #[arg(long, default_value = "10m", value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub deadline: Duration,
+    /// A collection spec replacing the built-in one (see specs/README.md).
+    #[arg(long, value_name = "FILE")]
+    pub spec: Option<PathBuf>,
+    /// Items run at the same time.
+    #[arg(long, default_value_t = 4, value_name = "N")]
+    pub jobs: usize,
+    /// Do not ask before collecting.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Print only the zip's path.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// Exit codes: 0 the zip was written; 3 no zip could be written (bad spec, unwritable
+/// folder, full disk); 4 the user declined; 130 interrupted by Ctrl-C (the zip was still
+/// written with what was collected, and says so in its manifest).
+pub fn run(args: &CollectArgs, lang: Lang) -> u8 {
+    let categories = match category::parse_list(&args.categories) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{}", Localized::new(format!("类别有误：{e}"), format!("Bad --categories: {e}")).get(lang));
+            return 2;
+        }
+    };
+    let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    if !args.quiet {
+        announce(&categories, args, lang);
+    }
+    if interactive && !args.yes && !confirm(lang) {
+        return 4;
+    }
+    let cancel = Arc::new(AtomicBool::new(false));
+    {
+        let cancel = cancel.clone();
+        // Ctrl-C and SIGTERM: stop starting items, kill the running ones, finish the zip.
+        let _ = ctrlc::set_handler(move || cancel.store(true, Ordering::SeqCst));
+    }
+    let opts = collect::Options {
+        categories,
+        out_dir: args.out.clone().unwrap_or_else(collect::platform::default_out_dir),
+        deadline: args.deadline,
+        spec: args.spec.clone(),
+        jobs: args.jobs,
+    };
+    let bar = Bar::new(!args.quiet && std::io::stderr().is_terminal());
+    let outcome = collect::collect(&opts, &cancel, &bar);
+    bar.done();
+    match outcome {
+        Ok(o) => {
+            if !args.quiet {
+                summary(&o.manifest, lang);
+            }
+            let mut out = std::io::stdout();
+            let _ = writeln!(out, "{}", o.zip.display());
+            if o.manifest.interrupted {
+                130
+            } else {
+                0
+            }
+        }
+        Err(e) => {
+            eprintln!("{}", e.message(lang));
+            3
+        }
+    }
+}
+
+fn announce(categories: &[Category], args: &CollectArgs, lang: Lang) {
+    let names: Vec<&str> = categories.iter().map(|c| c.label(lang)).collect();
+    let sep = if lang.is_zh() { "、" } else { ", " };
+    eprintln!(
+        "{}",
+        Localized::new(
+            format!("将收集：{}（最长 {}）", names.join(sep), humantime::format_duration(args.deadline)),
+            format!("Collecting: {} (at most {})", names.join(sep), humantime::format_duration(args.deadline)),
+        )
+        .get(lang)
+    );
+    if !collect::platform::elevated() {
+        let admin_items = collect::load_spec(args.spec.as_deref())
+            .ok()
+            .and_then(|(_, s)| s.tasks(categories, &|v| std::env::var(v).ok()).ok())
+            .map(|tasks| tasks.into_iter().filter(|t| t.needs_admin).map(|t| t.id).collect::<Vec<_>>())
+            .unwrap_or_default();
+        if !admin_items.is_empty() {
+            eprintln!(
+                "{}",
+                Localized::new(
+                    format!("提示：未以管理员身份运行，以下项目将缺失：{}。如需完整信息，请右键“以管理员身份运行”。", admin_items.join("、")),
+                    format!("Note: not running as administrator; these items will be missing: {}. Run as administrator for a complete bundle.", admin_items.join(", ")),
+                )
+                .get(lang)
+            );
+        }
+    }
+}
+
+fn confirm(lang: Lang) -> bool {
+    eprint!("{}", Localized::new("开始收集？[Y/n] ", "Start collecting? [Y/n] ").get(lang));
+    let mut line = String::new();
+    if std::io::stdin().read_line(&mut line).is_err() {
+        return false;
+    }
+    let a = line.trim().to_lowercase();
+    a.is_empty() || a == "y" || a == "yes" || a == "是"
+}
+
+/// Per status, how many items; and each item that was not collected, with its reason.
+fn summary(m: &collect::Manifest, lang: Lang) {
+    let not_ok: Vec<_> = m.items.iter().filter(|r| !r.status.collected()).collect();
+    let ok = m.items.len() - not_ok.len();
+    eprintln!(
+        "{}",
+        Localized::new(
+            format!("完成：{} 项已收集，{} 项未收集。", ok, not_ok.len()),
+            format!("Done: {ok} items collected, {} not.", not_ok.len()),
+        )
+        .get(lang)
+    );
+    for r in not_ok.iter().filter(|r| r.status != Status::NotFound) {
+        eprintln!("  {} [{}] {}", r.id, status_name(r.status), r.reason.as_deref().unwrap_or(""));
+    }
+    if m.interrupted {
+        eprintln!(
+            "{}",
+            Localized::new("已中断：压缩包只含中断前收集到的内容。", "Interrupted: the zip holds what was collected until then.").get(lang)
+        );
+    }
+}
+
+fn status_name(s: Status) -> String {
+    serde_json::to_value(s).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
+}
+
+/// The progress bar: items done of all, and the item started last.
+struct Bar(Option<ProgressBar>);
+
+impl Bar {
+    fn new(visible: bool) -> Bar {
+        Bar(visible.then(|| {
+            let b = ProgressBar::new(0);
+            b.set_style(
+                ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {elapsed} {wide_msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .progress_chars("=> "),
+            );
+            b.enable_steady_tick(Duration::from_millis(200));
+            b
+        }))
+    }
+    fn done(&self) {
+        if let Some(b) = &self.0 {
+            b.finish_and_clear();
+        }
+    }
+}
+
+impl Progress for Bar {
+    fn begin(&self, total: usize) {
+        if let Some(b) = &self.0 {
+            b.set_length(total as u64);
+        }
+    }
+    fn item_started(&self, id: &str) {
+        if let Some(b) = &self.0 {
+            b.set_message(id.to_string());
+        }
+    }
+    fn item_finished(&self, _id: &str) {
+        if let Some(b) = &self.0 {
+            b.inc(1);
+        }
+    }
+}

@@ -1,0 +1,216 @@
+//! Running one command: its own process group (Unix) or job object (Windows) so that a kill
+//! at the timeout takes the whole tree, grandchildren holding the pipe included; stdout
+//! streamed into a bounded tail capture; stderr's end kept for the manifest's reason.
+
+use super::capture::{copy_tail, Captured, TailCapture};
+use super::manifest::Status;
+use super::spec::OUT;
+use super::stop::{Stop, StopReason};
+use process_wrap::std::*;
+use std::io::{self, Read};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::Duration;
+
+/// How long the pipes may stay open after the process tree was killed: a process outside the
+/// tree (one that escaped to its own session) could hold them forever.
+const PIPE_GRACE: Duration = Duration::from_secs(2);
+const POLL: Duration = Duration::from_millis(20);
+/// How much of stderr is kept to explain a failure.
+const STDERR_TAIL: usize = 2048;
+
+#[derive(Debug)]
+pub struct Produced {
+    pub status: Status,
+    pub reason: Option<String>,
+    pub exit_code: Option<i32>,
+    pub output: Option<Captured>,
+}
+
+impl Produced {
+    pub fn failed(status: Status, reason: impl Into<String>) -> Produced {
+        Produced {
+            status,
+            reason: Some(reason.into()),
+            exit_code: None,
+            output: None,
+        }
+    }
+}
+
+/// Runs `argv`; the output is its stdout, or the file it writes where `{out}` stands.
+pub fn run(argv: &[String], output_file: bool, ok_exit_codes: &[i32], staged: &Path, cap: u64, stop: &Stop) -> Produced {
+    let out_file = staged.with_extension("written");
+    let args: Vec<String> = argv[1..]
+        .iter()
+        .map(|a| a.replace(OUT, &out_file.to_string_lossy()))
+        .collect();
+    let mut cmd = StdCommandWrap::from(base_command(&argv[0], &args));
+    #[cfg(unix)]
+    cmd.wrap(ProcessGroup::leader());
+    #[cfg(windows)]
+    cmd.wrap(JobObject);
+    let mut child = match cmd.spawn() {
+        Ok(c) => c,
+        Err(e) => return spawn_error(&argv[0], &e),
+    };
+
+    // stdout: the output itself, or (when the command writes a file) ignored but drained so
+    // that the command never blocks on a full pipe.
+    let (out_tx, out_rx) = mpsc::channel();
+    let stdout = child.stdout().take();
+    let stdout_target = (!output_file).then(|| staged.to_path_buf());
+    thread::spawn(move || {
+        let result = match (stdout, stdout_target) {
+            (Some(pipe), Some(path)) => TailCapture::create(&path, cap)
+                .and_then(|mut c| c.drain(pipe).and_then(|_| c.finish()))
+                .map(Some),
+            (Some(mut pipe), None) => io::copy(&mut pipe, &mut io::sink()).map(|_| None),
+            (None, _) => Ok(None),
+        };
+        let _ = out_tx.send(result);
+    });
+    let (err_tx, err_rx) = mpsc::channel();
+    if let Some(mut pipe) = child.stderr().take() {
+        thread::spawn(move || {
+            let mut tail = Vec::new();
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = pipe.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                tail.extend_from_slice(&buf[..n]);
+                if tail.len() > 2 * STDERR_TAIL {
+                    tail.drain(..tail.len() - STDERR_TAIL);
+                }
+            }
+            let _ = err_tx.send(tail);
+        });
+    }
+
+    // Wait for the process to exit and stdout to reach its end (a grandchild may keep the pipe
+    // open after its parent exited), or for a reason to stop.
+    let mut exit = None;
+    let mut captured = None;
+    let mut stopped = None;
+    loop {
+        if exit.is_none() {
+            match child.try_wait() {
+                Ok(Some(status)) => exit = Some(status),
+                Ok(None) => {}
+                Err(e) => return Produced::failed(Status::Failed, format!("waiting for the command: {e}")),
+            }
+        }
+        if captured.is_none() {
+            match out_rx.try_recv() {
+                Ok(r) => captured = Some(r),
+                Err(mpsc::TryRecvError::Empty) => {}
+                Err(mpsc::TryRecvError::Disconnected) => captured = Some(Ok(None)),
+            }
+        }
+        if exit.is_some() && captured.is_some() {
+            break;
+        }
+        if let Some(why) = stop.check() {
+            stopped = Some(why);
+            let _ = child.start_kill();
+            let _ = child.wait();
+            if captured.is_none() {
+                captured = out_rx.recv_timeout(PIPE_GRACE).ok();
+            }
+            break;
+        }
+        thread::sleep(POLL);
+    }
+    let stderr = err_rx.recv_timeout(Duration::from_millis(200)).unwrap_or_default();
+    let exit_code = exit.and_then(|s| s.code());
+
+    let output = match captured {
+        Some(Ok(Some(c))) => Some(c),
+        Some(Ok(None)) if output_file && out_file.exists() => match copy_tail(&out_file, staged, cap) {
+            Ok(c) => Some(c),
+            Err(e) => return Produced::failed(Status::Failed, format!("reading the file the command wrote: {e}")),
+        },
+        Some(Err(e)) => return Produced::failed(Status::Failed, format!("capturing the output: {e}")),
+        _ => None,
+    };
+    let _ = std::fs::remove_file(&out_file);
+    let (status, reason) = classify(stopped, exit_code, ok_exit_codes, output.as_ref(), output_file, &stderr);
+    Produced {
+        status,
+        reason,
+        exit_code,
+        output,
+    }
+}
+
+fn base_command(program: &str, args: &[String]) -> Command {
+    let mut c = Command::new(program);
+    c.args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    c
+}
+
+fn spawn_error(program: &str, e: &io::Error) -> Produced {
+    match e.kind() {
+        io::ErrorKind::NotFound => Produced::failed(Status::NotFound, format!("{program}: command not found")),
+        io::ErrorKind::PermissionDenied => Produced::failed(Status::AccessDenied, format!("{program}: {e}")),
+        _ => Produced::failed(Status::Failed, format!("{program}: {e}")),
+    }
+}
+
+fn classify(
+    stopped: Option<StopReason>,
+    exit_code: Option<i32>,
+    ok_exit_codes: &[i32],
+    output: Option<&Captured>,
+    output_file: bool,
+    stderr: &[u8],
+) -> (Status, Option<String>) {
+    if let Some(why) = stopped {
+        let (s, r) = why.status();
+        return (s, Some(r));
+    }
+    let err_line = last_line(stderr);
+    match exit_code {
+        Some(code) if !ok_exit_codes.contains(&code) => {
+            let mut reason = format!("exit code {code}");
+            if let Some(l) = err_line {
+                reason.push_str(": ");
+                reason.push_str(&l);
+            }
+            if looks_like_denied(stderr) {
+                return (Status::AccessDenied, Some(reason));
+            }
+            return (Status::Failed, Some(reason));
+        }
+        None => return (Status::Failed, Some("killed by a signal".into())),
+        _ => {}
+    }
+    match output {
+        None if output_file => (Status::Failed, Some(err_line.unwrap_or_else(|| "no output file".into()))),
+        Some(c) if c.truncated() => (
+            Status::Truncated,
+            Some(format!("{} bytes, the last {} kept", c.total, c.kept)),
+        ),
+        Some(c) if c.total == 0 => (Status::Ok, Some("no output".into())),
+        _ => (Status::Ok, None),
+    }
+}
+
+/// The last non-empty stderr line, decoded whatever the console code page was.
+fn last_line(stderr: &[u8]) -> Option<String> {
+    let text = crate::bundle::decode::decode(stderr).text;
+    text.lines()
+        .map(str::trim)
+        .rfind(|l| !l.is_empty())
+        .map(|l| l.chars().take(200).collect())
+}
+
+fn looks_like_denied(stderr: &[u8]) -> bool {
+    let text = crate::bundle::decode::decode(stderr).text.to_lowercase();
+    ["permission denied", "access is denied", "拒绝访问", "requires elevation", "operation not permitted"]
+        .iter()
+        .any(|p| text.contains(p))
+}

@@ -1,0 +1,43 @@
+//! What the collector needs to know about the machine it runs on. The OS-specific parts are
+//! small and live in `unix.rs` / `windows.rs`.
+
+#[cfg(unix)]
+mod unix;
+#[cfg(windows)]
+mod windows;
+
+#[cfg(unix)]
+use unix as os;
+#[cfg(windows)]
+use windows as os;
+
+use super::manifest::OsInfo;
+use std::path::PathBuf;
+
+/// The computer name, as the zip's name and the manifest show it.
+pub fn host() -> String {
+    gethostname::gethostname().to_string_lossy().trim().to_string()
+}
+
+pub fn user() -> String {
+    ["USERNAME", "USER", "LOGNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+        .or_else(os::user_name)
+        .unwrap_or_default()
+}
+
+/// Running as root / as an elevated administrator.
+pub fn elevated() -> bool {
+    os::elevated()
+}
+
+/// Where the zip goes by default: the desktop on Windows (where the old tool put it and where
+/// users look), the current folder elsewhere.
+pub fn default_out_dir() -> PathBuf {
+    os::default_out_dir()
+}
+
+pub fn os_info() -> OsInfo {
+    os::os_info()
+}
