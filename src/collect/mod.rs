@@ -191,8 +191,10 @@ pub fn collect(opts: &Options, cancel: &AtomicBool, progress: &dyn Progress) -> 
         not_applicable,
         items,
     };
-    let json = serde_json::to_vec_pretty(&manifest).expect("the manifest serialises");
-    zip.add_bytes("manifest.json", &json).map_err(zip_err)?;
+    // The manifest quotes argv and error messages, which can carry a key too.
+    let json = serde_json::to_string_pretty(&manifest).expect("the manifest serialises");
+    let json = crate::privacy::mask_product_keys(&json);
+    zip.add_bytes("manifest.json", json.as_bytes()).map_err(zip_err)?;
     let zip_path = zip.finish().map_err(zip_err)?;
     Ok(Outcome {
         zip: zip_path,

@@ -352,7 +352,9 @@ mod tests {
             assert!(tasks.len() > 10, "{name}: {} tasks", tasks.len());
             for t in &tasks {
                 assert!(
-                    t.zip_path.starts_with(&format!("{}/", t.category.id())) || t.zip_path.starts_with("system/"),
+                    t.zip_path == t.category.id()
+                        || t.zip_path.starts_with(&format!("{}/", t.category.id()))
+                        || t.zip_path.starts_with("system/"),
                     "{name}: {} goes to {}",
                     t.id,
                     t.zip_path

@@ -1,0 +1,477 @@
+//! The collector, with real child processes on this machine: hung process trees killed at
+//! their timeout, floods capped, missing commands and unreadable files recorded, the global
+//! deadline and Ctrl-C honoured, and the zip always valid (or absent).
+#![cfg(unix)]
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+use tempfile::TempDir;
+
+fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_cmgelog"))
+}
+
+/// Writes a spec whose items are `items` (TOML `[[item]]` tables) into `dir`.
+fn spec(dir: &Path, items: &str) -> PathBuf {
+    let p = dir.join("spec.toml");
+    std::fs::write(&p, format!("os = \"linux\"\n[defaults]\ntimeout = \"30s\"\nmax-bytes = \"1MiB\"\n{items}")).unwrap();
+    p
+}
+
+fn collect(dir: &Path, spec: &Path, extra: &[&str]) -> Output {
+    Command::new(bin())
+        .args(["collect", "--yes", "--quiet", "--lang", "en", "--out"])
+        .arg(dir.join("out"))
+        .arg("--spec")
+        .arg(spec)
+        .args(extra)
+        .stdin(Stdio::null())
+        .output()
+        .expect("cmgelog runs")
+}
+
+/// The one zip in `out`, opened, with its manifest.
+struct Bundle {
+    zip: zip::ZipArchive<std::fs::File>,
+    manifest: Value,
+}
+
+impl Bundle {
+    fn open(out: &Path) -> Bundle {
+        let zips: Vec<PathBuf> = std::fs::read_dir(out)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "zip"))
+            .collect();
+        assert_eq!(zips.len(), 1, "exactly one zip in {}: {zips:?}", out.display());
+        let name = zips[0].file_name().unwrap().to_string_lossy().to_string();
+        let stamp = name.strip_prefix("CMGE_Log_").and_then(|n| n.strip_suffix(".zip")).and_then(|n| n.rsplit_once('_'));
+        let ok = stamp.is_some_and(|(host, t)| {
+            !host.is_empty() && t.len() == 15 && t.as_bytes()[8] == b'-' && t.chars().filter(char::is_ascii_digit).count() == 14
+        });
+        assert!(ok, "CMGE_Log_<host>_<yyyyMMdd-HHmmss>.zip: {name}");
+        let mut zip = zip::ZipArchive::new(std::fs::File::open(&zips[0]).unwrap()).expect("a valid zip");
+        let manifest = serde_json::from_slice(&read(&mut zip, "manifest.json")).expect("manifest is JSON");
+        Bundle { zip, manifest }
+    }
+
+    fn entry(&mut self, name: &str) -> Vec<u8> {
+        read(&mut self.zip, name)
+    }
+
+    fn row(&self, id: &str) -> &Value {
+        self.rows(id).into_iter().next().unwrap_or_else(|| panic!("no row {id}: {:#}", self.manifest))
+    }
+
+    fn rows(&self, id: &str) -> Vec<&Value> {
+        self.manifest["items"].as_array().unwrap().iter().filter(|r| r["id"] == id).collect()
+    }
+}
+
+fn read(zip: &mut zip::ZipArchive<std::fs::File>, name: &str) -> Vec<u8> {
+    let mut v = Vec::new();
+    zip.by_name(name).unwrap_or_else(|_| panic!("{name} in zip")).read_to_end(&mut v).unwrap();
+    v
+}
+
+/// Processes whose command line contains `marker` (from /proc).
+fn processes_with(marker: &str) -> Vec<String> {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| {
+            let e = e.ok()?;
+            e.file_name().to_str()?.parse::<u32>().ok()?;
+            let cmd = std::fs::read(e.path().join("cmdline")).ok()?;
+            let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
+            cmd.contains(marker).then_some(cmd)
+        })
+        .collect()
+}
+
+#[test]
+fn a_hung_process_tree_is_killed_at_its_timeout_with_the_grandchild_holding_stdout() {
+    let dir = TempDir::new().unwrap();
+    // The child prints, leaves a grandchild that keeps stdout open, and exits; a second item
+    // hangs itself. Both must end at their 1 s timeout with nothing left running.
+    let s = spec(
+        dir.path(),
+        r#"
+[[item]]
+id = "t.orphan-holds-pipe"
+category = "hardware"
+kind = "command"
+argv = ["sh", "-c", "echo started; sleep 907.25 & echo forked"]
+timeout = "1s"
+path = "hardware/orphan.txt"
+
+[[item]]
+id = "t.hangs"
+category = "hardware"
+kind = "command"
+argv = ["sh", "-c", "echo partial; sleep 907.26; echo never"]
+timeout = "1s"
+path = "hardware/hang.txt"
+
+[[item]]
+id = "t.quick"
+category = "network"
+kind = "command"
+argv = ["echo", "fine"]
+path = "network/quick.txt"
+"#,
+    );
+    let t0 = Instant::now();
+    let out = collect(dir.path(), &s, &[]);
+    let took = t0.elapsed();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(took < Duration::from_secs(6), "took {took:?}");
+    let mut b = Bundle::open(&dir.path().join("out"));
+    for (id, path, text) in [
+        ("t.orphan-holds-pipe", "hardware/orphan.txt", "started\nforked\n"),
+        ("t.hangs", "hardware/hang.txt", "partial\n"),
+    ] {
+        let row = b.row(id).clone();
+        assert_eq!(row["status"], "timeout", "{row:#}");
+        assert_eq!(row["reason"], "timeout after 1 s");
+        assert!(row["duration_ms"].as_u64().unwrap() >= 1000);
+        assert_eq!(row["path"], path, "the partial output is kept");
+        assert_eq!(String::from_utf8(b.entry(path)).unwrap(), text);
+    }
+    assert_eq!(b.row("t.quick")["status"], "ok");
+    assert_eq!(b.entry("network/quick.txt"), b"fine\n");
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(processes_with("907.2"), Vec::<String>::new(), "no process of the tree is left");
+}
+
+#[test]
+fn a_flood_is_capped_keeping_the_tail_and_missing_or_unreadable_sources_are_rows() {
+    let dir = TempDir::new().unwrap();
+    let denied = dir.path().join("denied.log");
+    std::fs::write(&denied, "secret").unwrap();
+    std::fs::set_permissions(&denied, std::os::unix::fs::PermissionsExt::from_mode(0o000)).unwrap();
+    let s = spec(
+        dir.path(),
+        &format!(
+            r#"
+[[item]]
+id = "t.flood"
+category = "processes"
+kind = "command"
+argv = ["seq", "1", "3000000"]
+max-bytes = "64KiB"
+path = "processes/flood.txt"
+
+[[item]]
+id = "t.missing-command"
+category = "processes"
+kind = "command"
+argv = ["cmgelog-no-such-tool", "--x"]
+path = "processes/none.txt"
+
+[[item]]
+id = "t.files"
+category = "upgrade"
+kind = "files"
+# /proc/self/mem cannot be read from offset 0, not even by root; the 000 file only by root.
+paths = ["{denied}", "/proc/self/mem", "{missing}"]
+path = "upgrade"
+
+[[item]]
+id = "t.fails"
+category = "upgrade"
+kind = "command"
+argv = ["sh", "-c", "echo out; echo 'it broke' >&2; exit 3"]
+path = "upgrade/fails.txt"
+"#,
+            denied = denied.display(),
+            missing = dir.path().join("nope/*.log").display()
+        ),
+    );
+    let t0 = Instant::now();
+    let out = collect(dir.path(), &s, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut b = Bundle::open(&dir.path().join("out"));
+
+    let flood = b.row("t.flood").clone();
+    assert_eq!(flood["status"], "truncated");
+    assert_eq!(flood["bytes"], 65536);
+    let total: u64 = (1..=3_000_000u64).map(|n| n.to_string().len() as u64 + 1).sum();
+    assert_eq!(flood["source_bytes"], total);
+    let kept = b.entry("processes/flood.txt");
+    assert_eq!(kept.len(), 65536);
+    assert!(kept.ends_with(b"\n2999999\n3000000\n"), "the tail is kept");
+    assert_eq!(flood["sha256"], hex(&Sha256::digest(&kept)));
+    assert!(t0.elapsed() < Duration::from_secs(20));
+
+    let missing = b.row("t.missing-command");
+    assert_eq!(missing["status"], "not-found");
+    assert_eq!(missing["path"], Value::Null);
+    assert_eq!(missing["source"], serde_json::json!(["cmgelog-no-such-tool", "--x"]));
+
+    let rows = b.rows("t.files");
+    let by_source = |s: &str| rows.iter().find(|r| r["source"] == s).unwrap_or_else(|| panic!("row for {s}: {rows:#?}"));
+    let mem = by_source("/proc/self/mem");
+    assert!(mem["status"] == "failed" || mem["status"] == "access-denied", "{mem:#}");
+    assert!(mem["reason"].as_str().unwrap().contains("/proc/self/mem"));
+    let denied_row = by_source(&denied.display().to_string());
+    let root = unsafe { libc_geteuid() } == 0;
+    assert_eq!(denied_row["status"], if root { "ok" } else { "access-denied" });
+    assert_eq!(by_source(&dir.path().join("nope/*.log").display().to_string())["status"], "not-found");
+
+    let fails = b.row("t.fails");
+    assert_eq!(fails["status"], "failed");
+    assert_eq!(fails["exit_code"], 3);
+    assert_eq!(fails["reason"], "exit code 3: it broke");
+    assert_eq!(b.entry("upgrade/fails.txt"), b"out\n", "the output of a failed command is kept");
+}
+
+extern "C" {
+    #[link_name = "geteuid"]
+    fn libc_geteuid() -> u32;
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+const SLOW_ITEMS: &str = r#"
+[[item]]
+id = "t.first"
+category = "network"
+kind = "command"
+argv = ["echo", "first"]
+path = "network/first.txt"
+
+[[item]]
+id = "t.slow1"
+category = "hardware"
+kind = "command"
+argv = ["sh", "-c", "echo begun; sleep 931.5"]
+timeout = "120s"
+path = "hardware/slow1.txt"
+
+[[item]]
+id = "t.slow2"
+category = "hardware"
+kind = "command"
+argv = ["sleep", "931.6"]
+timeout = "120s"
+path = "hardware/slow2.txt"
+
+[[item]]
+id = "t.later"
+category = "event-logs"
+kind = "command"
+argv = ["echo", "later"]
+path = "event-logs/later.txt"
+"#;
+
+#[test]
+fn the_global_deadline_always_yields_a_valid_zip() {
+    let dir = TempDir::new().unwrap();
+    let s = spec(dir.path(), SLOW_ITEMS);
+    let t0 = Instant::now();
+    let out = collect(dir.path(), &s, &["--deadline", "2s", "--jobs", "2"]);
+    let took = t0.elapsed();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(took < Duration::from_secs(2 + 5), "ended {took:?} after start");
+    let mut b = Bundle::open(&dir.path().join("out"));
+    assert_eq!(b.manifest["deadline_reached"], true);
+    assert_eq!(b.manifest["deadline_s"], 2);
+    assert_eq!(b.row("t.first")["status"], "ok");
+    for id in ["t.slow1", "t.slow2"] {
+        let r = b.row(id);
+        assert_eq!(r["status"], "interrupted", "{r:#}");
+        assert_eq!(r["reason"], "deadline");
+    }
+    assert_eq!(b.entry("hardware/slow1.txt"), b"begun\n");
+    // t.later waited for a worker until the deadline.
+    let later = b.row("t.later");
+    assert_eq!((later["status"].as_str(), later["reason"].as_str()), (Some("skipped"), Some("deadline")));
+    assert_eq!(processes_with("931."), Vec::<String>::new());
+}
+
+/// Starts a collection of the slow items and signals it once the slow commands run.
+fn start_and_signal(dir: &Path, signal: i32) -> (std::process::ExitStatus, String) {
+    let s = spec(dir, SLOW_ITEMS);
+    let mut child = Command::new(bin())
+        .args(["collect", "--yes", "--quiet", "--lang", "en", "--jobs", "2", "--out"])
+        .arg(dir.join("out"))
+        .arg("--spec")
+        .arg(&s)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let t0 = Instant::now();
+    while processes_with("931.6").is_empty() && t0.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    unsafe { kill(child.id() as i32, signal) };
+    let mut stdout = String::new();
+    child.stdout.take().unwrap().read_to_string(&mut stdout).unwrap();
+    let status = child.wait().unwrap();
+    (status, stdout)
+}
+
+extern "C" {
+    fn kill(pid: i32, sig: i32) -> i32;
+}
+
+#[test]
+fn ctrl_c_finishes_the_zip_with_what_is_there_and_marks_it_interrupted() {
+    let dir = TempDir::new().unwrap();
+    let t0 = Instant::now();
+    let (status, stdout) = start_and_signal(dir.path(), 2 /* SIGINT */);
+    assert_eq!(status.code(), Some(130));
+    assert!(t0.elapsed() < Duration::from_secs(15));
+    let b = Bundle::open(&dir.path().join("out"));
+    assert!(stdout.trim().ends_with(".zip"), "the path is printed: {stdout}");
+    assert_eq!(b.manifest["interrupted"], true);
+    assert_eq!(b.row("t.first")["status"], "ok");
+    assert_eq!(b.row("t.slow2")["status"], "interrupted");
+    assert_eq!(b.row("t.slow2")["reason"], "interrupted");
+    assert_eq!(processes_with("931."), Vec::<String>::new());
+}
+
+#[test]
+fn a_killed_collector_leaves_no_zip_under_the_final_name() {
+    let dir = TempDir::new().unwrap();
+    let (status, _) = start_and_signal(dir.path(), 9 /* SIGKILL */);
+    assert_eq!(status.code(), None);
+    let names: Vec<String> = std::fs::read_dir(dir.path().join("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    assert!(names.iter().all(|n| !n.ends_with(".zip")), "{names:?}");
+    assert!(names.iter().any(|n| n.ends_with(".zip.partial")), "{names:?}");
+    // The orphaned commands were in their own process groups: clean them up for the next tests.
+    let _ = Command::new("pkill").args(["-f", "931\\."]).status();
+}
+
+#[test]
+fn product_keys_are_masked_at_collection_in_every_encoding() {
+    let dir = TempDir::new().unwrap();
+    let key = "NPPR9-FWDCX-D2C8J-H872K-2YT43";
+    let s = spec(
+        dir.path(),
+        &format!(
+            r#"
+[[item]]
+id = "t.utf8"
+category = "activation"
+kind = "command"
+argv = ["sh", "-c", "echo 'Installed product key {key} successfully.'"]
+path = "activation/utf8.txt"
+
+[[item]]
+id = "t.utf16"
+category = "activation"
+kind = "command"
+argv = ["sh", "-c", "printf 'OA3xOriginalProductKey={key}\\r\\n' | iconv -f UTF-8 -t UTF-16"]
+path = "activation/utf16.txt"
+"#
+        ),
+    );
+    let out = collect(dir.path(), &s, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut b = Bundle::open(&dir.path().join("out"));
+    assert_eq!(
+        String::from_utf8(b.entry("activation/utf8.txt")).unwrap(),
+        "Installed product key *****-*****-*****-*****-2YT43 successfully.\n"
+    );
+    let utf16 = b.entry("activation/utf16.txt");
+    assert_eq!(b.row("t.utf16")["encoding"], "UTF-16LE");
+    assert_eq!(b.row("t.utf16")["masked_keys"], 1);
+    let (text, _, _) = encoding_rs::UTF_16LE.decode(&utf16);
+    assert_eq!(text, "OA3xOriginalProductKey=*****-*****-*****-*****-2YT43\r\n");
+    // Not in any entry, in any encoding.
+    let utf16_key: Vec<u8> = key.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    for i in 0..b.zip.len() {
+        let mut data = Vec::new();
+        b.zip.by_index(i).unwrap().read_to_end(&mut data).unwrap();
+        assert!(!contains(&data, key.as_bytes()) && !contains(&data, &utf16_key));
+    }
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+#[test]
+fn every_row_has_the_keys_scripts_rely_on_and_sha256_matches_the_entry() {
+    let dir = TempDir::new().unwrap();
+    let s = spec(dir.path(), SLOW_ITEMS.split("[[item]]\nid = \"t.slow1\"").next().unwrap());
+    let out = collect(dir.path(), &s, &["--categories", "network,hardware"]);
+    assert_eq!(out.status.code(), Some(0));
+    let mut b = Bundle::open(&dir.path().join("out"));
+    let m = b.manifest.clone();
+    assert_eq!(m["schema"], "cmgelog-manifest/1");
+    assert_eq!(m["categories"], serde_json::json!(["network", "hardware"]));
+    assert_eq!(m["not_applicable"], serde_json::json!(["hardware"]), "the spec has no hardware item");
+    for key in ["host", "user", "elevated", "os", "started", "ended", "tool", "spec"] {
+        assert!(m.get(key).is_some(), "manifest has {key}");
+    }
+    let rows = m["items"].as_array().unwrap();
+    assert_eq!(rows.len(), 1, "only the chosen categories run: {rows:#?}");
+    for r in rows {
+        for key in [
+            "id", "category", "kind", "source", "status", "exit_code", "started", "duration_ms", "bytes", "sha256", "encoding", "path",
+        ] {
+            assert!(r.get(key).is_some(), "row has {key}: {r:#}");
+        }
+        let data = b.entry(r["path"].as_str().unwrap());
+        assert_eq!(r["sha256"], hex(&Sha256::digest(&data)));
+        assert_eq!(r["bytes"], data.len());
+    }
+}
+
+#[test]
+fn a_bad_spec_is_named_with_its_line_and_no_zip_is_written() {
+    let dir = TempDir::new().unwrap();
+    let s = spec(dir.path(), "[[item]]\nid = \"x\"\ncategory = \"printers\"\n");
+    let out = collect(dir.path(), &s, &[]);
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("spec.toml") && err.contains("line 7") && err.contains("printers"), "{err}");
+    assert!(!err.contains("panicked"));
+    assert!(!dir.path().join("out").exists() || std::fs::read_dir(dir.path().join("out")).unwrap().next().is_none());
+}
+
+#[test]
+fn the_linux_spec_collects_this_machine_and_the_analyzer_reads_the_zip() {
+    let dir = TempDir::new().unwrap();
+    let out = Command::new(bin())
+        .args(["collect", "--yes", "--quiet", "--lang", "en", "--out"])
+        .arg(dir.path())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let zip_path = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    let mut b = Bundle::open(dir.path());
+    assert_eq!(b.manifest["spec"], "builtin:linux");
+    assert_eq!(b.manifest["not_applicable"], serde_json::json!(["group-policy"]));
+    for id in ["hw.lsblk", "net.ip-addr", "proc.ps", "hw.os-release", "hw.hostname"] {
+        let r = b.row(id);
+        assert!(r["status"] == "ok" || r["status"] == "truncated", "{r:#}");
+    }
+    let hostname = String::from_utf8(b.entry("system/hostname.txt")).unwrap();
+
+    let analysed = Command::new(bin())
+        .args(["analyze", "--format", "json", "--lang", "en", &zip_path])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&analysed.stdout).expect("JSON report");
+    assert!(analysed.status.code().unwrap() < 2, "{:#}", report["errors"]);
+    let docs = report["documents"].as_array().unwrap();
+    assert_eq!(docs.len(), b.zip.len(), "every entry of the zip was read");
+    assert!(docs.iter().any(|d| d["path"] == "hardware/lsblk.json"));
+    assert!(!hostname.trim().is_empty());
+}
