@@ -8,6 +8,7 @@
 
 pub mod analysis;
 pub mod bundle;
+pub mod collect;
 pub mod events;
 pub mod facts;
 pub mod i18n;
@@ -15,4 +16,3 @@ pub mod knowledge;
 pub mod privacy;
 pub mod report;
 pub mod rules;
-pub mod collect;

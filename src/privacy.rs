@@ -213,13 +213,22 @@ mod tests {
             .collect();
         let mut masked = utf16.clone();
         assert_eq!(mask_product_keys_in_bytes(&mut masked, true), 1);
-        let back = String::from_utf16(&masked.chunks(2).map(|p| u16::from_le_bytes([p[0], p[1]])).collect::<Vec<_>>()).unwrap();
+        let back = String::from_utf16(
+            &masked
+                .chunks(2)
+                .map(|p| u16::from_le_bytes([p[0], p[1]]))
+                .collect::<Vec<_>>(),
+        )
+        .unwrap();
         assert_eq!(back, "密钥 *****-*****-*****-*****-2YT43。");
 
         let (mut gbk, _, _) = encoding_rs::GBK.encode("产品密钥 NPPR9-FWDCX-D2C8J-H872K-2YT43 已安装");
         let mut gbk = gbk.to_mut().clone();
         assert_eq!(mask_product_keys_in_bytes(&mut gbk, false), 1);
-        assert_eq!(encoding_rs::GBK.decode(&gbk).0, "产品密钥 *****-*****-*****-*****-2YT43 已安装");
+        assert_eq!(
+            encoding_rs::GBK.decode(&gbk).0,
+            "产品密钥 *****-*****-*****-*****-2YT43 已安装"
+        );
 
         let mut guid = b"2de67392-b7a7-462a-b1ca-108dd189f588 ABCDE-ABCDE-ABCDE-ABCDE-ABCDE-ABCDE".to_vec();
         assert_eq!(mask_product_keys_in_bytes(&mut guid, true), 0);

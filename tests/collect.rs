@@ -18,7 +18,11 @@ fn bin() -> PathBuf {
 /// Writes a spec whose items are `items` (TOML `[[item]]` tables) into `dir`.
 fn spec(dir: &Path, items: &str) -> PathBuf {
     let p = dir.join("spec.toml");
-    std::fs::write(&p, format!("os = \"linux\"\n[defaults]\ntimeout = \"30s\"\nmax-bytes = \"1MiB\"\n{items}")).unwrap();
+    std::fs::write(
+        &p,
+        format!("os = \"linux\"\n[defaults]\ntimeout = \"30s\"\nmax-bytes = \"1MiB\"\n{items}"),
+    )
+    .unwrap();
     p
 }
 
@@ -49,9 +53,15 @@ impl Bundle {
             .collect();
         assert_eq!(zips.len(), 1, "exactly one zip in {}: {zips:?}", out.display());
         let name = zips[0].file_name().unwrap().to_string_lossy().to_string();
-        let stamp = name.strip_prefix("CMGE_Log_").and_then(|n| n.strip_suffix(".zip")).and_then(|n| n.rsplit_once('_'));
+        let stamp = name
+            .strip_prefix("CMGE_Log_")
+            .and_then(|n| n.strip_suffix(".zip"))
+            .and_then(|n| n.rsplit_once('_'));
         let ok = stamp.is_some_and(|(host, t)| {
-            !host.is_empty() && t.len() == 15 && t.as_bytes()[8] == b'-' && t.chars().filter(char::is_ascii_digit).count() == 14
+            !host.is_empty()
+                && t.len() == 15
+                && t.as_bytes()[8] == b'-'
+                && t.chars().filter(char::is_ascii_digit).count() == 14
         });
         assert!(ok, "CMGE_Log_<host>_<yyyyMMdd-HHmmss>.zip: {name}");
         let mut zip = zip::ZipArchive::new(std::fs::File::open(&zips[0]).unwrap()).expect("a valid zip");
@@ -64,17 +74,28 @@ impl Bundle {
     }
 
     fn row(&self, id: &str) -> &Value {
-        self.rows(id).into_iter().next().unwrap_or_else(|| panic!("no row {id}: {:#}", self.manifest))
+        self.rows(id)
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| panic!("no row {id}: {:#}", self.manifest))
     }
 
     fn rows(&self, id: &str) -> Vec<&Value> {
-        self.manifest["items"].as_array().unwrap().iter().filter(|r| r["id"] == id).collect()
+        self.manifest["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["id"] == id)
+            .collect()
     }
 }
 
 fn read(zip: &mut zip::ZipArchive<std::fs::File>, name: &str) -> Vec<u8> {
     let mut v = Vec::new();
-    zip.by_name(name).unwrap_or_else(|_| panic!("{name} in zip")).read_to_end(&mut v).unwrap();
+    zip.by_name(name)
+        .unwrap_or_else(|_| panic!("{name} in zip"))
+        .read_to_end(&mut v)
+        .unwrap();
     v
 }
 
@@ -144,7 +165,11 @@ path = "network/quick.txt"
     assert_eq!(b.row("t.quick")["status"], "ok");
     assert_eq!(b.entry("network/quick.txt"), b"fine\n");
     std::thread::sleep(Duration::from_millis(300));
-    assert_eq!(processes_with("907.2"), Vec::<String>::new(), "no process of the tree is left");
+    assert_eq!(
+        processes_with("907.2"),
+        Vec::<String>::new(),
+        "no process of the tree is left"
+    );
 }
 
 #[test]
@@ -213,20 +238,31 @@ path = "upgrade/fails.txt"
     assert_eq!(missing["source"], serde_json::json!(["cmgelog-no-such-tool", "--x"]));
 
     let rows = b.rows("t.files");
-    let by_source = |s: &str| rows.iter().find(|r| r["source"] == s).unwrap_or_else(|| panic!("row for {s}: {rows:#?}"));
+    let by_source = |s: &str| {
+        rows.iter()
+            .find(|r| r["source"] == s)
+            .unwrap_or_else(|| panic!("row for {s}: {rows:#?}"))
+    };
     let mem = by_source("/proc/self/mem");
     assert!(mem["status"] == "failed" || mem["status"] == "access-denied", "{mem:#}");
     assert!(mem["reason"].as_str().unwrap().contains("/proc/self/mem"));
     let denied_row = by_source(&denied.display().to_string());
     let root = unsafe { libc_geteuid() } == 0;
     assert_eq!(denied_row["status"], if root { "ok" } else { "access-denied" });
-    assert_eq!(by_source(&dir.path().join("nope/*.log").display().to_string())["status"], "not-found");
+    assert_eq!(
+        by_source(&dir.path().join("nope/*.log").display().to_string())["status"],
+        "not-found"
+    );
 
     let fails = b.row("t.fails");
     assert_eq!(fails["status"], "failed");
     assert_eq!(fails["exit_code"], 3);
     assert_eq!(fails["reason"], "exit code 3: it broke");
-    assert_eq!(b.entry("upgrade/fails.txt"), b"out\n", "the output of a failed command is kept");
+    assert_eq!(
+        b.entry("upgrade/fails.txt"),
+        b"out\n",
+        "the output of a failed command is kept"
+    );
 }
 
 extern "C" {
@@ -291,7 +327,10 @@ fn the_global_deadline_always_yields_a_valid_zip() {
     assert_eq!(b.entry("hardware/slow1.txt"), b"begun\n");
     // t.later waited for a worker until the deadline.
     let later = b.row("t.later");
-    assert_eq!((later["status"].as_str(), later["reason"].as_str()), (Some("skipped"), Some("deadline")));
+    assert_eq!(
+        (later["status"].as_str(), later["reason"].as_str()),
+        (Some("skipped"), Some("deadline"))
+    );
     assert_eq!(processes_with("931."), Vec::<String>::new());
 }
 
@@ -407,14 +446,21 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 #[test]
 fn every_row_has_the_keys_scripts_rely_on_and_sha256_matches_the_entry() {
     let dir = TempDir::new().unwrap();
-    let s = spec(dir.path(), SLOW_ITEMS.split("[[item]]\nid = \"t.slow1\"").next().unwrap());
+    let s = spec(
+        dir.path(),
+        SLOW_ITEMS.split("[[item]]\nid = \"t.slow1\"").next().unwrap(),
+    );
     let out = collect(dir.path(), &s, &["--categories", "network,hardware"]);
     assert_eq!(out.status.code(), Some(0));
     let mut b = Bundle::open(&dir.path().join("out"));
     let m = b.manifest.clone();
     assert_eq!(m["schema"], "cmgelog-manifest/1");
     assert_eq!(m["categories"], serde_json::json!(["network", "hardware"]));
-    assert_eq!(m["not_applicable"], serde_json::json!(["hardware"]), "the spec has no hardware item");
+    assert_eq!(
+        m["not_applicable"],
+        serde_json::json!(["hardware"]),
+        "the spec has no hardware item"
+    );
     for key in ["host", "user", "elevated", "os", "started", "ended", "tool", "spec"] {
         assert!(m.get(key).is_some(), "manifest has {key}");
     }
@@ -422,7 +468,18 @@ fn every_row_has_the_keys_scripts_rely_on_and_sha256_matches_the_entry() {
     assert_eq!(rows.len(), 1, "only the chosen categories run: {rows:#?}");
     for r in rows {
         for key in [
-            "id", "category", "kind", "source", "status", "exit_code", "started", "duration_ms", "bytes", "sha256", "encoding", "path",
+            "id",
+            "category",
+            "kind",
+            "source",
+            "status",
+            "exit_code",
+            "started",
+            "duration_ms",
+            "bytes",
+            "sha256",
+            "encoding",
+            "path",
         ] {
             assert!(r.get(key).is_some(), "row has {key}: {r:#}");
         }
@@ -439,7 +496,10 @@ fn a_bad_spec_is_named_with_its_line_and_no_zip_is_written() {
     let out = collect(dir.path(), &s, &[]);
     assert_eq!(out.status.code(), Some(3));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("spec.toml") && err.contains("line 7") && err.contains("printers"), "{err}");
+    assert!(
+        err.contains("spec.toml") && err.contains("line 7") && err.contains("printers"),
+        "{err}"
+    );
     assert!(!err.contains("panicked"));
     assert!(!dir.path().join("out").exists() || std::fs::read_dir(dir.path().join("out")).unwrap().next().is_none());
 }

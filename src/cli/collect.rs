@@ -43,7 +43,10 @@ pub fn run(args: &CollectArgs, lang: Lang) -> u8 {
     let categories = match category::parse_list(&args.categories) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("{}", Localized::new(format!("类别有误：{e}"), format!("Bad --categories: {e}")).get(lang));
+            eprintln!(
+                "{}",
+                Localized::new(format!("类别有误：{e}"), format!("Bad --categories: {e}")).get(lang)
+            );
             return 2;
         }
     };
@@ -96,8 +99,16 @@ fn announce(categories: &[Category], args: &CollectArgs, lang: Lang) {
     eprintln!(
         "{}",
         Localized::new(
-            format!("将收集：{}（最长 {}）", names.join(sep), humantime::format_duration(args.deadline)),
-            format!("Collecting: {} (at most {})", names.join(sep), humantime::format_duration(args.deadline)),
+            format!(
+                "将收集：{}（最长 {}）",
+                names.join(sep),
+                humantime::format_duration(args.deadline)
+            ),
+            format!(
+                "Collecting: {} (at most {})",
+                names.join(sep),
+                humantime::format_duration(args.deadline)
+            ),
         )
         .get(lang)
     );
@@ -105,7 +116,13 @@ fn announce(categories: &[Category], args: &CollectArgs, lang: Lang) {
         let admin_items = collect::load_spec(args.spec.as_deref())
             .ok()
             .and_then(|(_, s)| s.tasks(categories, &|v| std::env::var(v).ok()).ok())
-            .map(|tasks| tasks.into_iter().filter(|t| t.needs_admin).map(|t| t.id).collect::<Vec<_>>())
+            .map(|tasks| {
+                tasks
+                    .into_iter()
+                    .filter(|t| t.needs_admin)
+                    .map(|t| t.id)
+                    .collect::<Vec<_>>()
+            })
             .unwrap_or_default();
         if !admin_items.is_empty() {
             eprintln!(
@@ -121,7 +138,10 @@ fn announce(categories: &[Category], args: &CollectArgs, lang: Lang) {
 }
 
 fn confirm(lang: Lang) -> bool {
-    eprint!("{}", Localized::new("开始收集？[Y/n] ", "Start collecting? [Y/n] ").get(lang));
+    eprint!(
+        "{}",
+        Localized::new("开始收集？[Y/n] ", "Start collecting? [Y/n] ").get(lang)
+    );
     let mut line = String::new();
     if std::io::stdin().read_line(&mut line).is_err() {
         return false;
@@ -143,18 +163,30 @@ fn summary(m: &collect::Manifest, lang: Lang) {
         .get(lang)
     );
     for r in not_ok.iter().filter(|r| r.status != Status::NotFound) {
-        eprintln!("  {} [{}] {}", r.id, status_name(r.status), r.reason.as_deref().unwrap_or(""));
+        eprintln!(
+            "  {} [{}] {}",
+            r.id,
+            status_name(r.status),
+            r.reason.as_deref().unwrap_or("")
+        );
     }
     if m.interrupted {
         eprintln!(
             "{}",
-            Localized::new("已中断：压缩包只含中断前收集到的内容。", "Interrupted: the zip holds what was collected until then.").get(lang)
+            Localized::new(
+                "已中断：压缩包只含中断前收集到的内容。",
+                "Interrupted: the zip holds what was collected until then."
+            )
+            .get(lang)
         );
     }
 }
 
 fn status_name(s: Status) -> String {
-    serde_json::to_value(s).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
+    serde_json::to_value(s)
+        .ok()
+        .and_then(|v| v.as_str().map(String::from))
+        .unwrap_or_default()
 }
 
 /// The progress bar: items done of all, and the item started last.

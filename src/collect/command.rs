@@ -41,7 +41,14 @@ impl Produced {
 }
 
 /// Runs `argv`; the output is its stdout, or the file it writes where `{out}` stands.
-pub fn run(argv: &[String], output_file: bool, ok_exit_codes: &[i32], staged: &Path, cap: u64, stop: &Stop) -> Produced {
+pub fn run(
+    argv: &[String],
+    output_file: bool,
+    ok_exit_codes: &[i32],
+    staged: &Path,
+    cap: u64,
+    stop: &Stop,
+) -> Produced {
     let out_file = staged.with_extension("written");
     let args: Vec<String> = argv[1..]
         .iter()
@@ -148,7 +155,10 @@ pub fn run(argv: &[String], output_file: bool, ok_exit_codes: &[i32], staged: &P
 
 fn base_command(program: &str, args: &[String]) -> Command {
     let mut c = Command::new(program);
-    c.args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    c.args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     c
 }
 
@@ -189,7 +199,10 @@ fn classify(
         _ => {}
     }
     match output {
-        None if output_file => (Status::Failed, Some(err_line.unwrap_or_else(|| "no output file".into()))),
+        None if output_file => (
+            Status::Failed,
+            Some(err_line.unwrap_or_else(|| "no output file".into())),
+        ),
         Some(c) if c.truncated() => (
             Status::Truncated,
             Some(format!("{} bytes, the last {} kept", c.total, c.kept)),
@@ -210,7 +223,13 @@ fn last_line(stderr: &[u8]) -> Option<String> {
 
 fn looks_like_denied(stderr: &[u8]) -> bool {
     let text = crate::bundle::decode::decode(stderr).text.to_lowercase();
-    ["permission denied", "access is denied", "拒绝访问", "requires elevation", "operation not permitted"]
-        .iter()
-        .any(|p| text.contains(p))
+    [
+        "permission denied",
+        "access is denied",
+        "拒绝访问",
+        "requires elevation",
+        "operation not permitted",
+    ]
+    .iter()
+    .any(|p| text.contains(p))
 }

@@ -20,7 +20,9 @@ pub fn expand_vars(s: &str, env: &dyn Fn(&str) -> Option<String>) -> String {
             }
         } else {
             let body = &tail[1..];
-            let end = body.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(body.len());
+            let end = body
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(body.len());
             (&body[..end], end + 1)
         };
         match (name.is_empty(), env(name)) {
@@ -34,7 +36,8 @@ pub fn expand_vars(s: &str, env: &dyn Fn(&str) -> Option<String>) -> String {
 }
 
 fn is_name(s: &str) -> bool {
-    s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '(' | ')'))
+    s.chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '(' | ')'))
 }
 
 #[cfg(test)]
@@ -52,8 +55,14 @@ mod tests {
 
     #[test]
     fn both_styles_and_unknown_names() {
-        assert_eq!(expand_vars(r"%WINDIR%\Panther\*.log", &env), r"C:\Windows\Panther\*.log");
-        assert_eq!(expand_vars("$HOME/.log and ${HOME}x", &env), "/home/u/.log and /home/ux");
+        assert_eq!(
+            expand_vars(r"%WINDIR%\Panther\*.log", &env),
+            r"C:\Windows\Panther\*.log"
+        );
+        assert_eq!(
+            expand_vars("$HOME/.log and ${HOME}x", &env),
+            "/home/u/.log and /home/ux"
+        );
         assert_eq!(expand_vars("%NOPE%\\a $NOPE/b", &env), "%NOPE%\\a $NOPE/b");
         assert_eq!(expand_vars("100% sure $", &env), "100% sure $");
         assert_eq!(expand_vars("%ProgramFiles(x86)%\\x", &env), r"C:\Program Files (x86)\x");

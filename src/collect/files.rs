@@ -122,7 +122,10 @@ pub fn list_dir(root: &Path, depth: usize, staged: &Path, cap: u64) -> Produced 
 
 pub fn produced(c: Captured) -> Produced {
     let (status, reason) = if c.truncated() {
-        (Status::Truncated, Some(format!("{} bytes, the last {} kept", c.total, c.kept)))
+        (
+            Status::Truncated,
+            Some(format!("{} bytes, the last {} kept", c.total, c.kept)),
+        )
     } else {
         (Status::Ok, None)
     };
@@ -152,7 +155,10 @@ mod tests {
             zip_path("upgrade/panther", r"C:\$WINDOWS.~BT\Sources\Panther\setupact.log"),
             "upgrade/panther/C/$WINDOWS.~BT/Sources/Panther/setupact.log"
         );
-        assert_eq!(zip_path("hardware/", "/sys/class/dmi/id/board_serial"), "hardware/sys/class/dmi/id/board_serial");
+        assert_eq!(
+            zip_path("hardware/", "/sys/class/dmi/id/board_serial"),
+            "hardware/sys/class/dmi/id/board_serial"
+        );
         assert_eq!(zip_path("x", "/a/../b"), "x/a/b");
     }
 
@@ -163,12 +169,20 @@ mod tests {
             let p = dir.path().join(name);
             std::fs::write(&p, name).unwrap();
             let t = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000 + i as u64 * 100);
-            std::fs::File::options().write(true).open(&p).unwrap().set_modified(t).unwrap();
+            std::fs::File::options()
+                .write(true)
+                .open(&p)
+                .unwrap()
+                .set_modified(t)
+                .unwrap();
         }
         let pattern = format!("{}/*.log", dir.path().display());
         let missing = format!("{}/nope/*.txt", dir.path().display());
         let found = find(&[pattern, missing.clone()], 2);
-        let names: Vec<String> = found.iter().map(|f| f.source.rsplit('/').next().unwrap().to_string()).collect();
+        let names: Vec<String> = found
+            .iter()
+            .map(|f| f.source.rsplit('/').next().unwrap().to_string())
+            .collect();
         assert_eq!(names, ["c.log", "b.log", "*.txt"]);
         assert!(found[2].path.is_none());
         assert_eq!(found[2].source, missing);

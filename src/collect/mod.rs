@@ -76,10 +76,19 @@ pub enum CollectError {
 impl CollectError {
     pub fn message(&self, lang: Lang) -> String {
         let m = match self {
-            CollectError::Spec(e) => Localized::new(format!("收集规格文件有误：{e}"), format!("The collection spec is invalid: {e}")),
+            CollectError::Spec(e) => Localized::new(
+                format!("收集规格文件有误：{e}"),
+                format!("The collection spec is invalid: {e}"),
+            ),
             CollectError::OutDir { path, error } => Localized::new(
-                format!("无法使用输出文件夹 {}：{error}。请用 --out 指定一个可写的文件夹。", path.display()),
-                format!("Cannot use the output folder {}: {error}. Choose a writable folder with --out.", path.display()),
+                format!(
+                    "无法使用输出文件夹 {}：{error}。请用 --out 指定一个可写的文件夹。",
+                    path.display()
+                ),
+                format!(
+                    "Cannot use the output folder {}: {error}. Choose a writable folder with --out.",
+                    path.display()
+                ),
             ),
             CollectError::Zip { path, error } => Localized::new(
                 format!("无法写入压缩包 {}：{error}（磁盘空间是否已满？）", path.display()),
@@ -109,7 +118,13 @@ pub fn load_spec(path: Option<&Path>) -> Result<(String, Spec), CollectError> {
 pub fn bundle_name(host: &str, now: chrono::DateTime<chrono::Local>) -> String {
     let host: String = host
         .chars()
-        .map(|c| if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' })
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     let host = if host.is_empty() { "unknown".to_string() } else { host };
     format!("CMGE_Log_{host}_{}.zip", now.format("%Y%m%d-%H%M%S"))
@@ -122,7 +137,12 @@ pub fn collect(opts: &Options, cancel: &AtomicBool, progress: &dyn Progress) -> 
     let env = |name: &str| std::env::var(name).ok();
     let tasks = spec.tasks(&opts.categories, &env).map_err(CollectError::Spec)?;
     let supported = spec.categories();
-    let not_applicable: Vec<Category> = opts.categories.iter().copied().filter(|c| !supported.contains(c)).collect();
+    let not_applicable: Vec<Category> = opts
+        .categories
+        .iter()
+        .copied()
+        .filter(|c| !supported.contains(c))
+        .collect();
 
     let started_at = chrono::Local::now();
     let start = Instant::now();
@@ -135,7 +155,10 @@ pub fn collect(opts: &Options, cancel: &AtomicBool, progress: &dyn Progress) -> 
     };
     std::fs::create_dir_all(&opts.out_dir).map_err(out_dir_err)?;
     let target = opts.out_dir.join(bundle_name(&host, started_at));
-    let staging = tempfile::Builder::new().prefix("cmgelog-").tempdir().map_err(out_dir_err)?;
+    let staging = tempfile::Builder::new()
+        .prefix("cmgelog-")
+        .tempdir()
+        .map_err(out_dir_err)?;
     let zip_err = |error| CollectError::Zip {
         path: target.clone(),
         error,
@@ -249,7 +272,11 @@ fn run_task(
         None
     };
     if let Some(reason) = skip {
-        return vec![draft(source, task.zip_path.clone(), Produced::failed(Status::Skipped, reason))];
+        return vec![draft(
+            source,
+            task.zip_path.clone(),
+            Produced::failed(Status::Skipped, reason),
+        )];
     }
     let staged = staging.join(format!("{index}"));
     match &task.action {
@@ -274,7 +301,10 @@ fn run_task(
             let (patterns, max_files) = (patterns.clone(), *max_files);
             let found = bounded_any(&stop, move || files::find(&patterns, max_files));
             let Ok(found) = found else {
-                let (status, reason) = found.err().map(|w| w.status()).unwrap_or((Status::Failed, String::new()));
+                let (status, reason) = found
+                    .err()
+                    .map(|w| w.status())
+                    .unwrap_or((Status::Failed, String::new()));
                 return vec![draft(source, task.zip_path.clone(), Produced::failed(status, reason))];
             };
             let mut out = Vec::new();
@@ -283,7 +313,10 @@ fn run_task(
                 let produced = match f.path {
                     None => Produced::failed(Status::NotFound, "no file matches"),
                     Some(_) if stop.check().is_some() => {
-                        let (s, r) = stop.check().map(|w| w.status()).unwrap_or((Status::Skipped, String::new()));
+                        let (s, r) = stop
+                            .check()
+                            .map(|w| w.status())
+                            .unwrap_or((Status::Skipped, String::new()));
                         Produced::failed(if s == Status::Interrupted { Status::Skipped } else { s }, r)
                     }
                     Some(path) => {
@@ -310,7 +343,10 @@ fn bounded(stop: &Stop, work: impl FnOnce() -> Produced + Send + 'static) -> Pro
     }
 }
 
-fn bounded_any<T: Send + 'static>(stop: &Stop, work: impl FnOnce() -> T + Send + 'static) -> Result<T, stop::StopReason> {
+fn bounded_any<T: Send + 'static>(
+    stop: &Stop,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, stop::StopReason> {
     let (tx, rx) = mpsc::channel();
     thread::spawn(move || {
         let _ = tx.send(work());

@@ -42,7 +42,10 @@ fn probe_one(endpoint: &str, stop: &Stop) -> String {
     thread::spawn(move || {
         let _ = tx.send(name.to_socket_addrs().map(|a| a.collect::<Vec<SocketAddr>>()));
     });
-    let wait = stop.until().saturating_duration_since(Instant::now()).min(CONNECT_TIMEOUT);
+    let wait = stop
+        .until()
+        .saturating_duration_since(Instant::now())
+        .min(CONNECT_TIMEOUT);
     let addrs = match rx.recv_timeout(wait) {
         Ok(Ok(a)) if !a.is_empty() => a,
         Ok(Ok(_)) => return format!("{endpoint}\tno address\t-\t{}", start.elapsed().as_millis()),
@@ -54,5 +57,9 @@ fn probe_one(endpoint: &str, stop: &Stop) -> String {
         Ok(_) => "ok".to_string(),
         Err(e) => format!("error: {e}"),
     };
-    format!("{endpoint}\t{}\t{connect}\t{}", shown.join(","), start.elapsed().as_millis())
+    format!(
+        "{endpoint}\t{}\t{connect}\t{}",
+        shown.join(","),
+        start.elapsed().as_millis()
+    )
 }

@@ -184,7 +184,13 @@ impl ItemSpec {
         };
         match self.kind {
             ItemKind::Command => {
-                let argv: Vec<String> = self.argv.as_ref().ok_or_else(|| missing("argv"))?.iter().map(x).collect();
+                let argv: Vec<String> = self
+                    .argv
+                    .as_ref()
+                    .ok_or_else(|| missing("argv"))?
+                    .iter()
+                    .map(x)
+                    .collect();
                 if argv.is_empty() {
                     return Err(missing("argv"));
                 }
@@ -202,7 +208,13 @@ impl ItemSpec {
                 ));
             }
             ItemKind::Files => {
-                let patterns = self.paths.as_ref().ok_or_else(|| missing("paths"))?.iter().map(x).collect();
+                let patterns = self
+                    .paths
+                    .as_ref()
+                    .ok_or_else(|| missing("paths"))?
+                    .iter()
+                    .map(x)
+                    .collect();
                 let max_files = self.max_files.unwrap_or(20);
                 out.push(task(
                     self.id.clone(),
@@ -303,7 +315,9 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
     let s = s.trim();
     let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
     let (n, unit) = s.split_at(split);
-    let n: u64 = n.parse().map_err(|_| format!("'{s}' is not a size (e.g. 512KiB, 32MiB)"))?;
+    let n: u64 = n
+        .parse()
+        .map_err(|_| format!("'{s}' is not a size (e.g. 512KiB, 32MiB)"))?;
     let mult = match unit.trim() {
         "" | "B" => 1,
         "KiB" | "K" | "KB" => 1 << 10,
@@ -362,7 +376,11 @@ mod tests {
             }
         }
         let win = Spec::parse("w", include_str!("../../specs/windows.toml")).unwrap();
-        assert_eq!(win.categories(), Category::ALL.to_vec(), "Windows covers every category");
+        assert_eq!(
+            win.categories(),
+            Category::ALL.to_vec(),
+            "Windows covers every category"
+        );
     }
 
     #[test]

@@ -153,7 +153,13 @@ mod tests {
         let mut z = zip::ZipArchive::new(File::open(&target).unwrap()).unwrap();
         let mut stored = Vec::new();
         z.by_name("a/k.txt").unwrap().read_to_end(&mut stored).unwrap();
-        let back = String::from_utf16(&stored[2..].chunks(2).map(|p| u16::from_le_bytes([p[0], p[1]])).collect::<Vec<_>>()).unwrap();
+        let back = String::from_utf16(
+            &stored[2..]
+                .chunks(2)
+                .map(|p| u16::from_le_bytes([p[0], p[1]]))
+                .collect::<Vec<_>>(),
+        )
+        .unwrap();
         assert!(back.contains(" *****-*****-*****-*****-2YT43 "));
         assert!(!back.contains("NPPR9"));
         assert_eq!(s.sha256, hex(&Sha256::digest(&stored)));
