@@ -175,6 +175,21 @@ fn disk_signals(m: &Machine, out: &mut Vec<VmSignal>) {
                 });
             }
         }
+        for o in d.bus.values() {
+            // lsblk's bus of virtio-blk and Xen disks (`facts::lsblk`); no physical disk has it.
+            let h = match o.value.trim().to_ascii_lowercase().as_str() {
+                "virtio" => "QEMU/KVM",
+                "xen" => "Xen",
+                _ => continue,
+            };
+            out.push(VmSignal {
+                hypervisor: h.into(),
+                strength: Strength::Medium,
+                what_en: format!("disk bus is “{}”, a {h} virtual disk", o.value.trim()),
+                what_zh: format!("磁盘总线为 “{}”，是 {h} 虚拟磁盘", o.value.trim()),
+                source: o.source.clone(),
+            });
+        }
         pci_signals(&d.pnp_id, "disk", "磁盘", out);
     }
 }
@@ -208,6 +223,19 @@ fn nic_signals(m: &Machine, out: &mut Vec<VmSignal>) {
                     strength: Strength::Medium,
                     what_en: format!("network adapter “{}” is a {h} guest adapter", o.value.trim()),
                     what_zh: format!("网卡 “{}” 是 {h} 虚拟机网卡", o.value.trim()),
+                    source: o.source.clone(),
+                });
+            }
+        }
+        for o in n.device_path.values() {
+            if let Some(h) = nic_kind::classify_sysfs_path(&o.value).virtual_for {
+                guest_adapter = true;
+                let name = n.name.best().unwrap_or("?");
+                out.push(VmSignal {
+                    hypervisor: h.into(),
+                    strength: Strength::Medium,
+                    what_en: format!("network interface {name} is a {h} guest device ({})", o.value.trim()),
+                    what_zh: format!("网卡 {name} 是 {h} 虚拟机设备（{}）", o.value.trim()),
                     source: o.source.clone(),
                 });
             }
