@@ -505,7 +505,7 @@ mod tests {
             (linux!("constructed/sys-class-net-usb.txt"), Kind::SysClassNet),
             (linux!("ci-debian12/system/os-release"), Kind::OsRelease),
             (linux!("constructed/manifest-complete.json"), Kind::Manifest),
-            (linux!("constructed/manifest-network-timeout.json"), Kind::Manifest),
+            (linux!("constructed/manifest-ci-partial.json"), Kind::Manifest),
         ];
         // A neutral file name: the content alone decides.
         for (bytes, want) in cases {

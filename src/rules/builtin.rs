@@ -49,7 +49,11 @@ mod tests {
         // event-only signal, or the collection itself.
         for r in &set.rules {
             let prefix = r.id.split('.').next().unwrap_or_default();
-            assert!(["hw", "vm", "act", "upg", "evt", "collect"].contains(&prefix), "{}", r.id);
+            assert!(
+                ["hw", "vm", "act", "upg", "evt", "collect"].contains(&prefix),
+                "{}",
+                r.id
+            );
         }
     }
 }

@@ -44,28 +44,36 @@ mod tests {
     fn one_evidence_per_missing_category() {
         let m = machine(include_bytes!(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/linux/constructed/manifest-network-timeout.json"
+            "/tests/fixtures/linux/constructed/manifest-ci-partial.json"
         )));
         let found = category_missing(&m).expect("fires");
-        assert_eq!(found.count, 2);
-        let notes: Vec<&str> = found
+        assert_eq!(found.count, 5);
+        let notes: Vec<(&str, Option<usize>)> = found
             .evidence
             .iter()
-            .map(|e| e.note.as_ref().map_or("", |n| n.en.as_str()))
+            .map(|e| (e.note.as_ref().map_or("", |n| n.en.as_str()), e.line))
             .collect();
         assert_eq!(
             notes,
             [
-                "network was not collected: timeout after 60 s",
-                "software: not chosen by the user"
+                (
+                    "group-policy was not collected: no item of this category was run",
+                    Some(19)
+                ),
+                ("event-logs was not collected: deadline", Some(49)),
+                ("software: not chosen by the user", Some(19)),
+                ("processes was not collected: status failed", Some(70)),
+                ("upgrade was not collected: timeout after 60 s", Some(121)),
             ]
         );
-        assert_eq!(found.evidence[0].path, "manifest.json");
-        assert_eq!(found.evidence[0].text, "net.ip-addr [network]: timeout (timeout after 60 s)");
-        assert_eq!(found.evidence[1].line, Some(19));
+        assert!(found.evidence.iter().all(|e| e.path == "manifest.json"));
         assert_eq!(
-            found.evidence[0].note.as_ref().map(|n| n.zh.as_str()),
-            Some("network 未收集到：timeout after 60 s")
+            found.evidence[4].text,
+            "upg.apt-simulate [upgrade]: timeout (timeout after 60 s)"
+        );
+        assert_eq!(
+            found.evidence[4].note.as_ref().map(|n| n.zh.as_str()),
+            Some("upgrade 未收集到：timeout after 60 s")
         );
     }
 
