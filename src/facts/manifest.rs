@@ -166,6 +166,9 @@ mod tests {
         (doc, m.collection.remove(0))
     }
 
+    /// (id, chosen, collected, reason, line of the evidence)
+    type Row<'c> = (&'c str, bool, bool, Option<&'c str>, Option<usize>);
+
     fn state<'c>(c: &'c Collection, id: &str) -> &'c CategoryState {
         c.categories.iter().find(|s| s.id == id).expect(id)
     }
@@ -187,8 +190,7 @@ mod tests {
         let ids: Vec<&str> = c.categories.iter().map(|s| s.id.as_str()).collect();
         assert_eq!(ids, CATEGORIES);
 
-        // (id, chosen, collected, reason, line of the evidence)
-        let got: Vec<(&str, bool, bool, Option<&str>, Option<usize>)> = c
+        let got: Vec<Row> = c
             .categories
             .iter()
             .map(|s| (s.id.as_str(), s.chosen, s.collected, s.reason.as_deref(), s.source.line))
