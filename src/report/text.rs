@@ -229,7 +229,15 @@ fn machine_summary(out: &mut String, m: &Machine, lang: Lang) {
             m.nics
                 .iter()
                 .filter(|n| n.physical.any_true() == Some(true))
-                .map(|n| format!("{} {}", show(&n.description), n.mac.best().unwrap_or("")))
+                // Linux interfaces have a name but no description.
+                .map(|n| {
+                    let label = if n.description.is_known() {
+                        &n.description
+                    } else {
+                        &n.name
+                    };
+                    format!("{} {}", show(label), n.mac.best().unwrap_or(""))
+                })
                 .collect::<Vec<_>>()
                 .join("; "),
         ),
