@@ -61,10 +61,7 @@ pub fn extract(doc: &Document, machine: &mut Machine) {
         user.as_deref().unwrap_or("-")
     );
     machine.collection.push(Collection {
-        source: Source {
-            line: Some(1),
-            ..Source::at(doc, 1, &header)
-        },
+        source: Source::at(doc, 1, &header),
         schema,
         tool_version: m
             .get("tool")
