@@ -434,3 +434,221 @@ fn event_rule_counting_and_time_window() {
     assert_eq!(run(", since = \"2017-08-01\""), Some(1));
     assert_eq!(run(", fields = { errorCode = '0x80248007' }"), Some(4));
 }
+
+/// Copies a fixture folder (and its subfolders) into `to`.
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// The values of a fact (a list of observations).
+fn values(fact: &Value) -> Vec<Value> {
+    fact.as_array()
+        .unwrap_or_else(|| panic!("not a fact: {fact}"))
+        .iter()
+        .map(|o| o["value"].clone())
+        .collect()
+}
+
+#[test]
+fn linux_collector_folder_with_manifest() {
+    // The files the CI machine really printed, laid out as the Linux collector stores them,
+    // with a constructed manifest for that run (tests/fixtures/linux/README.md).
+    let dir = TempDir::new().unwrap();
+    let bundle = dir.path().join("bundle");
+    copy_tree(&repo("tests/fixtures/linux/ci-debian12"), &bundle);
+    std::fs::copy(
+        repo("tests/fixtures/linux/constructed/manifest-ci-partial.json"),
+        bundle.join("manifest.json"),
+    )
+    .unwrap();
+    let (code, r) = analyze_json(&[&bundle], &[]);
+    assert_eq!(code, 1, "critical findings: no physical NIC, a VM");
+
+    // Every file is recognised by its content (and the one-word files by their names).
+    let kinds: Vec<(String, String)> = r["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["path"].as_str().unwrap().to_string(),
+                d["kind"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    for (path, kind) in [
+        ("hardware/lsblk.json", "lsblk-json"),
+        ("hardware/lsblk-version.txt", "text"),
+        ("hardware/sys-class-net.txt", "sys-class-net"),
+        ("hardware/systemd-detect-virt.txt", "detect-virt"),
+        ("network/ip-addr.json", "ip-json"),
+        ("system/os-release", "os-release"),
+        ("system/hostname.txt", "hostname"),
+        ("manifest.json", "manifest"),
+    ] {
+        assert!(
+            kinds.contains(&(path.into(), kind.into())),
+            "{path} as {kind}: {kinds:?}"
+        );
+    }
+    assert_eq!(kinds.len(), 8);
+
+    let facts = &r["facts"];
+    // One disk: vda (zram0 is skipped); lsblk printed null model and serial, which are unknown.
+    let disks = facts["disks"].as_array().unwrap();
+    assert_eq!(disks.len(), 1, "{disks:?}");
+    assert_eq!(values(&disks[0]["bus"]), ["virtio"]);
+    assert_eq!(values(&disks[0]["removable"]), [false]);
+    assert!(values(&disks[0]["model"]).is_empty());
+    assert!(values(&disks[0]["serial"]).is_empty());
+    let src = &disks[0]["bus"][0]["source"];
+    assert_eq!(src["path"], "hardware/lsblk.json");
+    assert_eq!(src["line"], 20);
+    assert!(src["text"].as_str().unwrap().starts_with("lsblk vda: "), "{src}");
+
+    // NICs from ip -j addr and /sys/class/net, merged by name; lo skipped.
+    let nics = facts["nics"].as_array().unwrap();
+    let mut names: Vec<String> = nics
+        .iter()
+        .map(|n| n["name"][0]["value"].as_str().unwrap().to_string())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["eth0", "ifb0", "ifb1"]);
+    let eth0 = nics.iter().find(|n| n["name"][0]["value"] == "eth0").unwrap();
+    assert_eq!(values(&eth0["mac"]), ["02-FC-00-00-00-01"]);
+    assert_eq!(values(&eth0["enabled"]), [true]);
+    assert_eq!(values(&eth0["physical"]), [false], "a virtio NIC is a guest adapter");
+    assert_eq!(values(&eth0["removable"]), [false]);
+    assert_eq!(
+        values(&eth0["device_path"]),
+        ["../../devices/pci0000:00/0000:00:03.0/virtio2/net/eth0"]
+    );
+    let ifb0 = nics.iter().find(|n| n["name"][0]["value"] == "ifb0").unwrap();
+    assert_eq!(values(&ifb0["enabled"]), [false]);
+    assert_eq!(values(&ifb0["physical"]), [false]);
+
+    // Virtualisation: detect-virt says docker (a container, no VM signal); the virtio disk and
+    // NIC are two medium signals from two files: likely a VM.
+    assert_eq!(values(&facts["container"]), ["docker"]);
+    let hints: Vec<(&str, &str, &str)> = facts["vm_hints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["hypervisor"].as_str().unwrap(),
+                h["strength"].as_str().unwrap(),
+                h["source"]["path"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        hints,
+        [
+            ("QEMU/KVM", "medium", "hardware/lsblk.json"),
+            ("QEMU/KVM", "medium", "hardware/sys-class-net.txt")
+        ]
+    );
+    let vm = finding(&r, "vm.detected");
+    assert_eq!(
+        vm["summary"][0].as_str().unwrap().split('.').next(),
+        Some("Verdict: likely a virtual machine (QEMU/KVM)")
+    );
+    assert_eq!(vm["match_count"], 2);
+    assert_eq!(vm["evidence"][1]["path"], "hardware/sys-class-net.txt");
+    assert_eq!(vm["evidence"][1]["line"], 2);
+    assert_eq!(
+        vm["evidence"][1]["note"],
+        "[QEMU/KVM, medium] network interface eth0 is a QEMU/KVM guest device"
+    );
+    // No physical adapter at all: the virtio NIC and the ifb devices.
+    assert_eq!(finding(&r, "hw.nic-physical")["match_count"], 3);
+
+    // OS and host name.
+    assert_eq!(values(&facts["os"]["name"]), ["Debian GNU/Linux 12 (bookworm)"]);
+    assert_eq!(values(&facts["os"]["version"]), ["12"]);
+    assert_eq!(values(&facts["os"]["hostname"]), ["vm"]);
+    assert_eq!(facts["os"]["hostname"][0]["source"]["path"], "system/hostname.txt");
+
+    // The manifest: who collected, and what is missing.
+    let c = &facts["collection"][0];
+    assert_eq!(c["host"], "vm");
+    assert_eq!(c["user"], "ci");
+    assert_eq!(c["elevated"], false);
+    assert_eq!(c["interrupted"], true);
+    let upgrade = c["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "upgrade")
+        .unwrap();
+    assert_eq!(upgrade["chosen"], true);
+    assert_eq!(upgrade["collected"], false);
+    assert_eq!(upgrade["reason"], "timeout after 60 s");
+    let missing = finding(&r, "collect.category-missing");
+    assert_eq!(missing["severity"], "info");
+    assert_eq!(missing["title"], "Some categories were not collected");
+    assert_eq!(missing["match_count"], 5);
+    let ev: Vec<(&str, i64, &str)> = missing["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            assert_eq!(e["path"], "manifest.json");
+            (
+                e["note"].as_str().unwrap(),
+                e["line"].as_i64().unwrap(),
+                e["text"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let categories = "categories: group-policy, network, event-logs, processes, activation, upgrade, hardware";
+    assert_eq!(
+        ev,
+        [
+            (
+                "group-policy was not collected: no item of this category was run",
+                19,
+                categories
+            ),
+            (
+                "event-logs was not collected: deadline",
+                49,
+                "evt.journal [event-logs]: interrupted (deadline)"
+            ),
+            ("software: not chosen by the user", 19, categories),
+            (
+                "processes was not collected: status failed",
+                70,
+                "proc.ps [processes]: failed"
+            ),
+            (
+                "upgrade was not collected: timeout after 60 s",
+                121,
+                "upg.apt-simulate [upgrade]: timeout (timeout after 60 s)"
+            ),
+        ]
+    );
+
+    // The text report names who collected, in one line.
+    let out = cmgelog()
+        .args(["analyze", "--lang", "en"])
+        .arg(&bundle)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.lines()
+            .any(|l| l.trim() == "Collected  on vm by ci, not elevated, interrupted"),
+        "{text}"
+    );
+}

@@ -1,9 +1,12 @@
 //! What an entry is, decided by its content; the file name is only a hint (it names the WMI
 //! class when the keys alone don't, and the sysfs attribute of a one-line file).
 
+mod linux_shape;
 mod log_shape;
 
 mod slmgr_shape;
+
+pub use linux_shape::net_link;
 
 use super::decode::DecodedText;
 use serde::Serialize;
@@ -39,6 +42,20 @@ pub enum Kind {
     /// The `WindowsUpdate.log` that `Get-WindowsUpdateLog` decodes: `<date> <time> <pid>
     /// <tid> <component> <message>`.
     WindowsUpdateLog,
+    /// `lsblk -J` output (`{"blockdevices": [...]}`).
+    LsblkJson,
+    /// `ip -j addr` (or `ip -j link`) output: an array of interfaces.
+    IpJson,
+    /// `ls -l /sys/class/net/`: each interface and the device its link points to.
+    SysClassNet,
+    /// `systemd-detect-virt` output (one identifier; the file name must name the tool).
+    DetectVirt,
+    /// `/etc/os-release`.
+    OsRelease,
+    /// The output of `hostname`, in a file named `hostname` or `hostname.txt`.
+    Hostname,
+    /// The collector's `manifest.json` (`"schema": "cmgelog-manifest/1"`).
+    Manifest,
     /// Any other text (activation client logs, notes pasted by the user).
     Text,
     /// Bytes that are not text.
@@ -61,6 +78,13 @@ impl Kind {
             Kind::SetupLog => "setup-log",
             Kind::CbsLog => "cbs-log",
             Kind::WindowsUpdateLog => "windows-update-log",
+            Kind::LsblkJson => "lsblk-json",
+            Kind::IpJson => "ip-json",
+            Kind::SysClassNet => "sys-class-net",
+            Kind::DetectVirt => "detect-virt",
+            Kind::OsRelease => "os-release",
+            Kind::Hostname => "hostname",
+            Kind::Manifest => "manifest",
             Kind::Text => "text",
             Kind::Binary => "binary",
         }
@@ -79,6 +103,13 @@ impl Kind {
         "setup-log",
         "cbs-log",
         "windows-update-log",
+        "lsblk-json",
+        "ip-json",
+        "sys-class-net",
+        "detect-virt",
+        "os-release",
+        "hostname",
+        "manifest",
         "text",
         "binary",
     ];
@@ -236,6 +267,18 @@ pub fn detect(path: &str, bytes: &[u8], text: Option<&DecodedText>) -> Kind {
     {
         return Kind::SysfsDmi;
     }
+    if linux_shape::is_detect_virt(path, &head) {
+        return Kind::DetectVirt;
+    }
+    if linux_shape::is_hostname(path, &head) {
+        return Kind::Hostname;
+    }
+    if linux_shape::is_sys_class_net(&head) {
+        return Kind::SysClassNet;
+    }
+    if linux_shape::is_os_release(&head) {
+        return Kind::OsRelease;
+    }
     if head.iter().take(5).any(|l| is_ipconfig_title(l)) {
         return Kind::Ipconfig;
     }
@@ -246,10 +289,10 @@ pub fn detect(path: &str, bytes: &[u8], text: Option<&DecodedText>) -> Kind {
         return Kind::Slmgr;
     }
     if let Some(first) = head.first() {
-        if (first.starts_with('{') || first.starts_with('['))
-            && serde_json::from_str::<serde_json::Value>(&text.text).is_ok()
-        {
-            return Kind::PsJson(class_hint);
+        if first.starts_with('{') || first.starts_with('[') {
+            if let Ok(value) = serde_json::from_str::<serde_json::Value>(&text.text) {
+                return linux_shape::json_kind(&value).unwrap_or(Kind::PsJson(class_hint));
+            }
         }
     }
     if let Some(kind) = log_shape::detect(path, &head) {
@@ -437,6 +480,72 @@ mod tests {
         assert_eq!(
             kind_of("x", "# dmidecode 3.3\nGetting SMBIOS data from sysfs.\n"),
             Kind::Dmidecode
+        );
+    }
+
+    macro_rules! linux {
+        ($p:literal) => {
+            include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/linux/", $p))
+        };
+    }
+
+    fn kind_of_bytes(path: &str, bytes: &[u8]) -> Kind {
+        let d = decode(bytes);
+        detect(path, bytes, Some(&d))
+    }
+
+    #[test]
+    fn linux_collector_outputs_by_content() {
+        let cases: [(&[u8], Kind); 9] = [
+            (linux!("ci-debian12/hardware/lsblk.json"), Kind::LsblkJson),
+            (linux!("constructed/lsblk-old-strings.json"), Kind::LsblkJson),
+            (linux!("ci-debian12/network/ip-addr.json"), Kind::IpJson),
+            (linux!("constructed/ip-addr-usb-nic.json"), Kind::IpJson),
+            (linux!("ci-debian12/hardware/sys-class-net.txt"), Kind::SysClassNet),
+            (linux!("constructed/sys-class-net-usb.txt"), Kind::SysClassNet),
+            (linux!("ci-debian12/system/os-release"), Kind::OsRelease),
+            (linux!("constructed/manifest-complete.json"), Kind::Manifest),
+            (linux!("constructed/manifest-ci-partial.json"), Kind::Manifest),
+        ];
+        // A neutral file name: the content alone decides.
+        for (bytes, want) in cases {
+            assert_eq!(kind_of_bytes("upload/file-1", bytes), want);
+        }
+    }
+
+    #[test]
+    fn one_word_outputs_need_their_file_name() {
+        let virt = linux!("ci-debian12/hardware/systemd-detect-virt.txt");
+        assert_eq!(
+            kind_of_bytes("hardware/systemd-detect-virt.txt", virt),
+            Kind::DetectVirt
+        );
+        assert_eq!(kind_of_bytes("systemd-detect-virt", b"none\n"), Kind::DetectVirt);
+        assert_eq!(kind_of_bytes("notes.txt", virt), Kind::Text);
+        let host = linux!("ci-debian12/system/hostname.txt");
+        assert_eq!(kind_of_bytes("system/hostname.txt", host), Kind::Hostname);
+        assert_eq!(kind_of_bytes("hostname", b"uos-pc.example.local\n"), Kind::Hostname);
+        assert_eq!(kind_of_bytes("notes.txt", host), Kind::Text);
+        // A sentence in a file named hostname.txt is not a host name.
+        assert_eq!(kind_of_bytes("hostname.txt", b"see the ticket\n"), Kind::Text);
+    }
+
+    #[test]
+    fn lookalikes_keep_their_old_kinds() {
+        // WMI lists use CamelCase keys; os-release keys are upper case.
+        assert_eq!(
+            kind_of(
+                "os.txt",
+                "Name=Microsoft Windows 10\nVersion=10.0.19045\nBuildNumber=19045\n"
+            ),
+            Kind::WmicList(None)
+        );
+        assert_eq!(kind_of("x.json", "{\"schema\": \"other/1\"}"), Kind::PsJson(None));
+        assert_eq!(kind_of("x.json", "[{\"Name\": \"Ethernet\"}]"), Kind::PsJson(None));
+        // A symlink listing of another folder is no /sys/class/net listing.
+        assert_eq!(
+            kind_of("ls.txt", "lrwxrwxrwx 1 root root 7 May 14 09:30 bin -> usr/bin\n"),
+            Kind::Text
         );
     }
 

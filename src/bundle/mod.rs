@@ -12,6 +12,7 @@ mod kind;
 
 pub use document::Document;
 pub use error::{ReadError, ReadErrorKind};
+pub use kind::net_link;
 pub use kind::sysfs_attr;
 pub use kind::wmic_command_alias;
 pub use kind::{Kind, WmiClass};

@@ -2,14 +2,22 @@
 //! values that keep their source. Extractors know nothing of rules; they are tolerant (a line
 //! they cannot parse is skipped, never a panic).
 
+mod detect_virt;
 mod dmidecode;
 mod event_signals;
+mod hostname;
+mod ip_json;
 mod ipconfig;
+mod json_lines;
 pub mod licensing;
+mod lsblk;
+pub mod manifest;
 pub mod model;
 pub mod nic_kind;
+mod os_release;
 pub mod placeholder;
 mod slmgr;
+mod sys_class_net;
 mod sysfs;
 mod systeminfo;
 pub mod upgrade;
@@ -43,6 +51,13 @@ pub fn extract_one(doc: &Document, machine: &mut Machine) {
         Kind::Ipconfig => ipconfig::extract(doc, machine),
         Kind::Slmgr => slmgr::extract(doc, machine),
         Kind::SetupLog | Kind::CbsLog | Kind::WindowsUpdateLog => upgrade::extract(doc, machine),
+        Kind::LsblkJson => lsblk::extract(doc, machine),
+        Kind::IpJson => ip_json::extract(doc, machine),
+        Kind::SysClassNet => sys_class_net::extract(doc, machine),
+        Kind::DetectVirt => detect_virt::extract(doc, machine),
+        Kind::OsRelease => os_release::extract(doc, machine),
+        Kind::Hostname => hostname::extract(doc, machine),
+        Kind::Manifest => manifest::extract(doc, machine),
         Kind::Evtx | Kind::Text | Kind::Binary => {}
     }
 }

@@ -152,6 +152,10 @@ pub struct Nic {
     /// MAC address, normalised to `AA-BB-CC-DD-EE-FF`.
     pub mac: Field,
     pub pnp_id: Field,
+    /// Linux: the device the interface belongs to, the target of its `/sys/class/net/<name>`
+    /// link (`../../devices/pci0000:00/0000:00:03.0/virtio2/net/eth0`); see
+    /// `nic_kind::classify_sysfs_path`.
+    pub device_path: Field,
     /// A physical adapter (not TAP, Wi-Fi Direct, vEthernet, VPN, loopback, Bluetooth PAN).
     pub physical: Flag,
     /// Enabled (ipconfig lists only enabled adapters; wmic NetEnabled/ConfigManagerErrorCode 22).
@@ -369,6 +373,51 @@ pub enum DecisiveBasis {
     LastError,
 }
 
+/// One collection run, from the collector's `manifest.json` (`cmgelog-manifest/1`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Collection {
+    /// The manifest itself (line 1).
+    pub source: Source,
+    pub schema: String,
+    pub tool_version: Option<String>,
+    pub host: Option<String>,
+    pub user: Option<String>,
+    /// Run as root / administrator.
+    pub elevated: Option<bool>,
+    /// The run was stopped (deadline or Ctrl+C) before every item ran.
+    pub interrupted: Option<bool>,
+    pub deadline_s: Option<u64>,
+    pub started: Option<String>,
+    pub ended: Option<String>,
+    /// The eight categories, in the manifest schema's order, each with its state.
+    pub categories: Vec<CategoryState>,
+}
+
+/// Whether one category was chosen and collected.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CategoryState {
+    /// `group-policy`, `network`, `event-logs`, `software`, `processes`, `activation`,
+    /// `upgrade` or `hardware`.
+    pub id: String,
+    /// Listed in the manifest's `categories`.
+    pub chosen: bool,
+    /// At least one of its items has status `ok` or `truncated`.
+    pub collected: bool,
+    /// Why a chosen category was not collected: the `reason` of one of its items, else that
+    /// item's status. `None` when collected or not chosen.
+    pub reason: Option<String>,
+    /// An item of the category that explains its state (the first failed one when the category
+    /// was not collected), else the `categories` line of the manifest.
+    pub source: Source,
+}
+
+impl CategoryState {
+    /// Chosen but nothing stored, or not chosen at all.
+    pub fn is_missing(&self) -> bool {
+        !self.chosen || !self.collected
+    }
+}
+
 /// Everything known about one machine.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Machine {
@@ -387,6 +436,11 @@ pub struct Machine {
     /// systemd-detect-virt output). Signals derived from the fields above are added by
     /// `facts::virt`.
     pub vm_hints: Vec<VmSignal>,
+    /// The container the collector ran in, as `systemd-detect-virt` names it (`docker`, `lxc`,
+    /// `podman`, `wsl`, ...). Not a VM signal: a container runs on the host's hardware.
+    pub container: Field,
+    /// What the collector gathered and what it could not, one per manifest read (`facts::manifest`).
+    pub collection: Vec<Collection>,
     /// Setup, servicing and Windows Update logs (`facts::upgrade`).
     pub upgrade: Vec<UpgradeLog>,
 }
@@ -402,6 +456,16 @@ impl Machine {
             ..Disk::default()
         });
         self.disks.last_mut().expect("just pushed")
+    }
+
+    /// The NIC with this connection / interface name, created if needed (Linux sources name
+    /// every interface; `ip -j addr` and `/sys/class/net` meet on it).
+    pub fn nic_by_name(&mut self, name: &str) -> &mut Nic {
+        if let Some(i) = self.nics.iter().position(|n| n.name.values().any(|o| o.value == name)) {
+            return &mut self.nics[i];
+        }
+        self.nics.push(Nic::default());
+        self.nics.last_mut().expect("just pushed")
     }
 
     /// The NIC with this MAC address (normalised), created if needed. Adapters without a MAC

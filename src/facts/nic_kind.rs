@@ -69,6 +69,33 @@ pub fn classify(description: &str, pnp_id: Option<&str>) -> NicKind {
     }
 }
 
+/// Classifies a Linux interface by the device its `/sys/class/net/<name>` link points to
+/// (`ls -l /sys/class/net/`):
+///
+/// * `../../devices/virtual/net/<name>`: a software interface (loopback, bridge, veth, tun,
+///   ifb, docker0): not physical, says nothing about virtualisation;
+/// * a path through a virtio device (`.../0000:00:03.0/virtio2/net/eth0`), the Hyper-V VMBus
+///   (`.../VMBUS:00/...`) or a Xen virtual interface (`../../devices/vif-0/net/eth0`): a guest
+///   NIC of that hypervisor, not physical;
+/// * a path through a USB device (`.../usb2/2-1/2-1:1.0/net/...`): physical and removable;
+/// * anything else (a PCI device, an SoC's platform device): physical.
+pub fn classify_sysfs_path(target: &str) -> NicKind {
+    let path = target.trim().to_ascii_lowercase();
+    if path.contains("/devices/virtual/") || path.starts_with("devices/virtual/") {
+        return NicKind::default();
+    }
+    let guest = [("/virtio", "QEMU/KVM"), ("/vmbus", "Hyper-V"), ("/vif-", "Xen")]
+        .iter()
+        .find(|(part, _)| path.contains(part))
+        .map(|(_, hv)| *hv);
+    NicKind {
+        physical: guest.is_none(),
+        removable: path.contains("/usb"),
+        virtual_for: guest,
+        host_side: false,
+    }
+}
+
 /// Adapters that virtualisation software adds to the host it is installed on.
 fn is_host_side(desc: &str) -> bool {
     // "VMware Virtual Ethernet Adapter for VMnet1" (the guest NICs are vmxnet/PCnet/e1000).
@@ -308,6 +335,26 @@ mod tests {
         ] {
             assert!(!physical(d), "{d}");
         }
+    }
+
+    #[test]
+    fn linux_sysfs_paths() {
+        // From tests/fixtures/linux: the CI machine and the constructed laptop.
+        let virtio = classify_sysfs_path("../../devices/pci0000:00/0000:00:03.0/virtio2/net/eth0");
+        assert!(!virtio.physical && !virtio.removable);
+        assert_eq!(virtio.virtual_for, Some("QEMU/KVM"));
+        let lo = classify_sysfs_path("../../devices/virtual/net/lo");
+        assert_eq!(lo, NicKind::default());
+        let pci = classify_sysfs_path("../../devices/pci0000:00/0000:00:1f.6/net/enp0s31f6");
+        assert!(pci.physical && !pci.removable && pci.virtual_for.is_none());
+        let usb = classify_sysfs_path("../../devices/pci0000:00/0000:00:14.0/usb2/2-1/2-1:1.0/net/enx00e04c680a1b");
+        assert!(usb.physical && usb.removable);
+        let xen = classify_sysfs_path("../../devices/vif-0/net/eth0");
+        assert_eq!((xen.physical, xen.virtual_for), (false, Some("Xen")));
+        let hyperv = classify_sysfs_path(
+            "../../devices/LNXSYSTM:00/LNXSYBUS:00/ACPI0004:00/VMBUS:00/6b4e7b2c-3a1f-4d2e-9c8b-1a2b3c4d5e6f/net/eth0",
+        );
+        assert_eq!((hyperv.physical, hyperv.virtual_for), (false, Some("Hyper-V")));
     }
 
     #[test]

@@ -175,6 +175,21 @@ fn disk_signals(m: &Machine, out: &mut Vec<VmSignal>) {
                 });
             }
         }
+        for o in d.bus.values() {
+            // lsblk's bus of virtio-blk and Xen disks (`facts::lsblk`); no physical disk has it.
+            let h = match o.value.trim().to_ascii_lowercase().as_str() {
+                "virtio" => "QEMU/KVM",
+                "xen" => "Xen",
+                _ => continue,
+            };
+            out.push(VmSignal {
+                hypervisor: h.into(),
+                strength: Strength::Medium,
+                what_en: format!("disk bus is “{}”, a {h} virtual disk", o.value.trim()),
+                what_zh: format!("磁盘总线为 “{}”，是 {h} 虚拟磁盘", o.value.trim()),
+                source: o.source.clone(),
+            });
+        }
         pci_signals(&d.pnp_id, "disk", "磁盘", out);
     }
 }
@@ -208,6 +223,19 @@ fn nic_signals(m: &Machine, out: &mut Vec<VmSignal>) {
                     strength: Strength::Medium,
                     what_en: format!("network adapter “{}” is a {h} guest adapter", o.value.trim()),
                     what_zh: format!("网卡 “{}” 是 {h} 虚拟机网卡", o.value.trim()),
+                    source: o.source.clone(),
+                });
+            }
+        }
+        for o in n.device_path.values() {
+            if let Some(h) = nic_kind::classify_sysfs_path(&o.value).virtual_for {
+                guest_adapter = true;
+                let name = n.name.best().unwrap_or("?");
+                out.push(VmSignal {
+                    hypervisor: h.into(),
+                    strength: Strength::Medium,
+                    what_en: format!("network interface {name} is a {h} guest device"),
+                    what_zh: format!("网卡 {name} 是 {h} 虚拟机设备"),
                     source: o.source.clone(),
                 });
             }
@@ -416,5 +444,47 @@ mod tests {
         let a = assess(&two.vm_hints);
         assert_eq!(a.verdict, Verdict::Likely, "{:?}", two.vm_hints);
         assert_eq!(a.hypervisors, vec!["VirtualBox".to_string()]);
+    }
+
+    #[test]
+    fn linux_virtio_disk_and_nic_are_two_medium_signals() {
+        // The CI machine: a container (detect-virt says docker) on a KVM VM.
+        let m = machine(&[
+            ("hardware/lsblk.json", fixture!("linux/ci-debian12/hardware/lsblk.json")),
+            (
+                "hardware/sys-class-net.txt",
+                fixture!("linux/ci-debian12/hardware/sys-class-net.txt"),
+            ),
+            (
+                "hardware/systemd-detect-virt.txt",
+                fixture!("linux/ci-debian12/hardware/systemd-detect-virt.txt"),
+            ),
+        ]);
+        let got: Vec<(&str, Strength, &str)> = m
+            .vm_hints
+            .iter()
+            .map(|s| (s.hypervisor.as_str(), s.strength, s.what_en.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "QEMU/KVM",
+                    Strength::Medium,
+                    "disk bus is “virtio”, a QEMU/KVM virtual disk"
+                ),
+                (
+                    "QEMU/KVM",
+                    Strength::Medium,
+                    "network interface eth0 is a QEMU/KVM guest device"
+                ),
+            ]
+        );
+        let a = assess(&m.vm_hints);
+        assert_eq!(a.verdict, Verdict::Likely, "two files agree");
+        assert_eq!(a.hypervisors, vec!["QEMU/KVM".to_string()]);
+        // One of them alone is only a hint.
+        let one = machine(&[("hardware/lsblk.json", fixture!("linux/ci-debian12/hardware/lsblk.json"))]);
+        assert_eq!(assess(&one.vm_hints).verdict, Verdict::Unlikely);
     }
 }

@@ -29,7 +29,19 @@
 //! }
 //! ```
 //! Every fact in `facts` is a list of observations `{"value": ..., "source": {"input", "path",
-//! "line", "text"}}`, in the order they were read.
+//! "line", "text"}}`, in the order they were read. Besides them, `facts.vm_hints[]` holds
+//! `{hypervisor, strength, what_en, what_zh, source}`, `facts.container` the container the
+//! collector ran in (`systemd-detect-virt`), and `facts.collection[]` one entry per collection
+//! manifest:
+//!
+//! ```text
+//! {"source": {...}, "schema": "cmgelog-manifest/1", "tool_version": "0.1.0", "host": "vm",
+//!  "user": "ci", "elevated": false, "interrupted": true, "deadline_s": 600,
+//!  "started": "2026-12-02T16:20:00Z", "ended": "2026-12-02T16:30:00Z",
+//!  "categories": [{"id": "upgrade", "chosen": true, "collected": false,
+//!                  "reason": "timeout after 60 s",      // null when collected or not chosen
+//!                  "source": {"input", "path": "manifest.json", "line": 121, "text": "..."}}, ...]}
+//! ```
 
 use crate::analysis::{Analysis, DocumentInfo};
 use crate::facts::Machine;

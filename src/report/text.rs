@@ -203,7 +203,7 @@ fn machine_summary(out: &mut String, m: &Machine, lang: Lang) {
         })
         .collect::<Vec<_>>()
         .join("; ");
-    let rows: [(&str, &str, String); 5] = [
+    let rows: [(&str, &str, String); 6] = [
         (
             "系统",
             "System",
@@ -229,17 +229,60 @@ fn machine_summary(out: &mut String, m: &Machine, lang: Lang) {
             m.nics
                 .iter()
                 .filter(|n| n.physical.any_true() == Some(true))
-                .map(|n| format!("{} {}", show(&n.description), n.mac.best().unwrap_or("")))
+                // Linux interfaces have a name but no description.
+                .map(|n| {
+                    let label = if n.description.is_known() {
+                        &n.description
+                    } else {
+                        &n.name
+                    };
+                    format!("{} {}", show(label), n.mac.best().unwrap_or(""))
+                })
                 .collect::<Vec<_>>()
                 .join("; "),
         ),
         ("许可", "Licence", licence),
+        ("收集", "Collected", collection(m, zh)),
     ];
     for (z, e, v) in rows {
         if !v.is_empty() {
             let _ = writeln!(out, "{DIM}  {:<10}{DIM:#} {v}", if zh { z } else { e });
         }
     }
+}
+
+/// "on vm by ci, not elevated, interrupted" per collection manifest: who ran the collector and
+/// whether it could see everything (a normal user cannot read the serials; an interrupted run
+/// is incomplete).
+fn collection(m: &Machine, zh: bool) -> String {
+    m.collection
+        .iter()
+        .map(|c| {
+            let host = escape_control(c.host.as_deref().unwrap_or("-"));
+            let user = escape_control(c.user.as_deref().unwrap_or("-"));
+            let mut parts = vec![if zh {
+                format!("主机 {host}，用户 {user}")
+            } else {
+                format!("on {host} by {user}")
+            }];
+            if let Some(e) = c.elevated {
+                parts.push(
+                    match (e, zh) {
+                        (true, true) => "管理员权限",
+                        (false, true) => "非管理员",
+                        (true, false) => "elevated",
+                        (false, false) => "not elevated",
+                    }
+                    .to_string(),
+                );
+            }
+            if c.interrupted == Some(true) {
+                parts.push(if zh { "被中断" } else { "interrupted" }.to_string());
+            }
+            parts.join(if zh { "，" } else { ", " })
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// "3 files read, 1 problem; 1,881 event records": what was read, in one line.

@@ -14,6 +14,7 @@ pub const BUILTIN_FILES: &[(&str, &str)] = &[
         include_str!("../../rules/activation-codes.toml"),
     ),
     ("rules/upgrade.toml", include_str!("../../rules/upgrade.toml")),
+    ("rules/collection.toml", include_str!("../../rules/collection.toml")),
 ];
 
 pub fn builtin_sources() -> impl Iterator<Item = (&'static str, &'static str)> {
@@ -43,12 +44,16 @@ mod tests {
     #[test]
     fn builtin_rules_load() {
         let set = crate::rules::RuleSet::builtin().expect("built-in rules load");
-        assert_eq!(set.rules.len(), 46);
-        // Ids say what a rule is about: hardware, virtualisation, activation, upgrade, or an
-        // event-only signal.
+        assert_eq!(set.rules.len(), 47);
+        // Ids say what a rule is about: hardware, virtualisation, activation, upgrade, an
+        // event-only signal, or the collection itself.
         for r in &set.rules {
             let prefix = r.id.split('.').next().unwrap_or_default();
-            assert!(["hw", "vm", "act", "upg", "evt"].contains(&prefix), "{}", r.id);
+            assert!(
+                ["hw", "vm", "act", "upg", "evt", "collect"].contains(&prefix),
+                "{}",
+                r.id
+            );
         }
     }
 }

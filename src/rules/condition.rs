@@ -185,6 +185,8 @@ pub enum FactTarget {
     LicensingStatus,
     /// The setup, servicing and update logs.
     Upgrade,
+    /// What the collector gathered, from its manifest.
+    Collection,
 }
 
 impl FactTarget {
@@ -200,6 +202,7 @@ impl FactTarget {
             "virtualization" => Some(FactTarget::Virtualization),
             "licensing.status" => Some(FactTarget::LicensingStatus),
             "upgrade" => Some(FactTarget::Upgrade),
+            "collection" => Some(FactTarget::Collection),
             _ => None,
         }
     }
@@ -207,7 +210,7 @@ impl FactTarget {
     pub fn all_paths() -> Vec<&'static str> {
         let mut v: Vec<&str> = ScalarField::ALL.iter().map(|(p, _)| *p).collect();
         v.extend(DiskField::ALL.iter().map(|(p, _)| *p));
-        v.extend(["nics", "virtualization", "licensing.status", "upgrade"]);
+        v.extend(["nics", "virtualization", "licensing.status", "upgrade", "collection"]);
         v
     }
 
@@ -221,6 +224,7 @@ impl FactTarget {
             FactTarget::Virtualization => &["virtual"],
             FactTarget::LicensingStatus => &["not-activated", "grace", "out-of-tolerance"],
             FactTarget::Upgrade => &["setup-failed", "update-errors"],
+            FactTarget::Collection => &["category-missing"],
         }
     }
 }
@@ -256,4 +260,7 @@ pub enum FactCheck {
     SetupFailed,
     /// The Windows Update or CBS/DISM logs hold failure codes; one evidence line per code.
     UpdateErrors,
+    /// A category of the collection manifest was chosen but not collected, or not chosen;
+    /// one evidence line per such category.
+    CategoryMissing,
 }

@@ -20,6 +20,7 @@ pub(crate) fn check(cond: &FactCondition, machine: &Machine) -> Option<Match> {
             super::fact_state::update_errors(machine)
         }
         FactTarget::Upgrade => super::fact_state::upgrade(machine),
+        FactTarget::Collection => super::fact_collection::category_missing(machine),
     }
 }
 

@@ -13,6 +13,7 @@ mod eval;
 mod event_filter;
 mod event_scan;
 mod fact_check;
+mod fact_collection;
 mod fact_state;
 pub mod fixtures;
 mod parse;

@@ -654,6 +654,7 @@ impl Cx<'_> {
             "out-of-tolerance" => FactCheck::OutOfTolerance,
             "setup-failed" => FactCheck::SetupFailed,
             "update-errors" => FactCheck::UpdateErrors,
+            "category-missing" => FactCheck::CategoryMissing,
             "longer-than" => {
                 let bytes = get(t, "bytes")
                     .and_then(|b| b.get_ref().as_integer().and_then(|i| i.as_str().parse::<usize>().ok()));
