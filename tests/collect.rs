@@ -532,6 +532,74 @@ fn the_linux_spec_collects_this_machine_and_the_analyzer_reads_the_zip() {
     assert!(analysed.status.code().unwrap() < 2, "{:#}", report["errors"]);
     let docs = report["documents"].as_array().unwrap();
     assert_eq!(docs.len(), b.zip.len(), "every entry of the zip was read");
-    assert!(docs.iter().any(|d| d["path"] == "hardware/lsblk.json"));
-    assert!(!hostname.trim().is_empty());
+    let kind_of = |path: &str| docs.iter().find(|d| d["path"] == path).map(|d| d["kind"].clone());
+    assert_eq!(kind_of("hardware/lsblk.json"), Some(Value::from("lsblk-json")));
+    assert_eq!(kind_of("network/ip-addr.json"), Some(Value::from("ip-json")));
+    assert_eq!(kind_of("manifest.json"), Some(Value::from("manifest")));
+
+    // The facts are this machine's, checked against what the zip itself holds.
+    let facts = &report["facts"];
+    assert_eq!(facts["os"]["hostname"][0]["value"], hostname.trim());
+    let os_release = String::from_utf8(b.entry("system/os-release")).unwrap();
+    let pretty = os_release
+        .lines()
+        .find_map(|l| l.strip_prefix("PRETTY_NAME="))
+        .unwrap()
+        .trim_matches('"');
+    assert_eq!(facts["os"]["name"][0]["value"], pretty);
+    let ip: Value = serde_json::from_slice(&b.entry("network/ip-addr.json")).unwrap();
+    let macs: Vec<String> = facts["nics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|n| {
+            n["mac"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| m["value"].as_str().unwrap().to_string())
+        })
+        .collect();
+    for link in ip.as_array().unwrap().iter().filter(|l| l["link_type"] == "ether") {
+        let mac = link["address"].as_str().unwrap().to_uppercase().replace(':', "-");
+        assert!(
+            macs.contains(&mac),
+            "{} ({mac}) among the NICs {macs:?}",
+            link["ifname"]
+        );
+    }
+    let lsblk: Value = serde_json::from_slice(&b.entry("hardware/lsblk.json")).unwrap();
+    let disks = lsblk["blockdevices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["type"] == "disk" && !d["name"].as_str().unwrap().starts_with("zram"))
+        .count();
+    assert_eq!(facts["disks"].as_array().unwrap().len(), disks);
+    let collection = &facts["collection"][0];
+    assert_eq!(collection["host"], b.manifest["host"]);
+    let gp = collection["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "group-policy")
+        .unwrap();
+    assert_eq!(
+        gp["not_applicable"], true,
+        "no group policy on Linux, and not reported missing"
+    );
+    let missing = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "collect.category-missing")
+        .map(|f| f["evidence"].as_array().unwrap().len())
+        .unwrap_or(0);
+    let not_collected = collection["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["not_applicable"] == false && c["collected"] == false)
+        .count();
+    assert_eq!(missing, not_collected);
 }

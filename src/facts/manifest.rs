@@ -47,10 +47,22 @@ pub fn extract(doc: &Document, machine: &mut Machine) {
         .and_then(Value::as_array)
         .map(|a| a.iter().filter_map(Item::read).collect())
         .unwrap_or_default();
+    let not_applicable: Vec<&str> = m
+        .get("not_applicable")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
     let categories_source = categories_source(doc, &chosen);
     let categories = CATEGORIES
         .iter()
-        .map(|id| category(doc, id, chosen.contains(id), &items, &categories_source))
+        .map(|id| {
+            let mut state = category(doc, id, chosen.contains(id), &items, &categories_source);
+            state.not_applicable = not_applicable.contains(id);
+            if state.not_applicable {
+                state.reason = None;
+            }
+            state
+        })
         .collect();
     let schema = str_of("schema").unwrap_or_default();
     let host = str_of("host");
@@ -135,6 +147,7 @@ fn category(doc: &Document, id: &str, chosen: bool, items: &[Item], categories_s
         id: id.to_string(),
         chosen,
         collected,
+        not_applicable: false,
         reason,
         source,
     }
@@ -237,6 +250,18 @@ mod tests {
             state(&c, "event-logs").source.text,
             "evt.journal [event-logs]: truncated (output over 16 MiB)"
         );
+    }
+
+    #[test]
+    fn categories_the_os_has_nothing_for_are_not_missing() {
+        let json = r#"{"schema": "cmgelog-manifest/1", "categories": ["group-policy", "network"],
+            "not_applicable": ["group-policy"],
+            "items": [{"id": "net.ip", "category": "network", "status": "ok"}]}"#;
+        let (_, c) = run(json.as_bytes());
+        let gp = state(&c, "group-policy");
+        assert!(gp.not_applicable && !gp.is_missing() && gp.reason.is_none(), "{gp:#?}");
+        assert!(!state(&c, "network").is_missing());
+        assert!(state(&c, "hardware").is_missing(), "not chosen and applicable");
     }
 
     #[test]

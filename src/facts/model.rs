@@ -403,6 +403,9 @@ pub struct CategoryState {
     pub chosen: bool,
     /// At least one of its items has status `ok` or `truncated`.
     pub collected: bool,
+    /// Listed in the manifest's `not_applicable`: the collector has nothing for it on that OS
+    /// (a Linux machine has no group policy), so it is not missing.
+    pub not_applicable: bool,
     /// Why a chosen category was not collected: the `reason` of one of its items, else that
     /// item's status. `None` when collected or not chosen.
     pub reason: Option<String>,
@@ -412,9 +415,9 @@ pub struct CategoryState {
 }
 
 impl CategoryState {
-    /// Chosen but nothing stored, or not chosen at all.
+    /// Chosen but nothing stored, or not chosen at all; never when not applicable.
     pub fn is_missing(&self) -> bool {
-        !self.chosen || !self.collected
+        !self.not_applicable && (!self.chosen || !self.collected)
     }
 }
 
