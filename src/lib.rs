@@ -7,9 +7,11 @@
 //! [`knowledge`] holds what error codes mean and what to do about them (`cmgelog explain`).
 
 pub mod analysis;
+pub mod batch;
 pub mod bundle;
 pub mod events;
 pub mod facts;
+pub mod fingerprint;
 pub mod i18n;
 pub mod knowledge;
 pub mod privacy;
