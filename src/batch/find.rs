@@ -1,11 +1,10 @@
-//! `find` without an index: read each bundle, extract its facts (no rules, no event scan:
-//! identifiers come from inventories only) and keep the identifiers equal to the one sought.
+//! `find` without an index: read each bundle, extract its facts (`analysis::machine_only`) and keep the identifiers equal to the one sought.
 
 use super::discover::BundlePath;
 use super::identifiers::{identifiers, normalize, IdKind};
 use super::runner::run_parallel;
-use crate::bundle::{self, Document, Limits, ReadError};
-use crate::facts;
+use crate::analysis;
+use crate::bundle::{Limits, ReadError};
 use serde::Serialize;
 
 /// What to look for: the kind and the value, normalised once.
@@ -51,9 +50,7 @@ pub fn scan(bundles: &[BundlePath], query: &Query, limits: &Limits, jobs: usize)
         bundles,
         jobs,
         |b| {
-            let read = bundle::read_input(&b.path, limits);
-            let docs: Vec<Document> = read.entries.into_iter().map(Document::from_entry).collect();
-            let machine = facts::extract(&docs);
+            let (machine, errors) = analysis::machine_only(std::slice::from_ref(&b.path), limits);
             let hits: Vec<Hit> = identifiers(&machine)
                 .into_iter()
                 .filter(|i| i.kind == query.kind && i.normalized == query.normalized)
@@ -65,7 +62,7 @@ pub fn scan(bundles: &[BundlePath], query: &Query, limits: &Limits, jobs: usize)
                     line: i.source.line,
                 })
                 .collect();
-            (hits, read.errors)
+            (hits, errors)
         },
         |(hits, errors)| {
             found.hits.extend(hits);
