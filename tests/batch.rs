@@ -71,7 +71,11 @@ fn batch_of_300_bundles_and_a_broken_zip_gives_one_line_each_and_an_exact_summar
     }
     let mut expected: BTreeMap<String, u64> = BTreeMap::new();
     for (c, p) in &first_of {
-        let out = cmgelog().args(["analyze", "--format", "json", "--lang", "en"]).arg(p).output().unwrap();
+        let out = cmgelog()
+            .args(["analyze", "--format", "json", "--lang", "en"])
+            .arg(p)
+            .output()
+            .unwrap();
         let report: Value = serde_json::from_slice(&out.stdout).unwrap();
         let rules = rules_of(&report, "findings");
         // The batch line of that bundle agrees with `analyze` on it.
@@ -99,10 +103,18 @@ fn batch_of_300_bundles_and_a_broken_zip_gives_one_line_each_and_an_exact_summar
             .filter(|r| rules_of(r, "findings").contains(rule))
             .map(|r| r["path"].as_str().unwrap())
             .collect();
-        let listed: BTreeSet<&str> = cause["paths"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+        let listed: BTreeSet<&str> = cause["paths"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap())
+            .collect();
         assert_eq!(listed, with, "{rule}");
     }
-    let with_findings = records.iter().filter(|r| !r["findings"].as_array().unwrap().is_empty()).count();
+    let with_findings = records
+        .iter()
+        .filter(|r| !r["findings"].as_array().unwrap().is_empty())
+        .count();
     assert_eq!(summary["with_findings"], with_findings as u64);
 
     // Size and SHA-256 are those of the file.
@@ -113,7 +125,15 @@ fn batch_of_300_bundles_and_a_broken_zip_gives_one_line_each_and_an_exact_summar
 
     // The index holds every bundle, and `find --index` agrees with a scan.
     let conn_out = cmgelog()
-        .args(["find", "--index", index.to_str().unwrap(), "--host", " LENOVO-pc ", "--format", "json"])
+        .args([
+            "find",
+            "--index",
+            index.to_str().unwrap(),
+            "--host",
+            " LENOVO-pc ",
+            "--format",
+            "json",
+        ])
         .output()
         .unwrap();
     assert_eq!(conn_out.status.code(), Some(0));
@@ -129,11 +149,18 @@ fn batch_of_300_bundles_and_a_broken_zip_gives_one_line_each_and_an_exact_summar
     // Every bundle whose JSONL identity names that host, and no other.
     let expected: BTreeSet<&str> = records
         .iter()
-        .filter(|r| r["identity"]["host"].as_str().is_some_and(|h| h.eq_ignore_ascii_case("lenovo-pc")))
+        .filter(|r| {
+            r["identity"]["host"]
+                .as_str()
+                .is_some_and(|h| h.eq_ignore_ascii_case("lenovo-pc"))
+        })
         .map(|r| r["path"].as_str().unwrap())
         .collect();
     let found: BTreeSet<&str> = from_index.iter().map(|h| h["bundle"].as_str().unwrap()).collect();
-    assert!(expected.len() >= 50, "cases A, healthy and more share that real ipconfig");
+    assert!(
+        expected.len() >= 50,
+        "cases A, healthy and more share that real ipconfig"
+    );
     assert_eq!(found, expected);
 }
 
@@ -142,19 +169,29 @@ fn shards_are_a_disjoint_cover_of_the_bundles() {
     let tmp = TempDir::new().unwrap();
     build_corpus(tmp.path(), 48);
     let (_, all) = batch_jsonl(&[tmp.path()], &[]);
-    let all: BTreeSet<String> = bundles(&all).iter().map(|r| r["path"].as_str().unwrap().to_string()).collect();
+    let all: BTreeSet<String> = bundles(&all)
+        .iter()
+        .map(|r| r["path"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(all.len(), 48);
     let mut seen = BTreeSet::new();
     for i in 1..=3 {
         let (_, lines) = batch_jsonl(&[tmp.path()], &["--shard", &format!("{i}/3")]);
-        let part: Vec<String> = bundles(&lines).iter().map(|r| r["path"].as_str().unwrap().to_string()).collect();
+        let part: Vec<String> = bundles(&lines)
+            .iter()
+            .map(|r| r["path"].as_str().unwrap().to_string())
+            .collect();
         assert!(!part.is_empty() && part.len() < 48, "shard {i}/3 has {}", part.len());
         for p in part {
             assert!(seen.insert(p.clone()), "{p} is in two shards");
         }
     }
     assert_eq!(seen, all);
-    let bad = cmgelog().args(["batch", "--shard", "4/3"]).arg(tmp.path()).output().unwrap();
+    let bad = cmgelog()
+        .args(["batch", "--shard", "4/3"])
+        .arg(tmp.path())
+        .output()
+        .unwrap();
     assert_eq!(bad.status.code(), Some(2), "clap refuses a bad shard");
 }
 
@@ -197,7 +234,10 @@ fn find_names_the_bundle_and_field_by_serial_mac_and_host_with_and_without_index
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
     let csv = std::fs::read_to_string(tmp.path().join("out.csv")).unwrap();
     assert_eq!(csv.lines().count(), 1 + 25, "header and one row per bundle");
-    assert!(String::from_utf8_lossy(&out.stderr).contains("25 bundles"), "summary on stderr");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("25 bundles"),
+        "summary on stderr"
+    );
 
     let cases: [(&str, &str, &str); 4] = [
         ("--serial", " ndl7q0001x ", "system.serial"),
@@ -226,15 +266,27 @@ fn find_names_the_bundle_and_field_by_serial_mac_and_host_with_and_without_index
             assert!(hit["line"].as_u64().is_some(), "the line it was read on");
         }
     }
-    let none = cmgelog().args(["find", "--serial", "NO-SUCH-SERIAL", "--index"]).arg(&index).output().unwrap();
+    let none = cmgelog()
+        .args(["find", "--serial", "NO-SUCH-SERIAL", "--index"])
+        .arg(&index)
+        .output()
+        .unwrap();
     assert_eq!(none.status.code(), Some(1));
-    let missing = cmgelog().args(["find", "--serial", "X", "--index"]).arg(tmp.path().join("nope.sqlite")).output().unwrap();
+    let missing = cmgelog()
+        .args(["find", "--serial", "X", "--index"])
+        .arg(tmp.path().join("nope.sqlite"))
+        .output()
+        .unwrap();
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot read the index"));
 }
 
 fn fingerprint_json(p: &Path) -> Value {
-    let out = cmgelog().args(["fingerprint", "--format", "json"]).arg(p).output().unwrap();
+    let out = cmgelog()
+        .args(["fingerprint", "--format", "json"])
+        .arg(p)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0));
     serde_json::from_slice(&out.stdout).unwrap()
 }
@@ -249,7 +301,11 @@ fn diff_of_a_replaced_disk_names_that_disk_and_the_fingerprint_changes() {
     let entries: Vec<(String, Vec<u8>)> = read_zip(&a)
         .into_iter()
         .map(|(n, d)| {
-            let d = if n == "hardware/Win32_DiskDrive.wmi" { replace_utf16(&d, old, new) } else { d };
+            let d = if n == "hardware/Win32_DiskDrive.wmi" {
+                replace_utf16(&d, old, new)
+            } else {
+                d
+            };
             (n, d)
         })
         .collect();
@@ -260,10 +316,23 @@ fn diff_of_a_replaced_disk_names_that_disk_and_the_fingerprint_changes() {
 
     let fa = fingerprint_json(&a);
     assert_eq!(fa["hash"], fingerprint_json(&a)["hash"], "stable across runs");
-    assert_eq!(fa["hash"], fingerprint_json(&copy)["hash"], "does not depend on the file name");
-    assert_ne!(fa["hash"], fingerprint_json(&b)["hash"], "a changed part changes the hash");
+    assert_eq!(
+        fa["hash"],
+        fingerprint_json(&copy)["hash"],
+        "does not depend on the file name"
+    );
+    assert_ne!(
+        fa["hash"],
+        fingerprint_json(&b)["hash"],
+        "a changed part changes the hash"
+    );
 
-    let out = cmgelog().args(["diff", "--format", "json"]).arg(&a).arg(&b).output().unwrap();
+    let out = cmgelog()
+        .args(["diff", "--format", "json"])
+        .arg(&a)
+        .arg(&b)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1), "parts differ");
     let d: Value = serde_json::from_slice(&out.stdout).unwrap();
     let diffs = d["differences"].as_array().unwrap();
@@ -273,9 +342,17 @@ fn diff_of_a_replaced_disk_names_that_disk_and_the_fingerprint_changes() {
     assert_eq!(diffs[0]["only_b"][0]["value"], new);
     assert_eq!(diffs[0]["only_b"][0]["detail"], "VBOX HARDDISK ATA Device");
 
-    let text = cmgelog().args(["diff", "--lang", "en"]).arg(&a).arg(&b).output().unwrap();
+    let text = cmgelog()
+        .args(["diff", "--lang", "en"])
+        .arg(&a)
+        .arg(&b)
+        .output()
+        .unwrap();
     let text = String::from_utf8(text.stdout).unwrap();
-    assert!(text.contains(old) && text.contains(new) && text.contains("VBOX HARDDISK"), "{text}");
+    assert!(
+        text.contains(old) && text.contains(new) && text.contains("VBOX HARDDISK"),
+        "{text}"
+    );
     let same = cmgelog().arg("diff").arg(&a).arg(&copy).output().unwrap();
     assert_eq!(same.status.code(), Some(0));
 }

@@ -41,7 +41,7 @@ pub fn discover(args: &[PathBuf]) -> (Vec<BundlePath>, Vec<DiscoverError>) {
                 path: arg.clone(),
             });
         } else if arg.is_dir() {
-            walk(arg, arg, |p| is_zip_name(p), &mut found, &mut errors);
+            walk(arg, arg, is_zip_name, &mut found, &mut errors);
         } else if is_glob(&text) {
             glob(&text, &mut found, &mut errors);
         } else {
@@ -71,7 +71,9 @@ fn walk(
             }),
             Ok(_) => {}
             Err(e) => errors.push(DiscoverError {
-                path: e.path().map_or_else(|| root.display().to_string(), |p| p.display().to_string()),
+                path: e
+                    .path()
+                    .map_or_else(|| root.display().to_string(), |p| p.display().to_string()),
                 detail: e.to_string(),
             }),
         }

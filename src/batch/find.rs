@@ -44,7 +44,12 @@ pub struct Found {
 }
 
 /// Scans the bundles in parallel (`jobs` threads, 0: one per core).
-pub fn scan(bundles: &[BundlePath], query: &Query, limits: &Limits, jobs: usize) -> Result<Found, rayon::ThreadPoolBuildError> {
+pub fn scan(
+    bundles: &[BundlePath],
+    query: &Query,
+    limits: &Limits,
+    jobs: usize,
+) -> Result<Found, rayon::ThreadPoolBuildError> {
     let mut found = Found::default();
     run_parallel(
         bundles,

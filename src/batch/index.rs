@@ -108,11 +108,13 @@ impl IndexWriter {
                 i.source.line.map(|l| l as i64)
             ])?;
         }
-        let mut ins = c.prepare_cached("INSERT INTO findings (bundle_id, rule, severity, title) VALUES (?1, ?2, ?3, ?4)")?;
+        let mut ins =
+            c.prepare_cached("INSERT INTO findings (bundle_id, rule, severity, title) VALUES (?1, ?2, ?3, ?4)")?;
         for f in &r.findings {
             ins.execute(params![id, f.rule, f.severity.name(), f.title])?;
         }
-        let mut ins = c.prepare_cached("INSERT INTO errors (bundle_id, code, entry, message) VALUES (?1, ?2, ?3, ?4)")?;
+        let mut ins =
+            c.prepare_cached("INSERT INTO errors (bundle_id, code, entry, message) VALUES (?1, ?2, ?3, ?4)")?;
         for e in &r.errors {
             ins.execute(params![id, e.code, e.entry, e.message])?;
         }

@@ -56,10 +56,15 @@ mod tests {
     fn every_item_is_written_once() {
         let items: Vec<u32> = (0..1000).collect();
         let mut seen = Vec::new();
-        run_parallel(&items, 4, |i| i * 2, |r| {
-            seen.push(r);
-            true
-        })
+        run_parallel(
+            &items,
+            4,
+            |i| i * 2,
+            |r| {
+                seen.push(r);
+                true
+            },
+        )
         .unwrap();
         seen.sort_unstable();
         assert_eq!(seen, items.iter().map(|i| i * 2).collect::<Vec<_>>());
@@ -69,10 +74,15 @@ mod tests {
     fn writer_can_stop_early() {
         let items: Vec<u32> = (0..10_000).collect();
         let mut n = 0;
-        run_parallel(&items, 2, |i| *i, |_| {
-            n += 1;
-            n < 5
-        })
+        run_parallel(
+            &items,
+            2,
+            |i| *i,
+            |_| {
+                n += 1;
+                n < 5
+            },
+        )
         .unwrap();
         assert_eq!(n, 5);
     }

@@ -110,7 +110,11 @@ impl Tally {
         });
         let mut errors: Vec<ErrorCount> = self.errors.into_values().collect();
         errors.sort_by(|a, b| b.bundles.cmp(&a.bundles).then(a.code.cmp(&b.code)));
-        for p in causes.iter_mut().map(|c| &mut c.paths).chain(errors.iter_mut().map(|e| &mut e.paths)) {
+        for p in causes
+            .iter_mut()
+            .map(|c| &mut c.paths)
+            .chain(errors.iter_mut().map(|e| &mut e.paths))
+        {
             p.sort();
         }
         Summary {

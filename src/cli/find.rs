@@ -58,7 +58,12 @@ pub fn run(args: &FindArgs, lang: Lang) -> u8 {
         match index::lookup(ix, &query) {
             Ok(h) => hits.extend(h),
             Err(e) => {
-                output::error(lang, &format!("无法读取索引 {}", ix.display()), &format!("cannot read the index {}", ix.display()), e);
+                output::error(
+                    lang,
+                    &format!("无法读取索引 {}", ix.display()),
+                    &format!("cannot read the index {}", ix.display()),
+                    e,
+                );
                 failed = true;
             }
         }
@@ -66,7 +71,12 @@ pub fn run(args: &FindArgs, lang: Lang) -> u8 {
     if !args.paths.is_empty() {
         let (bundles, missing) = discover(&args.paths);
         for m in &missing {
-            output::error(lang, &format!("找不到 {}", m.path), &format!("cannot find {}", m.path), &m.detail);
+            output::error(
+                lang,
+                &format!("找不到 {}", m.path),
+                &format!("cannot find {}", m.path),
+                &m.detail,
+            );
             failed = true;
         }
         match find::scan(&bundles, &query, &args.limits.limits(), args.jobs.unwrap_or(0)) {

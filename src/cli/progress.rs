@@ -9,9 +9,7 @@ pub fn bar(total: u64) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-    if let Ok(style) =
-        ProgressStyle::with_template("{bar:40} {pos}/{len} bundles  {per_sec}  ETA {eta}  {wide_msg}")
-    {
+    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} bundles  {per_sec}  ETA {eta}  {wide_msg}") {
         bar.set_style(style);
     }
     bar

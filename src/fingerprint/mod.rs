@@ -156,10 +156,7 @@ impl Fingerprint {
 /// The part for one field: its best observation (the first non-empty one), or nothing when
 /// no source reported the field.
 fn part(key: PartKey, field: &Field, detail: Option<&str>) -> Option<Part> {
-    let best = field
-        .values()
-        .find(|o| !o.value.trim().is_empty())
-        .or(field.first())?;
+    let best = field.values().find(|o| !o.value.trim().is_empty()).or(field.first())?;
     let value = best.value.trim().to_string();
     Some(Part {
         key,

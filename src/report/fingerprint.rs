@@ -12,7 +12,11 @@ fn describe(p: &Part, zh: bool) -> String {
     } else {
         escape_control(&p.value)
     };
-    let detail = p.detail.as_deref().map(|d| format!(" ({})", escape_control(d))).unwrap_or_default();
+    let detail = p
+        .detail
+        .as_deref()
+        .map(|d| format!(" ({})", escape_control(d)))
+        .unwrap_or_default();
     format!(
         "{value}{detail}  [{}]",
         location(&p.source.input, &p.source.path, p.source.line, true)
@@ -26,13 +30,26 @@ pub fn render(fp: &Fingerprint, lang: Lang) -> String {
         let _ = writeln!(
             out,
             "{}",
-            if zh { "未读到任何硬件标识。" } else { "No part of the hardware identity was read." }
+            if zh {
+                "未读到任何硬件标识。"
+            } else {
+                "No part of the hardware identity was read."
+            }
         );
     }
     for p in &fp.parts {
         let _ = writeln!(out, "{:<20} {}", p.key.label(zh), describe(p, zh));
     }
-    let _ = writeln!(out, "{} {}", if zh { "指纹（SHA-256）：" } else { "fingerprint (SHA-256):" }, fp.hash);
+    let _ = writeln!(
+        out,
+        "{} {}",
+        if zh {
+            "指纹（SHA-256）："
+        } else {
+            "fingerprint (SHA-256):"
+        },
+        fp.hash
+    );
     out
 }
 
@@ -44,7 +61,11 @@ pub fn render_diff(a: &Fingerprint, b: &Fingerprint, diffs: &[PartDiff], lang: L
         let _ = writeln!(
             out,
             "{}",
-            if zh { "硬件标识相同。" } else { "Same hardware identity." }
+            if zh {
+                "硬件标识相同。"
+            } else {
+                "Same hardware identity."
+            }
         );
         return out;
     }
@@ -56,7 +77,12 @@ pub fn render_diff(a: &Fingerprint, b: &Fingerprint, diffs: &[PartDiff], lang: L
                 let _ = writeln!(out, "    {} {side}", if zh { "不存在于" } else { "absent in" });
             }
             for p in parts {
-                let _ = writeln!(out, "    {} {side}: {}", if zh { "仅" } else { "only" }, describe(p, zh));
+                let _ = writeln!(
+                    out,
+                    "    {} {side}: {}",
+                    if zh { "仅" } else { "only" },
+                    describe(p, zh)
+                );
             }
         }
     }

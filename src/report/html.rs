@@ -77,7 +77,11 @@ pub(crate) const PAGE_END: &str = "</body></html>\n";
 pub(crate) fn sort_button(container: &str, zh: bool) -> String {
     format!(
         "<button type=\"button\" onclick=\"sortBySeverity('{container}')\">{}</button>\n",
-        if zh { "按严重程度排序" } else { "Sort by severity" }
+        if zh {
+            "按严重程度排序"
+        } else {
+            "Sort by severity"
+        }
     )
 }
 
@@ -116,7 +120,11 @@ fn identity_table(out: &mut String, fp: &Fingerprint, zh: bool) {
     let t = |z: &'static str, e: &'static str| if zh { z } else { e };
     let _ = writeln!(out, "<h2>{}</h2>", t("硬件标识", "Hardware identity"));
     if fp.parts.is_empty() {
-        let _ = writeln!(out, "<p class=\"muted\">{}</p>", t("未读到硬件信息。", "No hardware inventory was read."));
+        let _ = writeln!(
+            out,
+            "<p class=\"muted\">{}</p>",
+            t("未读到硬件信息。", "No hardware inventory was read.")
+        );
         return;
     }
     let _ = writeln!(
@@ -127,8 +135,16 @@ fn identity_table(out: &mut String, fp: &Fingerprint, zh: bool) {
         t("来源", "Source")
     );
     for p in &fp.parts {
-        let value = if p.value.is_empty() { t("（空）", "(empty)").to_string() } else { escape(&p.value) };
-        let detail = p.detail.as_deref().map(|d| format!(" <span class=\"muted\">{}</span>", escape(d))).unwrap_or_default();
+        let value = if p.value.is_empty() {
+            t("（空）", "(empty)").to_string()
+        } else {
+            escape(&p.value)
+        };
+        let detail = p
+            .detail
+            .as_deref()
+            .map(|d| format!(" <span class=\"muted\">{}</span>", escape(d)))
+            .unwrap_or_default();
         let _ = writeln!(
             out,
             "<tr><td>{}</td><td><code>{value}</code>{detail}</td><td><code>{}</code></td></tr>",
@@ -136,7 +152,12 @@ fn identity_table(out: &mut String, fp: &Fingerprint, zh: bool) {
             escape(&super::location(&p.source.input, &p.source.path, p.source.line, false))
         );
     }
-    let _ = writeln!(out, "</table>\n<p class=\"muted\">{} <code>{}</code></p>", t("指纹：", "Fingerprint:"), fp.hash);
+    let _ = writeln!(
+        out,
+        "</table>\n<p class=\"muted\">{} <code>{}</code></p>",
+        t("指纹：", "Fingerprint:"),
+        fp.hash
+    );
 }
 
 fn finding(out: &mut String, f: &Finding, lang: Lang, several: bool) {
@@ -150,11 +171,21 @@ fn finding(out: &mut String, f: &Finding, lang: Lang, several: bool) {
         escape(f.title.get(lang)),
         escape(&f.rule)
     );
-    let _ = writeln!(out, "<p><b>{}</b> {}</p>", t("原因：", "Cause:"), escape(f.cause.get(lang)));
+    let _ = writeln!(
+        out,
+        "<p><b>{}</b> {}</p>",
+        t("原因：", "Cause:"),
+        escape(f.cause.get(lang))
+    );
     for s in &f.summary {
         let _ = writeln!(out, "<p>{}</p>", escape(s.get(lang)));
     }
-    let _ = writeln!(out, "<p><b>{}</b></p><pre>{}</pre>", t("处理办法：", "What to do:"), escape(f.remedy.get(lang)));
+    let _ = writeln!(
+        out,
+        "<p><b>{}</b></p><pre>{}</pre>",
+        t("处理办法：", "What to do:"),
+        escape(f.remedy.get(lang))
+    );
     if !f.evidence.is_empty() {
         let _ = writeln!(
             out,
@@ -178,7 +209,11 @@ fn finding(out: &mut String, f: &Finding, lang: Lang, several: bool) {
             let _ = writeln!(
                 out,
                 "<p class=\"muted\">{}</p>",
-                if zh { format!("……另有 {more} 处") } else { format!("... and {more} more") }
+                if zh {
+                    format!("……另有 {more} 处")
+                } else {
+                    format!("... and {more} more")
+                }
             );
         }
     }

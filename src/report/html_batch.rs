@@ -60,7 +60,12 @@ impl<W: Write> BatchWriter for HtmlBatchWriter<W> {
             );
         }
         for e in &r.errors {
-            let _ = write!(row, "<div>⚠ <code>{}</code> {}</div>", escape(&e.code), escape(&e.message));
+            let _ = write!(
+                row,
+                "<div>⚠ <code>{}</code> {}</div>",
+                escape(&e.code),
+                escape(&e.message)
+            );
         }
         row.push_str("</td></tr>\n");
         self.rows += 1;
@@ -159,7 +164,12 @@ fn errors(out: &mut String, s: &Summary, zh: bool) {
         t("日志包", "Paths")
     );
     for e in &s.errors {
-        let paths: Vec<String> = e.paths.iter().take(20).map(|p| format!("<code>{}</code>", escape(p))).collect();
+        let paths: Vec<String> = e
+            .paths
+            .iter()
+            .take(20)
+            .map(|p| format!("<code>{}</code>", escape(p)))
+            .collect();
         let _ = writeln!(
             out,
             "<tr><td><code>{}</code></td><td>{}</td><td class=\"count\">{}</td><td>{}</td></tr>",

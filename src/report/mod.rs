@@ -2,9 +2,9 @@
 //! reply. Renderers only format; they never re-read files.
 
 pub mod batch;
+pub mod fingerprint;
 pub mod html;
 pub mod html_batch;
-pub mod fingerprint;
 pub mod json;
 pub mod markdown;
 pub mod text;

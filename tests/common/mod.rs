@@ -39,7 +39,8 @@ pub fn write_zip(path: &Path, entries: &[(String, Vec<u8>)]) {
     }
     let mut z = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
     for (name, data) in entries {
-        z.start_file(name.as_str(), zip::write::SimpleFileOptions::default()).unwrap();
+        z.start_file(name.as_str(), zip::write::SimpleFileOptions::default())
+            .unwrap();
         z.write_all(data).unwrap();
     }
     z.finish().unwrap();
@@ -72,7 +73,10 @@ pub fn compositions() -> Vec<Vec<(String, Vec<u8>)>> {
     for (j, d) in dmi.iter().enumerate() {
         out.push(vec![
             ("hardware/dmidecode.txt".into(), std::fs::read(d).unwrap()),
-            ("network/ipconfig_all.txt".into(), std::fs::read(&ipconfig[j % ipconfig.len()]).unwrap()),
+            (
+                "network/ipconfig_all.txt".into(),
+                std::fs::read(&ipconfig[j % ipconfig.len()]).unwrap(),
+            ),
         ]);
     }
     out

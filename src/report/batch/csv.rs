@@ -73,7 +73,11 @@ impl<W: Write> BatchWriter for CsvWriter<W> {
     fn summary(&mut self, s: &Summary) -> io::Result<()> {
         if !self.records_written {
             self.row(["kind", "id", "severity", "title", "bundles"])?;
-            for (id, n) in [("bundles", s.bundles), ("with_findings", s.with_findings), ("failed", s.failed)] {
+            for (id, n) in [
+                ("bundles", s.bundles),
+                ("with_findings", s.with_findings),
+                ("failed", s.failed),
+            ] {
                 self.row(["total", id, "", "", &n.to_string()])?;
             }
             for c in &s.causes {

@@ -23,7 +23,11 @@ impl<W: Write> TextWriter<W> {
 
 impl<W: Write> BatchWriter for TextWriter<W> {
     fn record(&mut self, r: &BundleRecord) -> io::Result<()> {
-        let mut parts: Vec<String> = r.findings.iter().map(|f| format!("{}({})", f.rule, f.severity.name())).collect();
+        let mut parts: Vec<String> = r
+            .findings
+            .iter()
+            .map(|f| format!("{}({})", f.rule, f.severity.name()))
+            .collect();
         parts.extend(r.errors.iter().map(|e| format!("!{}", e.code)));
         let host = r.identity.host.as_deref().unwrap_or("-");
         writeln!(
@@ -32,7 +36,11 @@ impl<W: Write> BatchWriter for TextWriter<W> {
             r.exit_code,
             escape_control(&r.path),
             escape_control(host),
-            if parts.is_empty() { "-".to_string() } else { parts.join(" ") }
+            if parts.is_empty() {
+                "-".to_string()
+            } else {
+                parts.join(" ")
+            }
         )?;
         self.out.flush()
     }
@@ -41,7 +49,11 @@ impl<W: Write> BatchWriter for TextWriter<W> {
         let zh = self.lang.is_zh();
         let out = &mut self.out;
         if zh {
-            writeln!(out, "\n共 {} 个日志包：{} 个有发现，{} 个无法（完整）读取。", s.bundles, s.with_findings, s.failed)?;
+            writeln!(
+                out,
+                "\n共 {} 个日志包：{} 个有发现，{} 个无法（完整）读取。",
+                s.bundles, s.with_findings, s.failed
+            )?;
         } else {
             writeln!(
                 out,
@@ -53,7 +65,14 @@ impl<W: Write> BatchWriter for TextWriter<W> {
             writeln!(out, "{}", if zh { "按原因：" } else { "By cause:" })?;
         }
         for c in &s.causes {
-            writeln!(out, "  {:>6}  {:<8} {:<30} {}", c.bundles, c.severity.label(zh), c.rule, c.title)?;
+            writeln!(
+                out,
+                "  {:>6}  {:<8} {:<30} {}",
+                c.bundles,
+                c.severity.label(zh),
+                c.rule,
+                c.title
+            )?;
             paths(out, &c.paths, c.bundles, zh)?;
         }
         if !s.errors.is_empty() {
