@@ -7,6 +7,16 @@ cd "$(dirname "$0")/.."
 # Tools the checks use (the Rust toolchain itself is on the machine).
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
 
+# The HTML report test renders the reports in Debian's chromium (headless), with a CJK font
+# so the Chinese report's screenshot shows text. Installed once; the test fails, never
+# skips, without it.
+if [ ! -x /usr/bin/chromium ] || [ ! -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ]; then
+    SUDO=""
+    if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+    $SUDO apt-get update -qq
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null
+fi
+
 cargo fmt --check
 cargo clippy --all-targets --locked -- -D warnings
 cargo test --locked

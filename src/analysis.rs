@@ -44,6 +44,14 @@ pub fn analyze(inputs: &[impl AsRef<Path>], rules: &RuleSet, limits: &Limits) ->
     )
 }
 
+/// Only the machine model of inputs that describe one machine: no rules, no event scan (the
+/// identity comes from inventories). For `find` and `fingerprint`, which need nothing else.
+pub fn machine_only(inputs: &[impl AsRef<Path>], limits: &Limits) -> (Machine, Vec<ReadError>) {
+    let read = bundle::read_inputs(inputs, limits);
+    let documents: Vec<Document> = read.entries.into_iter().map(Document::from_entry).collect();
+    (facts::extract(&documents), read.errors)
+}
+
 /// The stages after reading, for callers that already have documents.
 pub fn analyze_documents(
     inputs: Vec<String>,

@@ -2,15 +2,19 @@
 //!
 //! The pipeline, one module per stage: [`bundle`] (inputs → decoded, recognised documents) →
 //! [`facts`] (documents → the machine model) → [`rules`] (documents + machine → findings) →
-//! [`report`] (findings → text, JSON, Markdown). [`analysis`] runs the stages for one machine;
+//! [`report`] (findings → text, JSON, Markdown, HTML). [`analysis`] runs the stages for one machine;
 //! the CLI in `main.rs` glues options to them.
 //! [`knowledge`] holds what error codes mean and what to do about them (`cmgelog explain`).
+//! [`batch`] runs the analysis over many bundles in parallel (records, summary, SQLite index,
+//! `find`); [`fingerprint`] is the hardware identity activation binds to, its hash and diff.
 
 pub mod analysis;
+pub mod batch;
 pub mod bundle;
 pub mod collect;
 pub mod events;
 pub mod facts;
+pub mod fingerprint;
 pub mod i18n;
 pub mod knowledge;
 pub mod privacy;

@@ -41,6 +41,16 @@ pub enum ReadErrorKind {
     DamagedEvents { detail: String },
 }
 
+impl ReadErrorKind {
+    /// The stable kebab-case code (`not-a-zip`, `damaged-events`...), as in the JSON reports.
+    pub fn code(&self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.get("code").and_then(|c| c.as_str().map(str::to_string)))
+            .unwrap_or_else(|| "unknown".into())
+    }
+}
+
 impl ReadError {
     pub fn new(input: impl Into<String>, entry: Option<String>, kind: ReadErrorKind) -> Self {
         ReadError {

@@ -1,6 +1,6 @@
 //! `cmgelog analyze INPUT...`.
 
-use super::{rules_cmd, AnalyzeArgs, Format};
+use super::{rules_cmd, AnalyzeArgs, AnalyzeFormat};
 use cmgelog::analysis;
 use cmgelog::i18n::Lang;
 use cmgelog::report;
@@ -16,9 +16,10 @@ pub fn run(args: &AnalyzeArgs, lang: Lang) -> u8 {
     };
     let a = analysis::analyze(&args.inputs, &rules, &args.limits.limits());
     let text = match args.format {
-        Format::Text => report::text::render(&a, lang),
-        Format::Json => report::json::render(&a, lang),
-        Format::Md => report::markdown::render(&a, lang),
+        AnalyzeFormat::Text => report::text::render(&a, lang),
+        AnalyzeFormat::Json => report::json::render(&a, lang),
+        AnalyzeFormat::Md => report::markdown::render(&a, lang),
+        AnalyzeFormat::Html => report::html::render(&a, lang),
     };
     // anstream keeps colours only on a terminal; a closed pipe (`| head`) is not an error.
     let mut out = anstream::stdout();

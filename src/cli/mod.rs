@@ -2,8 +2,13 @@
 //! errors are printed here, in the user's language, never as Rust error chains.
 
 mod analyze;
+mod batch;
 mod collect;
 mod explain;
+mod find;
+mod fingerprint;
+mod output;
+mod progress;
 mod rules_cmd;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -37,12 +42,29 @@ pub enum Format {
     Md,
 }
 
+/// `analyze --format`: the formats of `Format` plus a self-contained HTML page.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum AnalyzeFormat {
+    Text,
+    Json,
+    Md,
+    Html,
+}
+
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Collect this machine's logs into one zip with a manifest.
     Collect(collect::CollectArgs),
     /// Analyse the logs of one machine: zip bundles, folders or single files.
     Analyze(AnalyzeArgs),
+    /// Analyse many bundles, each as its own machine, in parallel; one record per bundle and a summary.
+    Batch(batch::BatchArgs),
+    /// Find the bundles whose facts hold a serial, MAC address or host name (a server record).
+    Find(find::FindArgs),
+    /// The hardware identity activation binds to, and its stable hash.
+    Fingerprint(fingerprint::FingerprintArgs),
+    /// Which parts of the hardware identity differ between two bundles.
+    Diff(fingerprint::DiffArgs),
     /// What an error code means, what to do, and which rules detect it.
     Explain(explain::ExplainArgs),
     /// Rule files: check, list, run their fixtures.
@@ -57,8 +79,8 @@ pub struct AnalyzeArgs {
     /// Bundles (.zip), folders or files; all describe one machine.
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = AnalyzeFormat::Text)]
+    pub format: AnalyzeFormat,
     #[command(flatten)]
     pub rules: RuleOptions,
     #[command(flatten)]
@@ -130,7 +152,24 @@ pub fn run(cli: Cli) -> u8 {
     match cli.command {
         Command::Collect(args) => collect::run(&args, lang),
         Command::Analyze(args) => analyze::run(&args, lang),
+        Command::Batch(args) => batch::run(&args, lang),
+        Command::Find(args) => find::run(&args, lang),
+        Command::Fingerprint(args) => fingerprint::run(&args, lang),
+        Command::Diff(args) => fingerprint::run_diff(&args, lang),
         Command::Explain(args) => explain::run(&args, lang),
         Command::Rules { command } => rules_cmd::run(command, lang),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// clap checks option names and groups only when a command is built: check them all here,
+    /// not when a user first runs a subcommand.
+    #[test]
+    fn command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
     }
 }

@@ -130,10 +130,7 @@ pub fn report(a: &Analysis, lang: Lang) -> Report<'_> {
             input: &e.input,
             entry: e.entry.as_deref(),
             line: e.line,
-            code: serde_json::to_value(&e.kind)
-                .ok()
-                .and_then(|v| v.get("code").and_then(|c| c.as_str().map(str::to_string)))
-                .unwrap_or_default(),
+            code: e.kind.code(),
             message: e.message(lang.is_zh()),
         })
         .collect();

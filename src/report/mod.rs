@@ -1,6 +1,10 @@
 //! Renderers of one analysis: text for the terminal, JSON for scripts, Markdown for a ticket
 //! reply. Renderers only format; they never re-read files.
 
+pub mod batch;
+pub mod fingerprint;
+pub mod html;
+pub mod html_batch;
 pub mod json;
 pub mod markdown;
 pub mod text;
