@@ -20,3 +20,5 @@ pub mod knowledge;
 pub mod privacy;
 pub mod report;
 pub mod rules;
+pub mod config;
+pub mod messages;

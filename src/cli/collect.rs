@@ -2,6 +2,7 @@
 //! turned into "finish the zip with what is there", and the zip's path on stdout.
 
 use cmgelog::collect::{self, category, Category, Progress, Status};
+use cmgelog::config::Config;
 use cmgelog::i18n::{Lang, Localized};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::{IsTerminal, Write};
@@ -14,14 +15,16 @@ use std::time::Duration;
 pub struct CollectArgs {
     /// Categories, comma-separated: group-policy, network, event-logs, software, processes,
     /// activation, upgrade, hardware, or "all".
-    #[arg(long, default_value = "all", value_name = "LIST")]
-    pub categories: String,
+    /// [default: those of cmgelog.toml, else all]
+    #[arg(long, value_name = "LIST")]
+    pub categories: Option<String>,
     /// Folder for the zip [default: the desktop on Windows, the current folder elsewhere].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// The whole collection ends within this; unfinished items are recorded as such.
-    #[arg(long, default_value = "10m", value_name = "DURATION", value_parser = humantime::parse_duration)]
-    pub deadline: Duration,
+    /// The whole collection ends within this; unfinished items are recorded as such
+    /// [default: cmgelog.toml's, else 10m].
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub deadline: Option<Duration>,
     /// A collection spec replacing the built-in one (see specs/README.md).
     #[arg(long, value_name = "FILE")]
     pub spec: Option<PathBuf>,
@@ -39,8 +42,17 @@ pub struct CollectArgs {
 /// Exit codes: 0 the zip was written; 3 no zip could be written (bad spec, unwritable
 /// folder, full disk); 4 the user declined; 130 interrupted by Ctrl-C (the zip was still
 /// written with what was collected, and says so in its manifest).
-pub fn run(args: &CollectArgs, lang: Lang) -> u8 {
-    let categories = match category::parse_list(&args.categories) {
+pub fn run(args: &CollectArgs, config: &Config, lang: Lang) -> u8 {
+    let chosen = match (&args.categories, &config.categories) {
+        (Some(list), _) => category::parse_list(list),
+        (None, Some(c)) if !c.is_empty() => Ok(c.clone()),
+        (None, _) => Ok(Category::ALL.to_vec()),
+    };
+    let deadline = args
+        .deadline
+        .or_else(|| config.deadline.as_deref().and_then(|d| humantime::parse_duration(d).ok()))
+        .unwrap_or(Duration::from_secs(600));
+    let categories = match chosen {
         Ok(c) => c,
         Err(e) => {
             eprintln!(
@@ -52,7 +64,7 @@ pub fn run(args: &CollectArgs, lang: Lang) -> u8 {
     };
     let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     if !args.quiet {
-        announce(&categories, args, lang);
+        announce(&categories, args, deadline, lang);
     }
     if interactive && !args.yes && !confirm(lang) {
         return 4;
@@ -66,9 +78,10 @@ pub fn run(args: &CollectArgs, lang: Lang) -> u8 {
     let opts = collect::Options {
         categories,
         out_dir: args.out.clone().unwrap_or_else(collect::platform::default_out_dir),
-        deadline: args.deadline,
+        deadline,
         spec: args.spec.clone(),
         jobs: args.jobs,
+        activation_log_dirs: config.activation_log_dirs.clone(),
     };
     let bar = Bar::new(!args.quiet && std::io::stderr().is_terminal());
     let outcome = collect::collect(&opts, &cancel, &bar);
@@ -93,37 +106,20 @@ pub fn run(args: &CollectArgs, lang: Lang) -> u8 {
     }
 }
 
-fn announce(categories: &[Category], args: &CollectArgs, lang: Lang) {
+fn announce(categories: &[Category], args: &CollectArgs, deadline: Duration, lang: Lang) {
     let names: Vec<&str> = categories.iter().map(|c| c.label(lang)).collect();
     let sep = if lang.is_zh() { "、" } else { ", " };
+    let deadline = humantime::format_duration(deadline);
     eprintln!(
         "{}",
         Localized::new(
-            format!(
-                "将收集：{}（最长 {}）",
-                names.join(sep),
-                humantime::format_duration(args.deadline)
-            ),
-            format!(
-                "Collecting: {} (at most {})",
-                names.join(sep),
-                humantime::format_duration(args.deadline)
-            ),
+            format!("将收集：{}（最长 {deadline}）", names.join(sep)),
+            format!("Collecting: {} (at most {deadline})", names.join(sep)),
         )
         .get(lang)
     );
     if !collect::platform::elevated() {
-        let admin_items = collect::load_spec(args.spec.as_deref())
-            .ok()
-            .and_then(|(_, s)| s.tasks(categories, &|v| std::env::var(v).ok()).ok())
-            .map(|tasks| {
-                tasks
-                    .into_iter()
-                    .filter(|t| t.needs_admin)
-                    .map(|t| t.id)
-                    .collect::<Vec<_>>()
-            })
-            .unwrap_or_default();
+        let admin_items = admin_items(args.spec.as_deref(), categories);
         if !admin_items.is_empty() {
             eprintln!(
                 "{}",
@@ -135,6 +131,15 @@ fn announce(categories: &[Category], args: &CollectArgs, lang: Lang) {
             );
         }
     }
+}
+
+/// The items of the chosen categories that need an administrator (skipped when not elevated).
+pub(super) fn admin_items(spec: Option<&std::path::Path>, categories: &[Category]) -> Vec<String> {
+    collect::load_spec(spec)
+        .ok()
+        .and_then(|(_, s)| s.tasks(categories, &|v| std::env::var(v).ok()).ok())
+        .map(|tasks| tasks.into_iter().filter(|t| t.needs_admin).map(|t| t.id).collect())
+        .unwrap_or_default()
 }
 
 fn confirm(lang: Lang) -> bool {
@@ -166,7 +171,7 @@ fn summary(m: &collect::Manifest, lang: Lang) {
         eprintln!(
             "  {} [{}] {}",
             r.id,
-            status_name(r.status),
+            r.status.id(),
             r.reason.as_deref().unwrap_or("")
         );
     }
@@ -182,18 +187,11 @@ fn summary(m: &collect::Manifest, lang: Lang) {
     }
 }
 
-fn status_name(s: Status) -> String {
-    serde_json::to_value(s)
-        .ok()
-        .and_then(|v| v.as_str().map(String::from))
-        .unwrap_or_default()
-}
-
 /// The progress bar: items done of all, and the item started last.
-struct Bar(Option<ProgressBar>);
+pub(super) struct Bar(Option<ProgressBar>);
 
 impl Bar {
-    fn new(visible: bool) -> Bar {
+    pub(super) fn new(visible: bool) -> Bar {
         Bar(visible.then(|| {
             let b = ProgressBar::new(0);
             b.set_style(
@@ -205,7 +203,7 @@ impl Bar {
             b
         }))
     }
-    fn done(&self) {
+    pub(super) fn done(&self) {
         if let Some(b) = &self.0 {
             b.finish_and_clear();
         }

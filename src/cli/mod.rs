@@ -10,9 +10,12 @@ mod fingerprint;
 mod output;
 mod progress;
 mod rules_cmd;
+mod wizard;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use cmgelog::config::Config;
 use cmgelog::i18n::Lang;
+use cmgelog::messages::Messages;
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
@@ -25,8 +28,9 @@ pub struct Cli {
     /// Language of the output (default: the system locale).
     #[arg(long, global = true, value_enum)]
     pub lang: Option<LangArg>,
+    /// Without a command: the interactive wizard (collect, review, upload).
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -144,13 +148,36 @@ pub enum RulesCommand {
 
 /// Runs the parsed command line; returns the process exit code.
 pub fn run(cli: Cli) -> u8 {
-    let lang = match cli.lang {
-        Some(LangArg::Zh) => Lang::Zh,
-        Some(LangArg::En) => Lang::En,
-        None => Lang::detect(),
+    let chosen = cli.lang.map(|l| match l {
+        LangArg::Zh => Lang::Zh,
+        LangArg::En => Lang::En,
+    });
+    // The end-user commands read cmgelog.toml (portal, categories, language, log folders).
+    let end_user = matches!(cli.command, None | Some(Command::Collect(_)));
+    let config = if end_user {
+        match Config::load() {
+            Ok((c, _)) => c,
+            Err(e) => {
+                let lang = chosen.unwrap_or_else(Lang::detect);
+                let msg = Messages::new(lang);
+                eprintln!(
+                    "{}",
+                    msg.fill("config-error", &[("path", &e.path.display()), ("error", &e.message)])
+                );
+                return 2;
+            }
+        }
+    } else {
+        Config::default()
     };
-    match cli.command {
-        Command::Collect(args) => collect::run(&args, lang),
+    let lang = chosen
+        .or_else(|| config.language.as_deref().map(Lang::from_locale))
+        .unwrap_or_else(Lang::detect);
+    let Some(command) = cli.command else {
+        return wizard::run(&config, &Messages::new(lang), lang);
+    };
+    match command {
+        Command::Collect(args) => collect::run(&args, &config, lang),
         Command::Analyze(args) => analyze::run(&args, lang),
         Command::Batch(args) => batch::run(&args, lang),
         Command::Find(args) => find::run(&args, lang),

@@ -63,6 +63,20 @@ pub enum Status {
 }
 
 impl Status {
+    /// The id the manifest writes (`not-found`).
+    pub fn id(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Failed => "failed",
+            Status::Timeout => "timeout",
+            Status::NotFound => "not-found",
+            Status::AccessDenied => "access-denied",
+            Status::Skipped => "skipped",
+            Status::Truncated => "truncated",
+            Status::Interrupted => "interrupted",
+        }
+    }
+
     pub fn collected(self) -> bool {
         matches!(self, Status::Ok | Status::Truncated)
     }

@@ -46,6 +46,8 @@ pub struct Options {
     pub spec: Option<PathBuf>,
     /// Items run at once.
     pub jobs: usize,
+    /// The activation client's log folders from the configuration, added to the spec.
+    pub activation_log_dirs: Vec<String>,
 }
 
 /// Told about each item as the run goes (a progress bar, or nothing).
@@ -133,7 +135,8 @@ pub fn bundle_name(host: &str, now: chrono::DateTime<chrono::Local>) -> String {
 /// Runs a collection. `cancel` is set by the caller's Ctrl-C handler: running items are killed,
 /// the rest skipped, and the zip is still completed and marked interrupted.
 pub fn collect(opts: &Options, cancel: &AtomicBool, progress: &dyn Progress) -> Result<Outcome, CollectError> {
-    let (spec_name, spec) = load_spec(opts.spec.as_deref())?;
+    let (spec_name, mut spec) = load_spec(opts.spec.as_deref())?;
+    spec.add_activation_dirs(&opts.activation_log_dirs);
     let env = |name: &str| std::env::var(name).ok();
     let tasks = spec.tasks(&opts.categories, &env).map_err(CollectError::Spec)?;
     let supported = spec.categories();

@@ -154,6 +154,35 @@ impl Spec {
         Ok(tasks)
     }
 
+    /// Adds the activation client's log folders a configuration names (`cmgelog.toml`
+    /// `activation-log-dirs`): every file in them, newest first.
+    pub fn add_activation_dirs(&mut self, dirs: &[String]) {
+        if dirs.is_empty() {
+            return;
+        }
+        let sep = if self.os == "windows" { '\\' } else { '/' };
+        self.items.push(ItemSpec {
+            id: "act.configured-logs".into(),
+            category: Category::Activation,
+            kind: ItemKind::Files,
+            argv: None,
+            ok_exit_codes: None,
+            paths: Some(dirs.iter().map(|d| format!("{}{sep}*", d.trim_end_matches(['/', '\\']))).collect()),
+            max_files: Some(50),
+            key: None,
+            channel: None,
+            recent: None,
+            dir: None,
+            depth: None,
+            endpoints: None,
+            path: "activation/configured".into(),
+            timeout: None,
+            max_bytes: None,
+            encoding: None,
+            needs_admin: false,
+        });
+    }
+
     /// The categories this spec has items for (a Linux machine has no group policy).
     pub fn categories(&self) -> Vec<Category> {
         let mut c: Vec<Category> = self.items.iter().map(|i| i.category).collect();

@@ -41,3 +41,9 @@ pub fn default_out_dir() -> PathBuf {
 pub fn os_info() -> OsInfo {
     os::os_info()
 }
+
+/// Shows the zip to the user: on Windows an Explorer window of its folder with it selected;
+/// elsewhere nothing (the path is printed anyway, and a Linux desktop may have no file manager).
+pub fn show_in_folder(path: &std::path::Path) {
+    os::show_in_folder(path)
+}

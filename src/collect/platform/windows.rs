@@ -71,3 +71,14 @@ pub fn os_info() -> OsInfo {
         oem_code_page: Some(oem),
     }
 }
+
+/// `explorer /select,<path>`: Explorer's own way to open a folder with one file selected.
+/// It returns at once (Explorer exits non-zero even on success), so its status is ignored.
+pub fn show_in_folder(path: &std::path::Path) {
+    use std::os::windows::process::CommandExt;
+    // Quoted: desktop paths often hold spaces ("OneDrive - 单位\\Desktop").
+    let mut arg = std::ffi::OsString::from("/select,\"");
+    arg.push(path.as_os_str());
+    arg.push("\"");
+    let _ = std::process::Command::new("explorer.exe").raw_arg(arg).spawn();
+}
