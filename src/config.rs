@@ -79,7 +79,10 @@ impl Config {
     /// The files looked at, in order; missing ones are skipped.
     pub fn search_paths() -> Vec<PathBuf> {
         let mut paths = Vec::new();
-        if let Some(dir) = std::env::current_exe().ok().and_then(|e| e.parent().map(Path::to_path_buf)) {
+        if let Some(dir) = std::env::current_exe()
+            .ok()
+            .and_then(|e| e.parent().map(Path::to_path_buf))
+        {
             paths.push(dir.join(FILE_NAME));
         }
         if let Some(dir) = dirs::config_dir() {
@@ -142,6 +145,10 @@ mod tests {
     #[test]
     fn mistakes_name_the_file_and_line_and_passwords_are_refused() {
         let e = Config::parse(Path::new("cmgelog.toml"), "[portal]\npassword = \"x\"\n").unwrap_err();
-        assert!(e.message.contains("line 2") && e.message.contains("password"), "{}", e.message);
+        assert!(
+            e.message.contains("line 2") && e.message.contains("password"),
+            "{}",
+            e.message
+        );
     }
 }

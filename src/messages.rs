@@ -48,7 +48,11 @@ mod tests {
         ek.sort();
         assert_eq!(zk, ek);
         let placeholders = |s: &str| {
-            let mut v: Vec<String> = s.split('{').skip(1).filter_map(|p| p.split_once('}').map(|x| x.0.to_string())).collect();
+            let mut v: Vec<String> = s
+                .split('{')
+                .skip(1)
+                .filter_map(|p| p.split_once('}').map(|x| x.0.to_string()))
+                .collect();
             v.sort();
             v
         };

@@ -50,7 +50,12 @@ pub fn run(args: &CollectArgs, config: &Config, lang: Lang) -> u8 {
     };
     let deadline = args
         .deadline
-        .or_else(|| config.deadline.as_deref().and_then(|d| humantime::parse_duration(d).ok()))
+        .or_else(|| {
+            config
+                .deadline
+                .as_deref()
+                .and_then(|d| humantime::parse_duration(d).ok())
+        })
         .unwrap_or(Duration::from_secs(600));
     let categories = match chosen {
         Ok(c) => c,
@@ -168,12 +173,7 @@ fn summary(m: &collect::Manifest, lang: Lang) {
         .get(lang)
     );
     for r in not_ok.iter().filter(|r| r.status != Status::NotFound) {
-        eprintln!(
-            "  {} [{}] {}",
-            r.id,
-            r.status.id(),
-            r.reason.as_deref().unwrap_or("")
-        );
+        eprintln!("  {} [{}] {}", r.id, r.status.id(), r.reason.as_deref().unwrap_or(""));
     }
     if m.interrupted {
         eprintln!(

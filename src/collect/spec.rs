@@ -167,7 +167,11 @@ impl Spec {
             kind: ItemKind::Files,
             argv: None,
             ok_exit_codes: None,
-            paths: Some(dirs.iter().map(|d| format!("{}{sep}*", d.trim_end_matches(['/', '\\']))).collect()),
+            paths: Some(
+                dirs.iter()
+                    .map(|d| format!("{}{sep}*", d.trim_end_matches(['/', '\\'])))
+                    .collect(),
+            ),
             max_files: Some(50),
             key: None,
             channel: None,

