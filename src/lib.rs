@@ -4,6 +4,7 @@
 //! [`facts`] (documents → the machine model) → [`rules`] (documents + machine → findings) →
 //! [`report`] (findings → text, JSON, Markdown). [`analysis`] runs the stages for one machine;
 //! the CLI in `main.rs` glues options to them.
+//! [`upload`] sends a bundle to the support portal (tus, resumable; or one multipart POST).
 //! [`knowledge`] holds what error codes mean and what to do about them (`cmgelog explain`).
 
 pub mod analysis;
@@ -15,3 +16,4 @@ pub mod knowledge;
 pub mod privacy;
 pub mod report;
 pub mod rules;
+pub mod upload;

@@ -4,6 +4,7 @@
 mod analyze;
 mod explain;
 mod rules_cmd;
+mod upload;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use cmgelog::i18n::Lang;
@@ -42,6 +43,8 @@ pub enum Command {
     Analyze(AnalyzeArgs),
     /// What an error code means, what to do, and which rules detect it.
     Explain(explain::ExplainArgs),
+    /// Send a bundle to the support portal (tus, resumable; or one multipart POST / PUT).
+    Upload(upload::UploadArgs),
     /// Rule files: check, list, run their fixtures.
     Rules {
         #[command(subcommand)]
@@ -128,5 +131,6 @@ pub fn run(cli: Cli) -> u8 {
         Command::Analyze(args) => analyze::run(&args, lang),
         Command::Explain(args) => explain::run(&args, lang),
         Command::Rules { command } => rules_cmd::run(command, lang),
+        Command::Upload(args) => upload::run(&args, lang),
     }
 }
