@@ -1,12 +1,17 @@
 //! The HTTP side shared by every protocol: one client (rustls, proxies from the environment,
 //! an optional private CA), Basic authentication on every request, the mapping from answers to
 //! failures, and sending a body while reporting how much of it has been read.
+//!
+//! The client is reqwest's async one, driven by a private current-thread runtime so the rest
+//! of the uploader stays plain blocking code. reqwest's blocking client is not used because it
+//! reports "body send failed" instead of the server's answer when the server answers before
+//! the body is complete — exactly what servers do with a wrong password (401) or a body too
+//! large (413).
 
 use super::error::{server_text, UploadError};
 use super::retry::{Failure, Transient};
 use super::Password;
-use reqwest::blocking::{Body, Client, RequestBuilder, Response};
-use reqwest::{Method, StatusCode, Url};
+use reqwest::{Body, Client, Method, RequestBuilder, Response, StatusCode, Url};
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
@@ -18,8 +23,11 @@ use std::time::Duration;
 const SMALL_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 /// Bodies get this long plus the time at a slow but working link's speed.
 const SLOWEST_USEFUL_BYTES_PER_SEC: u64 = 16 * 1024;
+/// Bodies are read from disk in blocks of this size.
+const BLOCK: usize = 256 * 1024;
 
 pub(crate) struct Http<'a> {
+    runtime: tokio::runtime::Runtime,
     client: Client,
     user: &'a str,
     password: &'a Password,
@@ -27,12 +35,10 @@ pub(crate) struct Http<'a> {
 
 impl<'a> Http<'a> {
     pub fn new(ca_cert: Option<&Path>, user: &'a str, password: &'a Password) -> Result<Self, UploadError> {
-        // No overall client timeout: a body of hundreds of MB gets its own, by size.
         let mut builder = Client::builder()
             .user_agent(concat!("cmgelog/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(30))
-            .tcp_keepalive(Duration::from_secs(30))
-            .timeout(None::<Duration>);
+            .tcp_keepalive(Duration::from_secs(30));
         if let Some(path) = ca_cert {
             let ca_error = |detail: String| UploadError::CaCert {
                 path: path.to_path_buf(),
@@ -47,10 +53,21 @@ impl<'a> Http<'a> {
                 builder = builder.add_root_certificate(cert);
             }
         }
-        let client = builder.build().map_err(|e| UploadError::Protocol {
-            detail: format!("HTTP client: {e}"),
-        })?;
-        Ok(Http { client, user, password })
+        let internal = |detail: String| UploadError::Protocol { detail };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| internal(format!("runtime: {e}")))?;
+        // The client must be built inside the runtime (it registers timers and sockets there).
+        let client = runtime
+            .block_on(async { builder.build() })
+            .map_err(|e| internal(format!("HTTP client: {e}")))?;
+        Ok(Http {
+            runtime,
+            client,
+            user,
+            password,
+        })
     }
 
     /// A request with the credentials and a timeout fitted to `body_len` bytes.
@@ -60,35 +77,58 @@ impl<'a> Http<'a> {
             .basic_auth(self.user, Some(self.password.expose()))
             .timeout(timeout_for(body_len))
     }
+
+    /// Sends the request; a transport error is worth retrying (the retry re-synchronises).
+    pub fn send(&self, req: RequestBuilder) -> Result<Response, Failure> {
+        // `send` arms the timeout timer, so it must run inside the runtime.
+        self.runtime.block_on(async move { req.send().await }).map_err(network)
+    }
+
+    /// Sends a request whose body counts its bytes into `counter`, calling `tick` with the
+    /// count about ten times a second meanwhile, and once more at the answer.
+    pub fn send_watching(
+        &self,
+        req: RequestBuilder,
+        counter: &AtomicU64,
+        tick: &mut dyn FnMut(u64),
+    ) -> Result<Response, Failure> {
+        self.runtime.block_on(async {
+            let sending = req.send();
+            tokio::pin!(sending);
+            loop {
+                match tokio::time::timeout(Duration::from_millis(100), &mut sending).await {
+                    Ok(result) => {
+                        tick(counter.load(Ordering::Relaxed));
+                        return result.map_err(network);
+                    }
+                    Err(_elapsed) => tick(counter.load(Ordering::Relaxed)),
+                }
+            }
+        })
+    }
+
+    /// Classifies an answer: `Ok` for 2xx, otherwise the failure it stands for.
+    pub fn check(&self, resp: Response) -> Result<Response, Failure> {
+        let status = resp.status();
+        if status.is_success() {
+            return Ok(resp);
+        }
+        // The body is only read for the message; a body that cannot be read is no message.
+        let text = self
+            .runtime
+            .block_on(async move { resp.text().await })
+            .map(|t| server_text(&t))
+            .unwrap_or_default();
+        Err(failure_for(status, text))
+    }
 }
 
 fn timeout_for(body_len: u64) -> Duration {
     SMALL_REQUEST_TIMEOUT + Duration::from_secs(body_len / SLOWEST_USEFUL_BYTES_PER_SEC)
 }
 
-/// Sends the request; a transport error is worth retrying (the retry re-synchronises).
-pub(crate) fn send(req: RequestBuilder) -> Result<Response, Failure> {
-    req.send()
-        .map_err(|e| Failure::Transient(Transient::Network(describe(&e))))
-}
-
-/// Sends a request whose body reads from `counter`-counted bytes, calling `tick` with the count
-/// about ten times a second meanwhile: the blocking client sends the body on its own thread,
-/// so progress is sampled here rather than reported from inside the body.
-pub(crate) fn send_watching(
-    req: RequestBuilder,
-    counter: &AtomicU64,
-    tick: &mut dyn FnMut(u64),
-) -> Result<Response, Failure> {
-    std::thread::scope(|s| {
-        let sending = s.spawn(move || send(req));
-        while !sending.is_finished() {
-            tick(counter.load(Ordering::Relaxed));
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        tick(counter.load(Ordering::Relaxed));
-        sending.join().expect("sending thread does not panic")
-    })
+fn network(e: reqwest::Error) -> Failure {
+    Failure::Transient(Transient::Network(describe(&e)))
 }
 
 /// An error's whole chain in one line ("error sending request: connection refused").
@@ -103,17 +143,6 @@ fn describe(e: &reqwest::Error) -> String {
     text
 }
 
-/// Classifies an answer: `Ok` for 2xx, otherwise the failure it stands for.
-pub(crate) fn check(resp: Response) -> Result<Response, Failure> {
-    let status = resp.status();
-    if status.is_success() {
-        return Ok(resp);
-    }
-    // The body is only read for the message; a body that cannot be read is no message.
-    let text = resp.text().map(|t| server_text(&t)).unwrap_or_default();
-    Err(failure_for(status, text))
-}
-
 /// 401/403 end at once (retrying a wrong password only locks accounts); 408, 429 and 5xx are
 /// the server's temporary trouble; 409, 423 and 460 are tus's "your offset or lock is out of
 /// date" (re-synchronise and retry); every other answer is a refusal naming the status.
@@ -126,37 +155,33 @@ pub(crate) fn failure_for(status: StatusCode, text: String) -> Failure {
     }
 }
 
-/// Reads `len` bytes of `path` from `offset`, counting them into `counter`. Each request opens
-/// the file anew, so nothing larger than the client's buffers is ever in memory.
+/// `len` bytes of `path` from `offset`, counted into `counter`, streamed in blocks: nothing
+/// larger than a block is in memory. The caller sets `Content-Length: len`.
 pub(crate) fn file_body(path: &Path, offset: u64, len: u64, counter: Arc<AtomicU64>) -> Result<Body, UploadError> {
-    let mut file = File::open(path).map_err(|e| file_error(path, e))?;
-    file.seek(SeekFrom::Start(offset)).map_err(|e| file_error(path, e))?;
-    Ok(Body::sized(
-        CountingReader {
-            inner: file.take(len),
-            counter,
-        },
-        len,
-    ))
+    framed_file_body(path, offset, Vec::new(), len, Vec::new(), counter)
 }
 
-/// A body made of `prefix`, `len` bytes of the file and `suffix` (a multipart form).
+/// A body made of `prefix`, `len` bytes of the file from `offset` and `suffix` (a multipart
+/// form is the file between its header and its closing boundary).
 pub(crate) fn framed_file_body(
     path: &Path,
+    offset: u64,
     prefix: Vec<u8>,
     len: u64,
     suffix: Vec<u8>,
     counter: Arc<AtomicU64>,
 ) -> Result<Body, UploadError> {
-    let file = File::open(path).map_err(|e| file_error(path, e))?;
-    let total = prefix.len() as u64 + len + suffix.len() as u64;
-    let reader = std::io::Cursor::new(prefix)
-        .chain(CountingReader {
-            inner: file.take(len),
-            counter,
-        })
-        .chain(std::io::Cursor::new(suffix));
-    Ok(Body::sized(reader, total))
+    let mut file = File::open(path).map_err(|e| file_error(path, e))?;
+    file.seek(SeekFrom::Start(offset)).map_err(|e| file_error(path, e))?;
+    let blocks = FileBlocks {
+        inner: file.take(len),
+        counter,
+    };
+    let parts = std::iter::once(Ok(prefix))
+        .chain(blocks)
+        .chain(std::iter::once(Ok(suffix)))
+        .filter(|part| part.as_ref().map_or(true, |b| !b.is_empty()));
+    Ok(Body::wrap_stream(futures_util::stream::iter(parts)))
 }
 
 pub(crate) fn file_error(path: &Path, e: std::io::Error) -> UploadError {
@@ -166,16 +191,27 @@ pub(crate) fn file_error(path: &Path, e: std::io::Error) -> UploadError {
     }
 }
 
-struct CountingReader<R> {
+/// The file as an iterator of blocks, counting what was read. Reading a local disk blocks
+/// the runtime's only thread for a moment, which is all this runtime does anyway.
+struct FileBlocks<R> {
     inner: R,
     counter: Arc<AtomicU64>,
 }
 
-impl<R: Read> Read for CountingReader<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.counter.fetch_add(n as u64, Ordering::Relaxed);
-        Ok(n)
+impl<R: Read> Iterator for FileBlocks<R> {
+    type Item = std::io::Result<Vec<u8>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let mut block = vec![0u8; BLOCK];
+        match self.inner.read(&mut block) {
+            Ok(0) => None,
+            Ok(n) => {
+                block.truncate(n);
+                self.counter.fetch_add(n as u64, Ordering::Relaxed);
+                Some(Ok(block))
+            }
+            Err(e) => Some(Err(e)),
+        }
     }
 }
 

@@ -2,10 +2,9 @@
 //! (as an upload web page sends it) or one raw `PUT`. No resume: a failed attempt is sent again
 //! from the start, within the retry policy.
 
-use super::http::{check, file_body, framed_file_body, send_watching};
+use super::http::{file_body, framed_file_body};
 use super::{Job, Outcome, Progress, Protocol, Report, UploadError};
-use reqwest::blocking::Body;
-use reqwest::Method;
+use reqwest::{Body, Method};
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
@@ -49,23 +48,26 @@ pub(crate) fn post(job: &Job<'_>, sha256: &str, progress: &mut Report<'_>) -> Re
     send_whole(job, sha256, Protocol::Multipart, progress, |counter| {
         let body = framed_file_body(
             &job.opts.bundle,
+            0,
             frame.prefix.clone(),
             job.size,
             frame.suffix.clone(),
             counter,
         )?;
-        Ok((Method::POST, frame.content_type.clone(), body))
+        let len = frame.prefix.len() as u64 + job.size + frame.suffix.len() as u64;
+        Ok((Method::POST, frame.content_type.clone(), len, body))
     })
 }
 
 pub(crate) fn put(job: &Job<'_>, sha256: &str, progress: &mut Report<'_>) -> Result<Outcome, UploadError> {
     send_whole(job, sha256, Protocol::Put, progress, |counter| {
         let body = file_body(&job.opts.bundle, 0, job.size, counter)?;
-        Ok((Method::PUT, "application/octet-stream".into(), body))
+        Ok((Method::PUT, "application/octet-stream".into(), job.size, body))
     })
 }
 
-type Request = (Method, String, Body);
+/// Method, content type, body length, body.
+type Request = (Method, String, u64, Body);
 
 fn send_whole(
     job: &Job<'_>,
@@ -77,16 +79,19 @@ fn send_whole(
     let total = job.size;
     job.retry(progress, |progress, _| {
         let counter = Arc::new(AtomicU64::new(0));
-        let (method, content_type, body) = make(counter.clone())?;
+        let (method, content_type, len, body) = make(counter.clone())?;
         let req = job
             .http
             .request(method, &job.url, total)
             .header("Content-Type", content_type)
+            // The body is a stream; without a length it would go chunked, which simple upload
+            // servers (uploadserver among them) do not read.
+            .header("Content-Length", len)
             .body(body);
-        let resp = send_watching(req, &counter, &mut |done| {
+        let resp = job.http.send_watching(req, &counter, &mut |done| {
             progress(Progress::Sending { protocol, done, total })
         })?;
-        check(resp).map(drop)
+        job.http.check(resp).map(drop)
     })?;
     Ok(Outcome {
         protocol,

@@ -3,13 +3,12 @@
 //! offset), resume (`HEAD`), the checksum extension (sha1 per chunk) and termination (`DELETE`
 //! of a stale upload) where the server advertises them.
 
-use super::http::{check, file_body, send, send_watching};
+use super::http::file_body;
 use super::retry::{Failure, Transient};
 use super::state::{self, ResumeState};
 use super::{Job, Outcome, Progress, Protocol, Report, UploadError};
 use base64::Engine;
-use reqwest::blocking::Response;
-use reqwest::{Method, StatusCode, Url};
+use reqwest::{Method, Response, StatusCode, Url};
 use sha1::{Digest, Sha1};
 use std::io::{Read, Seek, SeekFrom};
 use std::sync::atomic::AtomicU64;
@@ -42,11 +41,11 @@ impl TusServer {
 /// `Tus-Version`, or 404/405/501 to `OPTIONS`). 401/403 fail here, before any hashing.
 pub(crate) fn discover(job: &Job<'_>, progress: &mut Report<'_>) -> Result<Option<TusServer>, UploadError> {
     let server = job.retry(progress, |_, _| {
-        let resp = send(job.http.request(Method::OPTIONS, &job.url, 0))?;
+        let resp = job.http.send(job.http.request(Method::OPTIONS, &job.url, 0))?;
         if matches!(resp.status().as_u16(), 404 | 405 | 501) {
             return Ok(None);
         }
-        let resp = check(resp)?;
+        let resp = job.http.check(resp)?;
         Ok(parse_options(&resp))
     })?;
     match server {
@@ -177,11 +176,11 @@ fn resume(
         // The bundle changed (or goes elsewhere): the old upload is useless. Remove it where
         // the server allows, on a best-effort basis (it expires anyway).
         if server.has("termination") && saved.endpoint == job.url.as_str() {
-            let _ = job
-                .http
-                .request(Method::DELETE, &upload_url, 0)
-                .header("Tus-Resumable", TUS_RESUMABLE)
-                .send();
+            let _ = job.http.send(
+                job.http
+                    .request(Method::DELETE, &upload_url, 0)
+                    .header("Tus-Resumable", TUS_RESUMABLE),
+            );
         }
         return Ok(None);
     }
@@ -193,7 +192,7 @@ fn resume(
 
 /// `HEAD` of the upload: its offset, or `None` if the server no longer has it (404, 410).
 fn head(job: &Job<'_>, upload_url: &Url) -> Result<Option<u64>, Failure> {
-    let resp = send(
+    let resp = job.http.send(
         job.http
             .request(Method::HEAD, upload_url, 0)
             .header("Tus-Resumable", TUS_RESUMABLE),
@@ -201,7 +200,7 @@ fn head(job: &Job<'_>, upload_url: &Url) -> Result<Option<u64>, Failure> {
     if matches!(resp.status(), StatusCode::NOT_FOUND | StatusCode::GONE) {
         return Ok(None);
     }
-    let resp = check(resp)?;
+    let resp = job.http.check(resp)?;
     offset_of(&resp).map(Some)
 }
 
@@ -230,14 +229,16 @@ fn create(job: &Job<'_>, sha256: &str, progress: &mut Report<'_>) -> Result<Url,
     // A retried POST whose first answer was lost leaves an orphan upload on the server; it
     // expires there, and is cheaper than a failed run.
     job.retry(progress, |_, _| {
-        let resp = check(send(
-            job.http
-                .request(Method::POST, &job.url, 0)
-                .header("Tus-Resumable", TUS_RESUMABLE)
-                .header("Upload-Length", size.as_str())
-                .header("Upload-Metadata", metadata.as_str())
-                .header("Content-Length", "0"),
-        )?)?;
+        let resp = job.http.check(
+            job.http.send(
+                job.http
+                    .request(Method::POST, &job.url, 0)
+                    .header("Tus-Resumable", TUS_RESUMABLE)
+                    .header("Upload-Length", size.as_str())
+                    .header("Upload-Metadata", metadata.as_str())
+                    .header("Content-Length", "0"),
+            )?,
+        )?;
         let location = header(&resp, "location").ok_or_else(|| {
             Failure::Fatal(UploadError::Protocol {
                 detail: "creation answer without Location".into(),
@@ -280,19 +281,20 @@ fn send_chunk(
             .header("Tus-Resumable", TUS_RESUMABLE)
             .header("Upload-Offset", from.to_string())
             .header("Content-Type", "application/offset+octet-stream")
+            .header("Content-Length", len)
             .body(file_body(&job.opts.bundle, from, len, counter.clone())?);
         if server.checksums_sha1() {
             req = req.header("Upload-Checksum", chunk_checksum(job, from, len)?);
         }
         let total = job.size;
-        let resp = send_watching(req, &counter, &mut |n| {
+        let resp = job.http.send_watching(req, &counter, &mut |n| {
             progress(Progress::Sending {
                 protocol: Protocol::Tus,
                 done: from + n,
                 total,
             })
         })?;
-        let new = offset_of(&check(resp)?)?;
+        let new = offset_of(&job.http.check(resp)?)?;
         if new <= from || new > job.size {
             // Not progress: ask again rather than loop or run past the end.
             return Err(Failure::Transient(Transient::Status {

@@ -1,7 +1,7 @@
 // The official tus server (@tus/server + @tus/file-store) behind HTTP Basic authentication,
 // for tests/upload.rs. tus itself has no authentication; portals put it behind a gate like this.
 //
-//   node tus.mjs STORE_DIR PORT USER:PASS     (PORT 0 = any free port)
+//   node tus.mjs STORE_DIR PORT USER:PASS [MAX_SIZE]     (PORT 0 = any free port)
 //
 // Prints "listening PORT" on stdout once it accepts connections. Besides tus under /files/:
 // - GET /__stats (no authentication) answers counters as JSON, so tests can assert how many
@@ -16,9 +16,9 @@ import path from "node:path";
 import { Server } from "@tus/server";
 import { FileStore } from "@tus/file-store";
 
-const [storeDir, portArg, credentials] = process.argv.slice(2);
+const [storeDir, portArg, credentials, maxSize] = process.argv.slice(2);
 if (!storeDir || portArg === undefined || !credentials) {
-  console.error("usage: node tus.mjs STORE_DIR PORT USER:PASS");
+  console.error("usage: node tus.mjs STORE_DIR PORT USER:PASS [MAX_SIZE]");
   process.exit(2);
 }
 const expected = "Basic " + Buffer.from(credentials).toString("base64");
@@ -28,6 +28,7 @@ const tus = new Server({
   // A relative Location makes the client resolve it against the URL it used, as the
   // protocol allows.
   relativeLocation: true,
+  ...(maxSize ? { maxSize: Number(maxSize) } : {}),
   datastore: new FileStore({ directory: storeDir }),
 });
 

@@ -1,0 +1,610 @@
+//! `cmgelog upload` against real third-party servers on 127.0.0.1, no mocks: the official tus
+//! server (`@tus/server` + `@tus/file-store`, wrapped in `tests/upload-servers/tus.mjs` for
+//! Basic authentication) and `uploadserver` from PyPI for the multipart path. `scripts/test.sh`
+//! installs both; a server that cannot start fails the test with the reason.
+//!
+//! Each test starts its own servers (port 0, its own store directory) and stops them when its
+//! guard is dropped, so tests run in parallel.
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+use tempfile::TempDir;
+
+const USER: &str = "case-20261202";
+/// Distinctive (and non-ASCII) so that finding it anywhere is meaningful.
+const PASSWORD: &str = "Tr0ub4dor-密码-7781";
+
+fn servers_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/upload-servers")
+}
+
+/// A server child process, killed when the guard goes.
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    /// Starts `cmd` and waits for the line that tells its port (`port_of` extracts it).
+    fn start(mut cmd: Command, what: &str, port_of: fn(&str) -> Option<u16>) -> Server {
+        let mut child = cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (tx, rx) = mpsc::channel();
+        // Reads until EOF so the server never blocks on a full pipe.
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if let Some(port) = port_of(&line) {
+                    let _ = tx.send(port);
+                }
+            }
+        });
+        match rx.recv_timeout(Duration::from_secs(30)) {
+            Ok(port) => Server { child, port },
+            Err(_) => {
+                let _ = child.kill();
+                let mut err = String::new();
+                if let Some(mut e) = child.stderr.take() {
+                    let _ = e.read_to_string(&mut err);
+                }
+                panic!(
+                    "{what} did not start (scripts/test.sh installs it: npm ci --prefix \
+                     tests/upload-servers; python3 -m pip install uploadserver==6.0.5).\n\
+                     stderr: {err}"
+                );
+            }
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+}
+
+fn tus_server(store: &Path, port: u16, max_size: Option<u64>) -> Server {
+    let script = servers_dir().join("tus.mjs");
+    assert!(
+        servers_dir().join("node_modules/@tus/server").is_dir(),
+        "@tus/server is not installed: run `npm ci --prefix tests/upload-servers` \
+         (scripts/test.sh does)"
+    );
+    let mut cmd = Command::new("node");
+    cmd.arg(script)
+        .arg(store)
+        .arg(port.to_string())
+        .arg(format!("{USER}:{PASSWORD}"));
+    if let Some(max) = max_size {
+        cmd.arg(max.to_string());
+    }
+    Server::start(cmd, "the tus server (node tus.mjs)", |line| {
+        line.strip_prefix("listening ")?.trim().parse().ok()
+    })
+}
+
+fn upload_server(dir: &Path) -> Server {
+    let mut cmd = Command::new("python3");
+    cmd.args(["-u", "-m", "uploadserver", "0", "--bind", "127.0.0.1"])
+        .arg("--basic-auth-upload")
+        .arg(format!("{USER}:{PASSWORD}"))
+        .arg("--directory")
+        .arg(dir);
+    // "Serving HTTP on 127.0.0.1 port 41234 (http://127.0.0.1:41234/) ..."
+    Server::start(cmd, "uploadserver (python3 -m uploadserver)", |line| {
+        let rest = line.split(" port ").nth(1)?;
+        rest.split_whitespace().next()?.parse().ok()
+    })
+}
+
+/// The tus wrapper's counters (`GET /__stats`, no authentication), over a bare socket so the
+/// check does not depend on the HTTP client under test.
+fn stats(server: &Server) -> Value {
+    let mut conn = std::net::TcpStream::connect(("127.0.0.1", server.port)).expect("stats");
+    conn.write_all(b"GET /__stats HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+        .unwrap();
+    let mut answer = String::new();
+    conn.read_to_string(&mut answer).unwrap();
+    let body = answer.split("\r\n\r\n").nth(1).expect("stats body");
+    serde_json::from_str(body).expect("stats are JSON")
+}
+
+/// The built binary with a clean environment: English, no proxy, no password unless given.
+fn cmgelog(password: Option<&str>) -> Command {
+    let mut c = Command::new(assert_cmd::cargo::cargo_bin("cmgelog"));
+    for var in [
+        "LC_ALL",
+        "LC_MESSAGES",
+        "CMGELOG_PASSWORD",
+        "http_proxy",
+        "HTTP_PROXY",
+        "https_proxy",
+        "HTTPS_PROXY",
+        "all_proxy",
+        "ALL_PROXY",
+    ] {
+        c.env_remove(var);
+    }
+    c.env("LANG", "en_US.UTF-8").stdin(Stdio::null());
+    if let Some(p) = password {
+        c.env("CMGELOG_PASSWORD", p);
+    }
+    c
+}
+
+fn upload_args(c: &mut Command, bundle: &Path, url: &str) {
+    c.arg("upload").arg(bundle).args(["--url", url, "--user", USER]);
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn finish(out: Output) -> Run {
+    Run {
+        code: out.status.code().expect("exit code"),
+        stdout: String::from_utf8(out.stdout).expect("UTF-8 stdout"),
+        stderr: String::from_utf8(out.stderr).expect("UTF-8 stderr"),
+    }
+}
+
+fn upload(bundle: &Path, url: &str, extra: &[&str]) -> Run {
+    let mut c = cmgelog(Some(PASSWORD));
+    upload_args(&mut c, bundle, url);
+    finish(c.args(extra).output().expect("runs"))
+}
+
+/// A file of `size` bytes: a pseudo-random 1 MiB block repeated, each copy stamped with its
+/// index, so a chunk stored at the wrong offset changes the hash.
+fn make_file(path: &Path, size: u64, seed: u64) {
+    let mut block = vec![0u8; 1 << 20];
+    let mut x = seed | 1;
+    for b in block.chunks_mut(8) {
+        // xorshift64: fast, and good enough to make every block unlike the others.
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        b.copy_from_slice(&x.to_le_bytes()[..b.len()]);
+    }
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    let mut written = 0u64;
+    let mut index = 0u64;
+    while written < size {
+        block[..8].copy_from_slice(&index.to_le_bytes());
+        let n = (size - written).min(block.len() as u64) as usize;
+        f.write_all(&block[..n]).unwrap();
+        written += n as u64;
+        index += 1;
+    }
+    f.flush().unwrap();
+}
+
+fn sha256_of(path: &Path) -> String {
+    let mut f = std::fs::File::open(path).unwrap();
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f.read(&mut buf).unwrap();
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// (location, sha256) from the final line "uploaded … to LOCATION ; sha256 HEX".
+fn final_line(stdout: &str) -> (String, String) {
+    let line = stdout.lines().last().unwrap_or_default();
+    let location = line
+        .split(" to ")
+        .nth(1)
+        .and_then(|r| r.split(" ; ").next())
+        .unwrap_or_else(|| panic!("no location in {line:?}"));
+    let sha = line
+        .rsplit("sha256 ")
+        .next()
+        .unwrap_or_else(|| panic!("no sha256 in {line:?}"));
+    (location.to_string(), sha.to_string())
+}
+
+/// The file the tus file store keeps for the upload at `location` (its id is the last segment).
+fn stored_tus_file(store: &Path, location: &str) -> PathBuf {
+    let id = location.rsplit('/').next().unwrap();
+    store.join(id)
+}
+
+fn state_file(bundle: &Path) -> PathBuf {
+    let mut name = bundle.file_name().unwrap().to_os_string();
+    name.push(".upload.json");
+    bundle.with_file_name(name)
+}
+
+fn state_offset(bundle: &Path) -> Option<u64> {
+    let text = std::fs::read(state_file(bundle)).ok()?;
+    serde_json::from_slice::<Value>(&text).ok()?["offset"].as_u64()
+}
+
+/// Waits for `child` to end, at most `limit`.
+fn wait_with_limit(mut child: Child, limit: Duration) -> Run {
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            panic!("the uploader did not finish within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    finish(child.wait_with_output().unwrap())
+}
+
+/// Polls until the uploader's state file shows more than `at_least` bytes confirmed.
+fn wait_for_offset(child: &mut Child, bundle: &Path, at_least: u64) -> u64 {
+    let start = Instant::now();
+    loop {
+        if let Some(offset) = state_offset(bundle).filter(|&o| o > at_least) {
+            return offset;
+        }
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the uploader ended before it got past {at_least} bytes"
+        );
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "no progress in the state file"
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+/// A number in `0..n` that differs from run to run (the kill point), without a random crate.
+fn pseudo_random(n: u64) -> u64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos() as u64;
+    (nanos ^ (nanos >> 7)) % n
+}
+
+#[test]
+fn tus_upload_stores_the_identical_file_with_its_metadata() {
+    let dir = TempDir::new().unwrap();
+    let store = dir.path().join("store");
+    let server = tus_server(&store, 0, None);
+    let bundle = dir.path().join("CMGE_Log_A.zip");
+    make_file(&bundle, 5 << 20, 1);
+
+    // auto: the server answers OPTIONS with Tus-Version, so tus is chosen.
+    let run = upload(
+        &bundle,
+        &server.url("/files/"),
+        &["--chunk-size", "1048576", "--case", "SR-2026-0042"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let (location, sha) = final_line(&run.stdout);
+    assert!(run.stdout.contains("(5242880 bytes, tus)"), "{}", run.stdout);
+    assert_eq!(sha, sha256_of(&bundle));
+    // The Location was relative; the uploader made it absolute against the endpoint.
+    assert!(location.starts_with(&server.url("/files/")), "{location}");
+    let stored = stored_tus_file(&store, &location);
+    assert_eq!(std::fs::read(&stored).unwrap(), std::fs::read(&bundle).unwrap());
+
+    let info: Value = serde_json::from_slice(&std::fs::read(stored.with_extension("json")).unwrap()).unwrap();
+    assert_eq!(info["metadata"]["filename"], "CMGE_Log_A.zip");
+    assert_eq!(info["metadata"]["size"], "5242880");
+    assert_eq!(info["metadata"]["sha256"], sha.as_str());
+    assert_eq!(info["metadata"]["case"], "SR-2026-0042");
+
+    assert!(!state_file(&bundle).exists(), "state removed when done");
+    assert!(bundle.exists(), "the local bundle is kept");
+    // Not a terminal: one line per 10 %, ending at 100 %.
+    let lines: Vec<&str> = run.stderr.lines().filter(|l| l.contains('%')).collect();
+    assert!(lines.len() <= 11, "{lines:?}");
+    assert!(lines.last().unwrap().contains("100%"), "{lines:?}");
+    // Five chunks, each sent once.
+    let s = stats(&server);
+    assert_eq!(s["methods"]["PATCH"], 5, "{s}");
+    assert_eq!(s["patch_bytes_declared"], 5 << 20, "{s}");
+}
+
+#[test]
+fn empty_file_uploads_over_tus() {
+    let dir = TempDir::new().unwrap();
+    let store = dir.path().join("store");
+    let server = tus_server(&store, 0, None);
+    let bundle = dir.path().join("empty.zip");
+    std::fs::write(&bundle, b"").unwrap();
+    let run = upload(&bundle, &server.url("/files/"), &["--protocol", "tus", "-q"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stderr, "", "--quiet prints only the final line");
+    let (location, sha) = final_line(&run.stdout);
+    assert_eq!(sha, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    let stored = stored_tus_file(&store, &location);
+    assert_eq!(std::fs::metadata(stored).unwrap().len(), 0);
+    assert!(!state_file(&bundle).exists());
+}
+
+#[test]
+fn a_file_of_300_mb_uploads_over_tus() {
+    let dir = TempDir::new().unwrap();
+    let store = dir.path().join("store");
+    let server = tus_server(&store, 0, None);
+    let bundle = dir.path().join("big.zip");
+    let size = 300u64 << 20;
+    make_file(&bundle, size, 3);
+    let start = Instant::now();
+    let run = upload(&bundle, &server.url("/files/"), &["-q"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let elapsed = start.elapsed();
+    let (location, sha) = final_line(&run.stdout);
+    let local = sha256_of(&bundle);
+    assert_eq!(sha, local);
+    let stored = stored_tus_file(&store, &location);
+    assert_eq!(std::fs::metadata(&stored).unwrap().len(), size);
+    assert_eq!(sha256_of(&stored), local);
+    // Streamed in default-size chunks (4 MiB), none twice.
+    let s = stats(&server);
+    assert_eq!(s["methods"]["PATCH"], 75, "{s}");
+    assert_eq!(s["patch_bytes_declared"], size, "{s}");
+    eprintln!("300 MiB over tus on loopback (debug build, hashing included): {elapsed:?}");
+}
+
+#[test]
+fn killed_mid_upload_and_run_again_completes_sending_at_most_one_chunk_twice() {
+    let dir = TempDir::new().unwrap();
+    let store = dir.path().join("store");
+    let server = tus_server(&store, 0, None);
+    let bundle = dir.path().join("CMGE_Log_B.zip");
+    let size = 40u64 << 20;
+    let chunk = 64u64 << 10;
+    make_file(&bundle, size, 4);
+    let chunk_arg = chunk.to_string();
+    let args = ["--chunk-size", chunk_arg.as_str(), "--protocol", "tus"];
+
+    let mut c = cmgelog(Some(PASSWORD));
+    upload_args(&mut c, &bundle, &server.url("/files/"));
+    let mut child = c
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Somewhere between 5 % and 65 % of the file.
+    let kill_after = size / 20 + pseudo_random(size * 3 / 5);
+    let seen = wait_for_offset(&mut child, &bundle, kill_after);
+    child.kill().unwrap(); // SIGKILL: no cleanup, mid-chunk or between chunks
+    let status = child.wait().unwrap();
+    assert!(status.code().is_none(), "killed by a signal, not finished");
+    assert!(seen < size);
+    let saved = state_offset(&bundle).expect("state survives the kill");
+    assert!(saved < size);
+
+    let run = upload(&bundle, &server.url("/files/"), &args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("resuming"), "{}", run.stderr);
+    let (location, sha) = final_line(&run.stdout);
+    assert_eq!(sha, sha256_of(&bundle));
+    assert_eq!(sha256_of(&stored_tus_file(&store, &location)), sha);
+    // One upload was created, and the bytes sent (declared, which bounds what was actually
+    // sent) exceed the file by at most the chunk cut off by the kill.
+    let s = stats(&server);
+    assert_eq!(s["methods"]["POST"], 1, "{s}");
+    let declared = s["patch_bytes_declared"].as_u64().unwrap();
+    assert!(
+        declared <= size + chunk,
+        "sent {declared} bytes for a file of {size} (chunk {chunk}); killed after {seen}"
+    );
+    assert!(!state_file(&bundle).exists());
+}
+
+#[test]
+fn server_stopped_and_restarted_mid_upload_is_survived() {
+    let dir = TempDir::new().unwrap();
+    let store = dir.path().join("store");
+    let server = tus_server(&store, 0, None);
+    let port = server.port;
+    let bundle = dir.path().join("CMGE_Log_C.zip");
+    let size = 40u64 << 20;
+    make_file(&bundle, size, 5);
+
+    let mut c = cmgelog(Some(PASSWORD));
+    upload_args(&mut c, &bundle, &server.url("/files/"));
+    let mut child = c
+        .args(["--chunk-size", "65536"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for_offset(&mut child, &bundle, size / 5);
+    drop(server); // SIGKILL to the server mid-upload
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the uploader waits for the server instead of giving up"
+    );
+    let _server = tus_server(&store, port, None); // same store, same port
+    let run = wait_with_limit(child, Duration::from_secs(90));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("retry 1/8"), "{}", run.stderr);
+    let (location, sha) = final_line(&run.stdout);
+    assert_eq!(sha, sha256_of(&bundle));
+    assert_eq!(sha256_of(&stored_tus_file(&store, &location)), sha);
+}
+
+#[test]
+fn wrong_password_fails_fast_in_chinese_without_retries() {
+    let dir = TempDir::new().unwrap();
+    let server = tus_server(&dir.path().join("store"), 0, None);
+    let bundle = dir.path().join("b.zip");
+    make_file(&bundle, 1 << 20, 6);
+    let start = Instant::now();
+    let mut c = cmgelog(Some("not-the-password"));
+    upload_args(&mut c, &bundle, &server.url("/files/"));
+    let run = finish(c.args(["--lang", "zh"]).output().unwrap());
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(run.stderr.contains("用户名或密码错误"), "{}", run.stderr);
+    assert!(start.elapsed() < Duration::from_secs(5));
+    let s = stats(&server);
+    assert_eq!(
+        (s["requests"].as_u64(), s["unauthorized"].as_u64()),
+        (Some(1), Some(1)),
+        "{s}"
+    );
+    assert!(!state_file(&bundle).exists());
+}
+
+#[test]
+fn larger_than_the_servers_maximum_is_refused_before_sending() {
+    let dir = TempDir::new().unwrap();
+    let server = tus_server(&dir.path().join("store"), 0, Some(1000));
+    let bundle = dir.path().join("b.zip");
+    make_file(&bundle, 5000, 7);
+    let run = upload(&bundle, &server.url("/files/"), &[]);
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    assert!(run.stderr.contains("at most 1000"), "{}", run.stderr);
+    assert_eq!(stats(&server)["methods"]["PATCH"], Value::Null);
+}
+
+#[test]
+fn multipart_upload_to_uploadserver_stores_the_identical_file() {
+    let dir = TempDir::new().unwrap();
+    let store = dir.path().join("received");
+    std::fs::create_dir(&store).unwrap();
+    let server = upload_server(&store);
+    let bundle = dir.path().join("CMGE_Log_D.zip");
+    make_file(&bundle, 3 << 20, 8);
+    // auto: uploadserver answers OPTIONS with 501 and no Tus-Version, so multipart is chosen.
+    let run = upload(&bundle, &server.url("/upload"), &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("multipart"), "{}", run.stdout);
+    let (_, sha) = final_line(&run.stdout);
+    assert_eq!(sha, sha256_of(&bundle));
+    assert_eq!(
+        std::fs::read(store.join("CMGE_Log_D.zip")).unwrap(),
+        std::fs::read(&bundle).unwrap()
+    );
+}
+
+#[test]
+fn multipart_wrong_password_is_an_auth_error() {
+    let dir = TempDir::new().unwrap();
+    let store = dir.path().join("received");
+    std::fs::create_dir(&store).unwrap();
+    let server = upload_server(&store);
+    let bundle = dir.path().join("b.zip");
+    make_file(&bundle, 100_000, 9);
+    let mut c = cmgelog(Some("wrong"));
+    upload_args(&mut c, &bundle, &server.url("/upload"));
+    let run = finish(c.args(["--protocol", "multipart"]).output().unwrap());
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(run.stderr.contains("wrong user name or password"), "{}", run.stderr);
+    assert!(!run.stderr.contains("retry"), "{}", run.stderr);
+    assert_eq!(std::fs::read_dir(&store).unwrap().count(), 0);
+}
+
+#[test]
+fn put_uploads_the_identical_file() {
+    let dir = TempDir::new().unwrap();
+    let store = dir.path().join("store");
+    let server = tus_server(&store, 0, None);
+    let bundle = dir.path().join("b.zip");
+    make_file(&bundle, 2 << 20, 10);
+    let run = upload(&bundle, &server.url("/raw/b.zip"), &["--method", "put"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        std::fs::read(store.join("raw/b.zip")).unwrap(),
+        std::fs::read(&bundle).unwrap()
+    );
+}
+
+#[test]
+fn without_a_password_and_without_a_terminal_it_fails_at_once() {
+    let dir = TempDir::new().unwrap();
+    let bundle = dir.path().join("b.zip");
+    std::fs::write(&bundle, b"x").unwrap();
+    let mut c = cmgelog(None);
+    // Nothing listens there; the password check comes first and nothing is sent.
+    upload_args(&mut c, &bundle, "http://127.0.0.1:9/files/");
+    let run = finish(c.output().unwrap());
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("CMGELOG_PASSWORD"), "{}", run.stderr);
+}
+
+#[test]
+fn the_password_appears_in_no_argv_output_or_written_file() {
+    let dir = TempDir::new().unwrap();
+    let store = dir.path().join("store");
+    let server = tus_server(&store, 0, None);
+    let bundle_dir = dir.path().join("Desktop");
+    std::fs::create_dir(&bundle_dir).unwrap();
+    let bundle = bundle_dir.join("CMGE_Log_E.zip");
+    let size = 20u64 << 20;
+    make_file(&bundle, size, 11);
+
+    let mut c = cmgelog(Some(PASSWORD));
+    upload_args(&mut c, &bundle, &server.url("/files/"));
+    let mut child = c
+        .args(["--chunk-size", "65536", "--case", "SR-1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for_offset(&mut child, &bundle, 0);
+    // While it runs: its command line, and the state file as written.
+    let cmdline = std::fs::read(format!("/proc/{}/cmdline", child.id())).unwrap();
+    assert!(!cmdline.is_empty(), "read the running uploader's argv");
+    let secret = PASSWORD.as_bytes();
+    let contains = |hay: &[u8]| hay.windows(secret.len()).any(|w| w == secret);
+    assert!(!contains(&cmdline));
+    let state = std::fs::read(state_file(&bundle)).unwrap();
+    assert!(!contains(&state));
+    // Not even the user name: the state holds where the upload is and how far it got.
+    assert!(!String::from_utf8_lossy(&state).contains(USER));
+
+    let run = wait_with_limit(child, Duration::from_secs(60));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stdout.contains(PASSWORD) && !run.stderr.contains(PASSWORD));
+    // Everything in the bundle's folder, and what reached the server's store.
+    for folder in [&bundle_dir, &store] {
+        for entry in walk(folder) {
+            assert!(
+                !contains(&std::fs::read(&entry).unwrap()),
+                "password in {}",
+                entry.display()
+            );
+        }
+    }
+    // The check above would have found it: the folder holds the bundle and nothing else.
+    assert_eq!(walk(&bundle_dir), vec![bundle.clone()]);
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}
