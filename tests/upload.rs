@@ -65,9 +65,9 @@ impl Server {
                     let _ = e.read_to_string(&mut err);
                 }
                 panic!(
-                    "{what} did not start (scripts/test.sh installs it: npm ci --prefix \
-                     tests/upload-servers; python3 -m pip install uploadserver==6.0.5).\n\
-                     stderr: {err}"
+                    "{what} did not start; `bash scripts/test.sh` installs the test servers \
+                     (npm ci --prefix tests/upload-servers; pip install --target \
+                     tests/upload-servers/python uploadserver==6.0.5).\nstderr: {err}"
                 );
             }
         }
@@ -100,7 +100,9 @@ fn tus_server(store: &Path, port: u16, max_size: Option<u64>) -> Server {
 
 fn upload_server(dir: &Path) -> Server {
     let mut cmd = Command::new("python3");
-    cmd.args(["-u", "-m", "uploadserver", "0", "--bind", "127.0.0.1"])
+    // scripts/test.sh installs it there (pip --target), not into the system Python.
+    cmd.env("PYTHONPATH", servers_dir().join("python"))
+        .args(["-u", "-m", "uploadserver", "0", "--bind", "127.0.0.1"])
         .arg("--basic-auth-upload")
         .arg(format!("{USER}:{PASSWORD}"))
         .arg("--directory")
@@ -509,7 +511,9 @@ fn multipart_wrong_password_is_an_auth_error() {
     std::fs::create_dir(&store).unwrap();
     let server = upload_server(&store);
     let bundle = dir.path().join("b.zip");
-    make_file(&bundle, 100_000, 9);
+    // Large enough that the server answers 401 long before the body is sent: the answer must
+    // still be seen (not a "connection reset" retried as a network error).
+    make_file(&bundle, 20 << 20, 9);
     let mut c = cmgelog(Some("wrong"));
     upload_args(&mut c, &bundle, &server.url("/upload"));
     let run = finish(c.args(["--protocol", "multipart"]).output().unwrap());

@@ -3,6 +3,7 @@
 //! from the start, within the retry policy.
 
 use super::http::{file_body, framed_file_body};
+use super::retry::Failure;
 use super::{Job, Outcome, Progress, Protocol, Report, UploadError};
 use reqwest::{Body, Method};
 use std::sync::atomic::AtomicU64;
@@ -11,6 +12,7 @@ use std::sync::Arc;
 /// The parts of a form with one file field, around the file's bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FormFrame {
+    pub boundary: String,
     pub content_type: String,
     pub prefix: Vec<u8>,
     pub suffix: Vec<u8>,
@@ -31,6 +33,7 @@ pub fn form_frame(field: &str, file_name: &str, sha256: &str) -> FormFrame {
         content_type: format!("multipart/form-data; boundary={boundary}"),
         prefix: prefix.into_bytes(),
         suffix: format!("\r\n--{boundary}--\r\n").into_bytes(),
+        boundary,
     }
 }
 
@@ -45,7 +48,8 @@ fn quote(s: &str) -> String {
 
 pub(crate) fn post(job: &Job<'_>, sha256: &str, progress: &mut Report<'_>) -> Result<Outcome, UploadError> {
     let frame = form_frame(&job.opts.field, &job.file_name, sha256);
-    send_whole(job, sha256, Protocol::Multipart, progress, |counter| {
+    let probe = || check_credentials(job, sha256);
+    send_whole(job, sha256, Protocol::Multipart, progress, &probe, |counter| {
         let body = framed_file_body(
             &job.opts.bundle,
             0,
@@ -60,7 +64,8 @@ pub(crate) fn post(job: &Job<'_>, sha256: &str, progress: &mut Report<'_>) -> Re
 }
 
 pub(crate) fn put(job: &Job<'_>, sha256: &str, progress: &mut Report<'_>) -> Result<Outcome, UploadError> {
-    send_whole(job, sha256, Protocol::Put, progress, |counter| {
+    // No credentials probe for PUT: an empty PUT would create or overwrite the target.
+    send_whole(job, sha256, Protocol::Put, progress, &|| None, |counter| {
         let body = file_body(&job.opts.bundle, 0, job.size, counter)?;
         Ok((Method::PUT, "application/octet-stream".into(), job.size, body))
     })
@@ -74,6 +79,7 @@ fn send_whole(
     sha256: &str,
     protocol: Protocol,
     progress: &mut Report<'_>,
+    probe: &dyn Fn() -> Option<UploadError>,
     make: impl Fn(Arc<AtomicU64>) -> Result<Request, UploadError>,
 ) -> Result<Outcome, UploadError> {
     let total = job.size;
@@ -90,8 +96,15 @@ fn send_whole(
             .body(body);
         let resp = job.http.send_watching(req, &counter, &mut |done| {
             progress(Progress::Sending { protocol, done, total })
-        })?;
-        job.http.check(resp).map(drop)
+        });
+        match resp {
+            Ok(resp) => job.http.check(resp).map(drop),
+            Err(Failure::Transient(cause)) => match probe() {
+                Some(refusal) => Err(Failure::Fatal(refusal)),
+                None => Err(Failure::Transient(cause)),
+            },
+            Err(fatal) => Err(fatal),
+        }
     })?;
     Ok(Outcome {
         protocol,
@@ -100,6 +113,35 @@ fn send_whole(
         sha256: sha256.to_string(),
         resumed_from: 0,
     })
+}
+
+/// Asks with a form that holds no file whether the credentials are refused: `Some(Auth)` if
+/// so. Servers such as uploadserver answer 401 as soon as they have the headers and close the
+/// connection, so a client still writing a large body often sees "broken pipe" instead of the
+/// answer. A form this small is sent whole before the server can answer, so its 401 is seen;
+/// with the right credentials it is refused as incomplete (uploadserver: 400) and stores
+/// nothing. Any answer but 401/403, and any failure, leaves the retry to decide.
+fn check_credentials(job: &Job<'_>, sha256: &str) -> Option<UploadError> {
+    let frame = form_frame(&job.opts.field, &job.file_name, sha256);
+    let b = &frame.boundary;
+    let body = format!(
+        "--{b}\r\nContent-Disposition: form-data; name=\"cmgelog-credentials-check\"\r\n\r\n\
+         1\r\n--{b}--\r\n"
+    );
+    let resp = job
+        .http
+        .send(
+            job.http
+                .request(Method::POST, &job.url, 0)
+                .timeout(std::time::Duration::from_secs(10))
+                .header("Content-Type", frame.content_type.as_str())
+                .body(body),
+        )
+        .ok()?;
+    match job.http.check(resp) {
+        Err(Failure::Fatal(e @ UploadError::Auth { .. })) => Some(e),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
