@@ -23,6 +23,8 @@ if [ ! -d "$servers/python/uploadserver-6.0.5.dist-info" ]; then
     python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --upgrade \
         --target "$servers/python" uploadserver==6.0.5
 fi
+# The https test makes a private CA with the openssl tool.
+command -v openssl >/dev/null || { apt-get update -qq && apt-get install -y -qq openssl >/dev/null; }
 # ----------------------------------------------------------------------------------------------
 
 cargo fmt --check

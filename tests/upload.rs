@@ -79,6 +79,11 @@ impl Server {
 }
 
 fn tus_server(store: &Path, port: u16, max_size: Option<u64>) -> Server {
+    start_tus(store, port, max_size, None)
+}
+
+/// The tus server, over HTTPS with `(cert, key)` when given.
+fn start_tus(store: &Path, port: u16, max_size: Option<u64>, tls: Option<(&Path, &Path)>) -> Server {
     let script = servers_dir().join("tus.mjs");
     assert!(
         servers_dir().join("node_modules/@tus/server").is_dir(),
@@ -92,6 +97,9 @@ fn tus_server(store: &Path, port: u16, max_size: Option<u64>) -> Server {
         .arg(format!("{USER}:{PASSWORD}"));
     if let Some(max) = max_size {
         cmd.arg(max.to_string());
+    }
+    if let Some((cert, key)) = tls {
+        cmd.env("TLS_CERT", cert).env("TLS_KEY", key);
     }
     Server::start(cmd, "the tus server (node tus.mjs)", |line| {
         line.strip_prefix("listening ")?.trim().parse().ok()
@@ -611,4 +619,149 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     out.sort();
     out
+}
+
+#[test]
+fn a_changed_bundle_starts_over_and_the_stale_upload_is_terminated() {
+    let dir = TempDir::new().unwrap();
+    let store = dir.path().join("store");
+    let server = tus_server(&store, 0, None);
+    let bundle = dir.path().join("CMGE_Log_F.zip");
+    make_file(&bundle, 8 << 20, 12);
+    let mut c = cmgelog(Some(PASSWORD));
+    upload_args(&mut c, &bundle, &server.url("/files/"));
+    let mut child = c
+        .args(["--chunk-size", "65536"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for_offset(&mut child, &bundle, 0);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let stale: Value = serde_json::from_slice(&std::fs::read(state_file(&bundle)).unwrap()).unwrap();
+    let stale_file = stored_tus_file(&store, stale["upload_url"].as_str().unwrap());
+    assert!(stale_file.exists());
+
+    // The user collected again: same name, other content. Resuming would mix two files.
+    make_file(&bundle, 6 << 20, 13);
+    let run = upload(&bundle, &server.url("/files/"), &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("resuming"), "{}", run.stderr);
+    let (location, sha) = final_line(&run.stdout);
+    assert_eq!(sha, sha256_of(&bundle));
+    assert_eq!(sha256_of(&stored_tus_file(&store, &location)), sha);
+    // The server advertises termination, so the stale upload was deleted there.
+    let s = stats(&server);
+    assert_eq!(s["methods"]["POST"], 2, "{s}");
+    assert_eq!(s["methods"]["DELETE"], 1, "{s}");
+    assert!(!stale_file.exists(), "stale upload removed from the store");
+}
+
+#[test]
+fn other_refusals_name_the_status_and_the_servers_words() {
+    let dir = TempDir::new().unwrap();
+    let server = tus_server(&dir.path().join("store"), 0, None);
+    let bundle = dir.path().join("b.zip");
+    make_file(&bundle, 1000, 14);
+    // A form POST to a tus endpoint: the tus server refuses it (412, no Tus-Resumable).
+    let run = upload(&bundle, &server.url("/files/"), &["--protocol", "multipart"]);
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("the server refused the upload (412)") && run.stderr.contains("Tus-Resumable Required"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("retry"), "{}", run.stderr);
+}
+
+/// A private CA and a certificate for 127.0.0.1 signed by it, made with the openssl tool.
+fn private_ca(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    let openssl = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("the openssl tool (scripts/test.sh installs it)");
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=cmgelog test CA",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+    ]);
+    openssl(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/CN=127.0.0.1",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+    ]);
+    std::fs::write(dir.join("san.ext"), "subjectAltName=IP:127.0.0.1\n").unwrap();
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        "san.ext",
+        "-out",
+        "server.pem",
+    ]);
+    (dir.join("ca.pem"), dir.join("server.pem"), dir.join("server.key"))
+}
+
+#[test]
+fn https_with_a_private_ca_needs_ca_cert() {
+    let dir = TempDir::new().unwrap();
+    let pki = dir.path().join("pki");
+    std::fs::create_dir(&pki).unwrap();
+    let (ca, cert, key) = private_ca(&pki);
+    let store = dir.path().join("store");
+    let server = start_tus(&store, 0, None, Some((&cert, &key)));
+    let url = format!("https://127.0.0.1:{}/files/", server.port);
+    let bundle = dir.path().join("b.zip");
+    make_file(&bundle, 3 << 20, 15);
+
+    // Unknown issuer: refused by rustls (no retries asked, so it ends at once).
+    let run = upload(&bundle, &url, &["--retries", "0"]);
+    assert_eq!(run.code, 5, "{}", run.stderr);
+    assert!(run.stderr.contains("certificate"), "{}", run.stderr);
+
+    let run = upload(&bundle, &url, &["--ca-cert", ca.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let (location, sha) = final_line(&run.stdout);
+    assert!(location.starts_with("https://127.0.0.1:"), "{location}");
+    assert_eq!(sha256_of(&stored_tus_file(&store, &location)), sha256_of(&bundle));
+
+    // A CA file that holds no certificate is an input error.
+    let run = upload(&bundle, &url, &["--ca-cert", key.to_str().unwrap()]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("CA certificate"), "{}", run.stderr);
 }

@@ -3,6 +3,9 @@
 //
 //   node tus.mjs STORE_DIR PORT USER:PASS [MAX_SIZE]     (PORT 0 = any free port)
 //
+// With TLS_CERT and TLS_KEY (PEM files) in the environment it serves HTTPS instead (for
+// `--ca-cert`: a portal whose certificate comes from a private CA).
+//
 // Prints "listening PORT" on stdout once it accepts connections. Besides tus under /files/:
 // - GET /__stats (no authentication) answers counters as JSON, so tests can assert how many
 //   requests the uploader made (no retries after a 401) and how many PATCH body bytes it
@@ -11,6 +14,7 @@
 // - PUT /raw/NAME stores the body as STORE_DIR/raw/NAME (for `--protocol put`; uploadserver
 //   takes no PUT).
 import http from "node:http";
+import https from "node:https";
 import fs from "node:fs";
 import path from "node:path";
 import { Server } from "@tus/server";
@@ -54,7 +58,7 @@ function receiveRaw(req, res) {
   req.on("error", () => out.destroy());
 }
 
-const server = http.createServer((req, res) => {
+function handle(req, res) {
   if (req.method === "GET" && req.url === "/__stats") {
     res.writeHead(200, { "Content-Type": "application/json" });
     res.end(JSON.stringify(stats));
@@ -76,7 +80,15 @@ const server = http.createServer((req, res) => {
     return;
   }
   tus.handle(req, res);
-});
+}
+
+const tls = process.env.TLS_CERT && process.env.TLS_KEY;
+const server = tls
+  ? https.createServer(
+      { cert: fs.readFileSync(process.env.TLS_CERT), key: fs.readFileSync(process.env.TLS_KEY) },
+      handle,
+    )
+  : http.createServer(handle);
 
 server.listen(Number(portArg), "127.0.0.1", () => {
   console.log(`listening ${server.address().port}`);
