@@ -5,6 +5,10 @@
 //!
 //! Each test starts its own servers (port 0, its own store directory) and stops them when its
 //! guard is dropped, so tests run in parallel.
+//!
+//! Linux only: the servers run on the build machine and the password check reads `/proc`; a
+//! Windows test binary (under Wine) has neither.
+#![cfg(target_os = "linux")]
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
