@@ -762,7 +762,8 @@ fn https_with_a_private_ca_needs_ca_cert() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let (location, sha) = final_line(&run.stdout);
     assert!(location.starts_with("https://127.0.0.1:"), "{location}");
-    assert_eq!(sha256_of(&stored_tus_file(&store, &location)), sha256_of(&bundle));
+    assert_eq!(sha, sha256_of(&bundle));
+    assert_eq!(sha256_of(&stored_tus_file(&store, &location)), sha);
 
     // A CA file that holds no certificate is an input error.
     let run = upload(&bundle, &url, &["--ca-cert", key.to_str().unwrap()]);
