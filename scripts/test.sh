@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 # Tools the checks use (the Rust toolchain itself is on the machine).
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
 
-# --- Upload test servers (tests/upload.rs starts them on 127.0.0.1) --------------------------
+# --- Upload test servers (tests/upload/ starts them on 127.0.0.1) ----------------------------
 # The official tus server, @tus/server + @tus/file-store pinned by
 # tests/upload-servers/package-lock.json (needs Node >= 20.19), and uploadserver 6.0.5 from PyPI
 # for the multipart path, installed into tests/upload-servers/python (not the system Python:

@@ -52,6 +52,11 @@ pub enum UploadError {
         detail: String,
         attempts: u32,
     },
+    /// The server's certificate is not trusted (or TLS failed otherwise): not retried, since
+    /// waiting does not change a certificate.
+    Tls {
+        detail: String,
+    },
     Server {
         status: u16,
         text: String,
@@ -70,9 +75,10 @@ impl UploadError {
             UploadError::Refused { .. } | UploadError::TooLarge { .. } | UploadError::NotTus { .. } => {
                 ErrorClass::Refused
             }
-            UploadError::Network { .. } | UploadError::Server { .. } | UploadError::Protocol { .. } => {
-                ErrorClass::Network
-            }
+            UploadError::Network { .. }
+            | UploadError::Tls { .. }
+            | UploadError::Server { .. }
+            | UploadError::Protocol { .. } => ErrorClass::Network,
         }
     }
 
@@ -121,6 +127,13 @@ impl UploadError {
                 format!(
                     "network error after {attempts} attempts: {detail}. Running the same \
                      command again resumes where it stopped"
+                ),
+            ),
+            UploadError::Tls { detail } => Localized::new(
+                format!("TLS 连接失败：{detail}。若门户使用私有 CA，请用 --ca-cert 指定其 CA 证书"),
+                format!(
+                    "TLS failed: {detail}. If the portal uses a private CA, give its CA \
+                     certificate with --ca-cert"
                 ),
             ),
             UploadError::Server { status, text, attempts } => Localized::new(

@@ -128,7 +128,27 @@ fn timeout_for(body_len: u64) -> Duration {
 }
 
 fn network(e: reqwest::Error) -> Failure {
-    Failure::Transient(Transient::Network(describe(&e)))
+    if is_tls_failure(&e) {
+        Failure::Fatal(UploadError::Tls { detail: describe(&e) })
+    } else {
+        Failure::Transient(Transient::Network(describe(&e)))
+    }
+}
+
+/// Whether rustls refused the connection (an untrusted or invalid certificate, a failed
+/// handshake). It sits in the chain inside `io::Error`s, whose `source` skips the error they
+/// wrap, so those are opened with `get_ref`.
+fn is_tls_failure(e: &reqwest::Error) -> bool {
+    fn within(e: &(dyn std::error::Error + 'static)) -> bool {
+        if e.downcast_ref::<rustls::Error>().is_some() {
+            return true;
+        }
+        if let Some(inner) = e.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+            return within(inner);
+        }
+        e.source().is_some_and(within)
+    }
+    within(e)
 }
 
 /// An error's whole chain in one line ("error sending request: connection refused").

@@ -1,5 +1,5 @@
 // The official tus server (@tus/server + @tus/file-store) behind HTTP Basic authentication,
-// for tests/upload.rs. tus itself has no authentication; portals put it behind a gate like this.
+// for tests/upload/. tus itself has no authentication; portals put it behind a gate like this.
 //
 //   node tus.mjs STORE_DIR PORT USER:PASS [MAX_SIZE]     (PORT 0 = any free port)
 //
