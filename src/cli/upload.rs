@@ -4,10 +4,10 @@
 //!
 //! Exit codes: 0 uploaded; 2 bad input (bundle, CA file, URL, no password; clap's usage errors
 //! are 2 too); 3 wrong user name or password; 4 refused by the server; 5 network or server
-//! errors that outlasted the retries, or a server that broke the protocol.
+//! errors that outlasted the retries, a TLS failure, or a server that broke the protocol.
 
 use cmgelog::i18n::{Lang, Localized};
-use cmgelog::upload::{self, ErrorClass, Options, Outcome, Password, Progress, Protocol};
+use cmgelog::upload::{self, ErrorClass, Options, Outcome, Password, Progress, Protocol, UploadError};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -59,6 +59,15 @@ pub enum ProtocolArg {
 }
 
 pub fn run(args: &UploadArgs, lang: Lang) -> u8 {
+    // A missing bundle is reported before anyone is asked for a password.
+    if let Err(e) = std::fs::File::open(&args.bundle) {
+        let e = UploadError::File {
+            path: args.bundle.clone(),
+            detail: e.to_string(),
+        };
+        error(&e.message(), lang);
+        return 2;
+    }
     let password = match password(lang) {
         Ok(p) => p,
         Err(message) => {

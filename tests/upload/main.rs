@@ -419,3 +419,14 @@ fn https_with_a_private_ca_needs_ca_cert() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("CA certificate"), "{}", run.stderr);
 }
+
+#[test]
+fn a_missing_bundle_is_an_input_error_before_any_password_question() {
+    let dir = TempDir::new().unwrap();
+    let mut c = cmgelog(None);
+    upload_args(&mut c, &dir.path().join("missing.zip"), "http://127.0.0.1:9/files/");
+    let run = finish(c.output().unwrap());
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("missing.zip"), "{}", run.stderr);
+    assert!(!run.stderr.contains("CMGELOG_PASSWORD"), "{}", run.stderr);
+}
