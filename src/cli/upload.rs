@@ -241,17 +241,30 @@ fn show_line(lang: Lang, printed: &mut Option<u64>, p: Progress) {
         Progress::Hashing { .. } => {}
         Progress::Resumed { offset, total } => eprintln!("{}", resumed(lang, offset, total)),
         Progress::Sending { done, total, .. } => {
-            let decile = (done.saturating_mul(10)).checked_div(total).unwrap_or(10).min(10);
-            if printed.is_some_and(|last| decile <= last) {
-                return;
+            if let Some(line) = decile_line(lang, printed, done, total) {
+                eprintln!("{line}");
             }
-            *printed = Some(decile);
-            let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
-            let label = sending_label(lang);
-            eprintln!("{label} {}% ({:.1} / {:.1} MiB)", decile * 10, mib(done), mib(total));
         }
         Progress::Retrying { .. } => eprintln!("{}", retrying(lang, &p)),
     }
+}
+
+/// The line for `done` of `total` if it reaches a 10 % step not printed yet (`printed` is the
+/// last step printed; a retry that goes back prints nothing until it passes it again).
+fn decile_line(lang: Lang, printed: &mut Option<u64>, done: u64, total: u64) -> Option<String> {
+    let decile = done.saturating_mul(10).checked_div(total).unwrap_or(10).min(10);
+    if printed.is_some_and(|last| decile <= last) {
+        return None;
+    }
+    *printed = Some(decile);
+    let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
+    let label = sending_label(lang);
+    Some(format!(
+        "{label} {}% ({:.1} / {:.1} MiB)",
+        decile * 10,
+        mib(done),
+        mib(total)
+    ))
 }
 
 fn resumed(lang: Lang, offset: u64, total: u64) -> String {
@@ -277,5 +290,39 @@ fn retrying(lang: Lang, p: &Progress) -> String {
         format!("请求失败（{cause}），{secs:.0} 秒后重试（第 {retry}/{of} 次）")
     } else {
         format!("request failed ({cause}); retry {retry}/{of} in {secs:.0} s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_line_per_10_percent_step_reached() {
+        let mut printed = None;
+        let mib = 1 << 20;
+        let lines: Vec<String> = [0, 5, 10, 35, 35, 20, 100]
+            .iter()
+            .filter_map(|pct| decile_line(Lang::En, &mut printed, pct * mib, 100 * mib))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "upload 0% (0.0 / 100.0 MiB)",
+                "upload 10% (10.0 / 100.0 MiB)",
+                "upload 30% (35.0 / 100.0 MiB)",
+                "upload 100% (100.0 / 100.0 MiB)",
+            ]
+        );
+    }
+
+    #[test]
+    fn an_empty_bundle_is_at_100_percent_at_once() {
+        let mut printed = None;
+        assert_eq!(
+            decile_line(Lang::Zh, &mut printed, 0, 0).as_deref(),
+            Some("上传 100% (0.0 / 0.0 MiB)")
+        );
+        assert_eq!(decile_line(Lang::Zh, &mut printed, 0, 0), None);
     }
 }
