@@ -4,6 +4,7 @@
 //! [`facts`] (documents → the machine model) → [`rules`] (documents + machine → findings) →
 //! [`report`] (findings → text, JSON, Markdown, HTML). [`analysis`] runs the stages for one machine;
 //! the CLI in `main.rs` glues options to them.
+//! [`upload`] sends a bundle to the support portal (tus, resumable; or one multipart POST).
 //! [`knowledge`] holds what error codes mean and what to do about them (`cmgelog explain`).
 //! [`batch`] runs the analysis over many bundles in parallel (records, summary, SQLite index,
 //! `find`); [`fingerprint`] is the hardware identity activation binds to, its hash and diff.
@@ -22,3 +23,4 @@ pub mod messages;
 pub mod privacy;
 pub mod report;
 pub mod rules;
+pub mod upload;

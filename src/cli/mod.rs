@@ -11,6 +11,7 @@ mod output;
 mod progress;
 mod rules_cmd;
 mod wizard;
+mod upload;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use cmgelog::config::Config;
@@ -71,6 +72,8 @@ pub enum Command {
     Diff(fingerprint::DiffArgs),
     /// What an error code means, what to do, and which rules detect it.
     Explain(explain::ExplainArgs),
+    /// Send a bundle to the support portal (tus, resumable; or one multipart POST / PUT).
+    Upload(upload::UploadArgs),
     /// Rule files: check, list, run their fixtures.
     Rules {
         #[command(subcommand)]
@@ -185,6 +188,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Diff(args) => fingerprint::run_diff(&args, lang),
         Command::Explain(args) => explain::run(&args, lang),
         Command::Rules { command } => rules_cmd::run(command, lang),
+        Command::Upload(args) => upload::run(&args, lang),
     }
 }
 

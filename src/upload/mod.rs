@@ -1,0 +1,266 @@
+//! The uploader: sends one bundle to the support portal, resumably (tus 1.0) or in one request
+//! (multipart/form-data POST or raw PUT), with HTTP Basic authentication.
+//!
+//! The entry point is [`upload`]; it sends bytes and never opens the bundle. Progress goes to a
+//! callback so the CLI can draw a bar and the collection wizard can show its own. Submodules,
+//! one job each: [`tus`] (the resumable protocol), [`multipart`] (the one-request fallbacks),
+//! [`state`] (the resume file next to the bundle), [`retry`] (bounded exponential backoff),
+//! [`error`] (failures with zh/en messages), `http` (client, credentials, answer mapping).
+
+pub mod error;
+mod http;
+pub mod multipart;
+pub mod retry;
+pub mod state;
+pub mod tus;
+
+pub use error::{ErrorClass, UploadError};
+pub use retry::RetryPolicy;
+
+use reqwest::Url;
+use retry::{Failure, RetryNotice};
+use sha2::{Digest, Sha256};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Default tus chunk: a few MiB, so a lost connection costs little and a chunk still takes a
+/// fraction of a second on a good link.
+pub const DEFAULT_CHUNK_SIZE: u64 = 4 << 20;
+/// Default multipart field name: the one uploadserver (and many upload pages) read.
+pub const DEFAULT_FIELD: &str = "files";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protocol {
+    /// Ask the server (`OPTIONS`): tus if it answers `Tus-Version`, else multipart.
+    Auto,
+    Tus,
+    Multipart,
+    Put,
+}
+
+impl Protocol {
+    pub fn name(self) -> &'static str {
+        match self {
+            Protocol::Auto => "auto",
+            Protocol::Tus => "tus",
+            Protocol::Multipart => "multipart",
+            Protocol::Put => "put",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub bundle: PathBuf,
+    /// The tus endpoint (creation URL), the multipart form's action, or the PUT target.
+    pub url: String,
+    pub user: String,
+    pub case_id: Option<String>,
+    pub protocol: Protocol,
+    pub chunk_size: u64,
+    pub field: String,
+    pub ca_cert: Option<PathBuf>,
+    pub retry: RetryPolicy,
+}
+
+impl Options {
+    pub fn new(bundle: PathBuf, url: String, user: String) -> Self {
+        Options {
+            bundle,
+            url,
+            user,
+            case_id: None,
+            protocol: Protocol::Auto,
+            chunk_size: DEFAULT_CHUNK_SIZE,
+            field: DEFAULT_FIELD.to_string(),
+            ca_cert: None,
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+/// The portal password. Its `Debug` shows nothing, so it cannot leak through a log line or an
+/// error chain; it only leaves this crate in the `Authorization` header.
+#[derive(Clone)]
+pub struct Password(String);
+
+impl Password {
+    pub fn new(secret: String) -> Self {
+        Password(secret)
+    }
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(***)")
+    }
+}
+
+/// What the callback hears, in order: hashing, then sending (possibly after `Resumed`), with
+/// `Retrying` whenever a request failed and will be tried again after `delay`.
+#[derive(Debug, Clone)]
+pub enum Progress {
+    Hashing {
+        done: u64,
+        total: u64,
+    },
+    Resumed {
+        offset: u64,
+        total: u64,
+    },
+    /// `done` counts bytes read for sending (confirmed offset plus the request in flight).
+    Sending {
+        protocol: Protocol,
+        done: u64,
+        total: u64,
+    },
+    Retrying {
+        retry: u32,
+        of: u32,
+        delay: Duration,
+        cause: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// The protocol used (never `Auto`).
+    pub protocol: Protocol,
+    /// Where the bundle went: the tus upload URL, or the URL posted/put to.
+    pub location: String,
+    pub size: u64,
+    /// Lower-case hex sha256 of the whole bundle.
+    pub sha256: String,
+    /// Bytes the server already had from an earlier run (0 for a fresh upload).
+    pub resumed_from: u64,
+}
+
+/// Everything a protocol needs about this upload.
+pub(crate) struct Job<'a> {
+    pub opts: &'a Options,
+    pub http: http::Http<'a>,
+    pub url: Url,
+    pub size: u64,
+    pub file_name: String,
+}
+
+pub(crate) type Report<'p> = dyn FnMut(Progress) + 'p;
+
+impl Job<'_> {
+    /// Runs `op` under the retry policy, announcing each retry to `progress`.
+    pub(crate) fn retry<T>(
+        &self,
+        progress: &mut Report<'_>,
+        op: impl FnMut(&mut Report<'_>, u32) -> Result<T, Failure>,
+    ) -> Result<T, UploadError> {
+        self.opts.retry.run(progress, op, |p, n: RetryNotice<'_>| {
+            p(Progress::Retrying {
+                retry: n.retry,
+                of: n.of,
+                delay: n.delay,
+                cause: n.cause.describe(),
+            })
+        })
+    }
+}
+
+/// Uploads `opts.bundle`. The bundle is only read; on success the resume state is gone.
+pub fn upload(opts: &Options, password: &Password, progress: &mut dyn FnMut(Progress)) -> Result<Outcome, UploadError> {
+    let url = Url::parse(&opts.url).map_err(|e| UploadError::Url {
+        url: opts.url.clone(),
+        detail: e.to_string(),
+    })?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(UploadError::Url {
+            url: opts.url.clone(),
+            detail: "http:// or https:// expected".into(),
+        });
+    }
+    let meta = std::fs::metadata(&opts.bundle).map_err(|e| http::file_error(&opts.bundle, e))?;
+    if !meta.is_file() {
+        return Err(http::file_error(&opts.bundle, std::io::Error::other("not a file")));
+    }
+    let job = Job {
+        opts,
+        http: http::Http::new(opts.ca_cert.as_deref(), &opts.user, password)?,
+        url,
+        size: meta.len(),
+        file_name: opts
+            .bundle
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "bundle".into()),
+    };
+    // Ask the server first: a wrong password or a refusing server fails before minutes of
+    // hashing.
+    let tus_server = match opts.protocol {
+        Protocol::Auto | Protocol::Tus => tus::discover(&job, progress)?,
+        Protocol::Multipart | Protocol::Put => None,
+    };
+    let protocol = match (opts.protocol, &tus_server) {
+        (Protocol::Tus, None) => {
+            return Err(UploadError::NotTus {
+                url: opts.url.clone(),
+                detail: "no Tus-Version in the answer to OPTIONS".into(),
+            })
+        }
+        (Protocol::Auto, Some(_)) => Protocol::Tus,
+        (Protocol::Auto, None) => Protocol::Multipart,
+        (p, _) => p,
+    };
+    let sha256 = sha256_file(&opts.bundle, job.size, progress)?;
+    match (protocol, tus_server) {
+        (Protocol::Tus, Some(server)) => tus::upload(&job, &server, &sha256, progress),
+        (Protocol::Put, _) => multipart::put(&job, &sha256, progress),
+        _ => multipart::post(&job, &sha256, progress),
+    }
+}
+
+/// The bundle's sha256 in lower-case hex, read in 1 MiB blocks.
+pub fn sha256_file(path: &Path, total: u64, progress: &mut dyn FnMut(Progress)) -> Result<String, UploadError> {
+    let mut file = std::fs::File::open(path).map_err(|e| http::file_error(path, e))?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut done = 0u64;
+    progress(Progress::Hashing { done, total });
+    loop {
+        let n = file.read(&mut buf).map_err(|e| http::file_error(path, e))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        done += n as u64;
+        progress(Progress::Hashing { done, total });
+    }
+    Ok(hex(&hasher.finalize()))
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sha256_of_known_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("f");
+        std::fs::write(&p, b"abc").unwrap();
+        let mut events = 0;
+        let h = sha256_file(&p, 3, &mut |_| events += 1).unwrap();
+        assert_eq!(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert!(events >= 2);
+    }
+
+    #[test]
+    fn password_debug_hides_the_secret() {
+        let p = Password::new("hunter2".into());
+        assert!(!format!("{p:?}").contains("hunter2"));
+    }
+}
