@@ -3,6 +3,10 @@
 //! an upload to the real tus server with a wrong password answered by the retry prompt.
 #![cfg(unix)]
 
+#[path = "upload/support.rs"]
+#[allow(dead_code)]
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -77,6 +81,19 @@ impl Terminal {
     fn type_text(&self, text: &str) {
         assert!(self.tmux().args(["send-keys", "-l", text]).status().unwrap().success());
         std::thread::sleep(Duration::from_millis(80));
+    }
+
+    /// Waits until `text` shows at least `n` times (a prompt asked again).
+    fn wait_for_count(&self, text: &str, n: usize) {
+        let t0 = Instant::now();
+        while self.screen().matches(text).count() < n {
+            assert!(
+                t0.elapsed() < Duration::from_secs(30),
+                "{text:?} not {n} times:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 
     fn exit_code(&self) -> i32 {
@@ -240,4 +257,144 @@ fn a_broken_configuration_is_named_with_its_line() {
         err.contains("cmgelog.toml") && err.contains("line 3") && err.contains("password"),
         "{err}"
     );
+}
+
+#[test]
+fn chinese_wizard_uploads_to_the_real_tus_server_after_a_wrong_password() {
+    let dir = TempDir::new().unwrap();
+    let store = dir.path().join("store");
+    std::fs::create_dir(&store).unwrap();
+    let server = support::tus_server(&store, 0, None);
+    let config = dir.path().join("cmgelog.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "categories = [\"hardware\"]\ncase-id = \"CMGE-TEST-1\"\n[portal]\nurl = \"{}\"\nuser = \"{}\"\n",
+            server.url("/files/"),
+            support::USER
+        ),
+    )
+    .unwrap();
+    let t = Terminal::start(
+        dir.path(),
+        &[
+            ("LANG", "zh_CN.UTF-8"),
+            ("CMGELOG_CONFIG", &config.display().to_string()),
+        ],
+    );
+    t.wait_for("请选择要收集的内容");
+    t.keys(&["Enter"]);
+    t.wait_for("现在上传到技术支持门户吗");
+    t.keys(&["y"]);
+    let s = t.wait_for("门户地址");
+    assert!(
+        s.contains(&server.url("/files/")),
+        "the portal comes from the configuration:\n{s}"
+    );
+    t.keys(&["Enter"]);
+    let s = t.wait_for("用户名");
+    assert!(s.contains(support::USER), "{s}");
+    t.keys(&["Enter"]);
+    t.wait_for("密码（输入时不显示）");
+    t.type_text("not-the-password");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("用户名或密码错误，请重新输入。");
+    assert!(!s.contains("not-the-password"), "the password is not echoed:\n{s}");
+    t.keys(&["Enter"]); // the user name again, as it was
+    t.wait_for_count("密码（输入时不显示）", 2);
+    t.type_text(support::PASSWORD);
+    t.keys(&["Enter"]);
+    let s = t.wait_for("上传成功");
+    assert!(!s.contains(support::PASSWORD), "{s}");
+    let zip = the_zip(dir.path());
+    let sha = support::sha256_of(&zip);
+    assert!(
+        s.contains(&format!("SHA-256：{sha}")),
+        "the sha256 to give support is shown:\n{s}"
+    );
+    let location = s
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("已上传到："))
+        .expect("where it went")
+        .trim()
+        .to_string();
+    let stored = support::stored_tus_file(&store, &location);
+    assert_eq!(
+        std::fs::read(stored).unwrap(),
+        std::fs::read(&zip).unwrap(),
+        "stored byte for byte"
+    );
+    t.wait_for("按回车键退出");
+    t.keys(&["Enter"]);
+    assert_eq!(t.exit_code(), 0);
+}
+
+#[test]
+fn collect_with_upload_needs_no_prompt_for_scripts() {
+    let dir = TempDir::new().unwrap();
+    let store = dir.path().join("store");
+    std::fs::create_dir(&store).unwrap();
+    let server = support::tus_server(&store, 0, None);
+    let out = Command::new(env!("CARGO_BIN_EXE_cmgelog"))
+        .args([
+            "collect",
+            "--yes",
+            "--quiet",
+            "--lang",
+            "en",
+            "--categories",
+            "hardware",
+            "--upload",
+            "--url",
+        ])
+        .arg(server.url("/files/"))
+        .args(["--user", support::USER, "--out"])
+        .arg(dir.path())
+        .env("CMGELOG_PASSWORD", support::PASSWORD)
+        .env("XDG_CONFIG_HOME", dir.path().join("cfg"))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let zip = the_zip(dir.path());
+    assert!(stdout.contains(&support::sha256_of(&zip)), "{stdout}");
+    let stored: Vec<_> = std::fs::read_dir(&store)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_none())
+        .collect();
+    assert!(stored
+        .iter()
+        .any(|p| std::fs::read(p).unwrap() == std::fs::read(&zip).unwrap()));
+
+    // A wrong password: the zip is kept and the exit code says the upload failed.
+    let out = Command::new(env!("CARGO_BIN_EXE_cmgelog"))
+        .args([
+            "collect",
+            "--yes",
+            "--quiet",
+            "--lang",
+            "zh",
+            "--categories",
+            "hardware",
+            "--upload",
+            "--url",
+        ])
+        .arg(server.url("/files/"))
+        .args(["--user", support::USER, "--out"])
+        .arg(dir.path().join("second"))
+        .env("CMGELOG_PASSWORD", "wrong")
+        .env("XDG_CONFIG_HOME", dir.path().join("cfg"))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(6));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("用户名或密码错误"));
+    the_zip(&dir.path().join("second"));
 }

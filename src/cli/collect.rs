@@ -1,6 +1,7 @@
 //! `cmgelog collect`: options → a collection run, with a progress bar on a terminal, Ctrl-C
 //! turned into "finish the zip with what is there", and the zip's path on stdout.
 
+use super::upload::{protocol_named, UploadArgs};
 use cmgelog::collect::{self, category, Category, Progress, Status};
 use cmgelog::config::Config;
 use cmgelog::i18n::{Lang, Localized};
@@ -37,11 +38,26 @@ pub struct CollectArgs {
     /// Print only the zip's path.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Upload the zip when collected (portal and user from the options or cmgelog.toml; the
+    /// password from CMGELOG_PASSWORD, or asked on a terminal).
+    #[arg(long)]
+    pub upload: bool,
+    /// The portal's upload URL [default: cmgelog.toml's portal.url].
+    #[arg(long, requires = "upload")]
+    pub url: Option<String>,
+    /// The case's user name [default: cmgelog.toml's portal.user].
+    #[arg(long, requires = "upload")]
+    pub user: Option<String>,
+    /// The support case id [default: cmgelog.toml's case-id].
+    #[arg(long = "case", value_name = "ID", requires = "upload")]
+    pub case_id: Option<String>,
 }
 
-/// Exit codes: 0 the zip was written; 3 no zip could be written (bad spec, unwritable
-/// folder, full disk); 4 the user declined; 130 interrupted by Ctrl-C (the zip was still
-/// written with what was collected, and says so in its manifest).
+/// Exit codes: 0 the zip was written (and uploaded, with `--upload`); 3 no zip could be
+/// written (bad spec, unwritable folder, full disk); 4 the user declined; 6 the zip was
+/// written but the upload failed (the zip is kept; the message says why and how to retry);
+/// 130 interrupted by Ctrl-C (the zip was still written with what was collected, and says so
+/// in its manifest).
 pub fn run(args: &CollectArgs, config: &Config, lang: Lang) -> u8 {
     let chosen = match (&args.categories, &config.categories) {
         (Some(list), _) => category::parse_list(list),
@@ -100,6 +116,8 @@ pub fn run(args: &CollectArgs, config: &Config, lang: Lang) -> u8 {
             let _ = writeln!(out, "{}", o.zip.display());
             if o.manifest.interrupted {
                 130
+            } else if args.upload {
+                upload_after(&o.zip, args, config, lang)
             } else {
                 0
             }
@@ -108,6 +126,40 @@ pub fn run(args: &CollectArgs, config: &Config, lang: Lang) -> u8 {
             eprintln!("{}", e.message(lang));
             3
         }
+    }
+}
+
+/// `--upload`: the uploader's own command with the portal from the options or the configuration.
+fn upload_after(zip: &std::path::Path, args: &CollectArgs, config: &Config, lang: Lang) -> u8 {
+    let (Some(url), Some(user)) = (
+        args.url.clone().or_else(|| config.portal.url.clone()),
+        args.user.clone().or_else(|| config.portal.user.clone()),
+    ) else {
+        eprintln!(
+            "{}",
+            Localized::new(
+                format!("未上传：没有门户地址或用户名（--url、--user 或 cmgelog.toml 的 [portal]）。压缩包已保存：{}", zip.display()),
+                format!("Not uploaded: no portal URL or user name (--url, --user or [portal] in cmgelog.toml). The zip is saved: {}", zip.display()),
+            )
+            .get(lang)
+        );
+        return 6;
+    };
+    let upload_args = UploadArgs {
+        bundle: zip.to_path_buf(),
+        url,
+        user,
+        case_id: args.case_id.clone().or_else(|| config.case_id.clone()),
+        protocol: protocol_named(config.portal.protocol.as_deref()),
+        chunk_size: cmgelog::upload::DEFAULT_CHUNK_SIZE,
+        field: cmgelog::upload::DEFAULT_FIELD.to_string(),
+        ca_cert: None,
+        retries: cmgelog::upload::RetryPolicy::default().retries,
+        quiet: args.quiet,
+    };
+    match super::upload::run(&upload_args, lang) {
+        0 => 0,
+        _ => 6,
     }
 }
 

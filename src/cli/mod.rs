@@ -10,8 +10,8 @@ mod fingerprint;
 mod output;
 mod progress;
 mod rules_cmd;
-mod wizard;
 mod upload;
+mod wizard;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use cmgelog::config::Config;

@@ -58,6 +58,26 @@ pub enum ProtocolArg {
     Put,
 }
 
+/// The exit code of an upload error (see the module's documentation).
+pub(super) fn exit_code(e: &UploadError) -> u8 {
+    match e.class() {
+        ErrorClass::Input => 2,
+        ErrorClass::Auth => 3,
+        ErrorClass::Refused => 4,
+        ErrorClass::Network => 5,
+    }
+}
+
+/// The protocol a configuration names (`auto`, `tus`, `multipart`, `put`).
+pub(super) fn protocol_named(name: Option<&str>) -> ProtocolArg {
+    match name.map(str::to_ascii_lowercase).as_deref() {
+        Some("tus") => ProtocolArg::Tus,
+        Some("multipart") => ProtocolArg::Multipart,
+        Some("put") => ProtocolArg::Put,
+        _ => ProtocolArg::Auto,
+    }
+}
+
 pub fn run(args: &UploadArgs, lang: Lang) -> u8 {
     // A missing bundle is reported before anyone is asked for a password.
     if let Err(e) = std::fs::File::open(&args.bundle) {
@@ -98,12 +118,7 @@ pub fn run(args: &UploadArgs, lang: Lang) -> u8 {
         }
         Err(e) => {
             error(&e.message(), lang);
-            match e.class() {
-                ErrorClass::Input => 2,
-                ErrorClass::Auth => 3,
-                ErrorClass::Refused => 4,
-                ErrorClass::Network => 5,
-            }
+            exit_code(&e)
         }
     }
 }
@@ -136,7 +151,7 @@ fn password(lang: Lang) -> Result<Password, Localized> {
         .map_err(|e| Localized::new(format!("无法读取密码：{e}"), format!("cannot read the password: {e}")))
 }
 
-fn final_line(o: &Outcome, bundle: &std::path::Path, lang: Lang) -> String {
+pub(super) fn final_line(o: &Outcome, bundle: &std::path::Path, lang: Lang) -> String {
     let name = bundle.display();
     let (size, protocol, at, sha) = (o.size, o.protocol.name(), &o.location, &o.sha256);
     if lang.is_zh() {
@@ -147,14 +162,14 @@ fn final_line(o: &Outcome, bundle: &std::path::Path, lang: Lang) -> String {
 }
 
 /// Progress on stderr: nothing (`--quiet`), a bar (terminal), or one line per 10 % (logs).
-enum Display {
+pub(super) enum Display {
     Quiet,
     Bar { lang: Lang, bar: Option<ProgressBar> },
     Lines { lang: Lang, printed: Option<u64> },
 }
 
 impl Display {
-    fn new(quiet: bool, lang: Lang) -> Self {
+    pub(super) fn new(quiet: bool, lang: Lang) -> Self {
         if quiet {
             Display::Quiet
         } else if std::io::stderr().is_terminal() {
@@ -164,7 +179,7 @@ impl Display {
         }
     }
 
-    fn show(&mut self, p: Progress) {
+    pub(super) fn show(&mut self, p: Progress) {
         match self {
             Display::Quiet => {}
             Display::Bar { lang, bar } => show_bar(*lang, bar, p),
@@ -172,7 +187,7 @@ impl Display {
         }
     }
 
-    fn finish(&mut self) {
+    pub(super) fn finish(&mut self) {
         if let Display::Bar { bar: Some(b), .. } = self {
             b.finish_and_clear();
         }

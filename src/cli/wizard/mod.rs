@@ -1,11 +1,14 @@
 //! The end-user wizard: what `cmgelog` does when started with no arguments (a double-click on
 //! the .exe opens a console window and lands here).
 //!
-//! 1. what will be collected and why; 2. the categories as checkboxes, all ticked (or those
-//! of `cmgelog.toml`); 3. collection with a progress bar, after a warning when not elevated;
-//! 4. the zip's path, size and contents; on Windows the folder opens with the zip selected;
-//! 5. "upload now?" with the portal from the configuration, user name, password without echo,
-//! a retry prompt on a wrong password; 6. the window stays open until Enter.
+//! 1. What will be collected and why.
+//! 2. The categories as checkboxes, all ticked (or those of `cmgelog.toml`).
+//! 3. Collection with a progress bar, after a warning when not elevated.
+//! 4. The zip's path, size and contents; on Windows the folder opens with the zip selected.
+//! 5. "Upload now?" with the portal from the configuration, user name, password without
+//!    echo, and a retry prompt on a wrong password.
+//! 6. The window stays open until Enter.
+//!
 //! The texts are in `locales/*.toml`; nothing here prints a Rust error.
 
 mod result;

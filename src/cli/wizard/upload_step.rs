@@ -1,9 +1,74 @@
-pub fn run(
-    _z: &std::path::Path,
-    _c: &cmgelog::config::Config,
-    _m: &cmgelog::messages::Messages,
-    _l: cmgelog::i18n::Lang,
-    _t: &dialoguer::theme::ColorfulTheme,
-) -> u8 {
-    0
+//! The wizard's upload: portal address (from the configuration), user name, password without
+//! echo, progress, and a clear end: uploaded with the sha256 to give support, or saved with
+//! the reason and the command to retry. A wrong password asks again instead of giving up.
+
+use super::super::upload::{protocol_named, Display, ProtocolArg};
+use cmgelog::config::Config;
+use cmgelog::i18n::Lang;
+use cmgelog::messages::Messages;
+use cmgelog::upload::{self, ErrorClass, Options, Password, Protocol};
+use dialoguer::theme::ColorfulTheme;
+use dialoguer::{Input, Password as PasswordPrompt};
+use std::path::Path;
+
+/// Wrong passwords accepted before the wizard stops asking.
+const ATTEMPTS: u32 = 3;
+
+pub fn run(zip: &Path, config: &Config, msg: &Messages, lang: Lang, theme: &ColorfulTheme) -> u8 {
+    let url = ask(theme, msg.get("portal-url"), config.portal.url.as_deref());
+    let mut user = ask(theme, msg.get("user"), config.portal.user.as_deref());
+    let mut attempt = 1;
+    loop {
+        let password = PasswordPrompt::with_theme(theme)
+            .with_prompt(msg.get("password"))
+            .interact()
+            .unwrap_or_default();
+        let mut opts = Options::new(zip.to_path_buf(), url.clone(), user.clone());
+        opts.case_id = config.case_id.clone();
+        opts.protocol = match protocol_named(config.portal.protocol.as_deref()) {
+            ProtocolArg::Auto => Protocol::Auto,
+            ProtocolArg::Tus => Protocol::Tus,
+            ProtocolArg::Multipart => Protocol::Multipart,
+            ProtocolArg::Put => Protocol::Put,
+        };
+        eprintln!("{}", msg.get("uploading"));
+        let mut display = Display::new(false, lang);
+        let result = upload::upload(&opts, &Password::new(password), &mut |p| display.show(p));
+        display.finish();
+        match result {
+            Ok(o) => {
+                eprintln!("\n{}", msg.fill("uploaded", &[("sha256", &o.sha256)]));
+                eprintln!("{}", msg.fill("upload-where", &[("url", &o.location)]));
+                return 0;
+            }
+            Err(e) if e.class() == ErrorClass::Auth && attempt < ATTEMPTS => {
+                eprintln!("\n{}", msg.get("auth-retry"));
+                user = ask(theme, msg.get("user"), Some(&user));
+                attempt += 1;
+            }
+            Err(e) => {
+                let command = format!("cmgelog upload \"{}\" --url {url} --user {user}", zip.display());
+                eprintln!(
+                    "\n{}",
+                    msg.fill(
+                        "upload-failed",
+                        &[
+                            ("error", &e.message().get(lang)),
+                            ("path", &zip.display()),
+                            ("command", &command)
+                        ]
+                    )
+                );
+                return super::super::upload::exit_code(&e);
+            }
+        }
+    }
+}
+
+fn ask(theme: &ColorfulTheme, prompt: &str, initial: Option<&str>) -> String {
+    let mut input = Input::<String>::with_theme(theme).with_prompt(prompt);
+    if let Some(v) = initial.filter(|v| !v.is_empty()) {
+        input = input.with_initial_text(v);
+    }
+    input.interact_text().unwrap_or_default().trim().to_string()
 }
