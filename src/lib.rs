@@ -14,6 +14,7 @@ pub mod batch;
 pub mod bundle;
 pub mod collect;
 pub mod config;
+pub mod digest;
 pub mod events;
 pub mod facts;
 pub mod fingerprint;

@@ -22,12 +22,10 @@ use super::discover::BundlePath;
 use super::identifiers::{identifiers, Identifier};
 use crate::analysis::Analysis;
 use crate::facts::{Field, Machine};
-use crate::fingerprint::{hex, Fingerprint};
+use crate::fingerprint::Fingerprint;
 use crate::i18n::Lang;
 use crate::rules::Severity;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
-use std::io::Read;
 use std::path::Path;
 
 #[derive(Debug, Clone, Serialize)]
@@ -178,19 +176,7 @@ impl Identity {
     }
 }
 
-/// Size and SHA-256 (hex) of a file, read in blocks.
+/// Size and SHA-256 (hex) of a file.
 pub fn hash_file(path: &Path) -> std::io::Result<(u64, String)> {
-    let mut f = std::fs::File::open(path)?;
-    let mut h = Sha256::new();
-    let mut buf = vec![0u8; 64 * 1024];
-    let mut size = 0u64;
-    loop {
-        let n = f.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        size += n as u64;
-        h.update(&buf[..n]);
-    }
-    Ok((size, hex(&h.finalize())))
+    crate::digest::sha256_file(path, |_| {})
 }

@@ -4,6 +4,7 @@
 //! a sha256; memory stays at one buffer per entry.
 
 use crate::bundle::decode::detect_encoding;
+use crate::digest::hex;
 use crate::privacy::mask_product_keys_in_bytes;
 use sha2::{Digest, Sha256};
 use std::fs::{self, File};
@@ -119,10 +120,6 @@ impl BundleWriter {
         fs::rename(&self.partial, &self.target)?;
         Ok(self.target)
     }
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

@@ -23,6 +23,7 @@ mod diff;
 
 pub use diff::{diff, PartDiff};
 
+use crate::digest::hex;
 use crate::facts::model::normalize_mac;
 use crate::facts::{Field, Machine, Source};
 use serde::Serialize;
@@ -185,11 +186,6 @@ fn canonical_text(parts: &[Part]) -> String {
         s.push('\n');
     }
     s
-}
-
-/// Lower-case hex of bytes.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

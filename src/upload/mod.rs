@@ -19,8 +19,6 @@ pub use retry::RetryPolicy;
 
 use reqwest::Url;
 use retry::{Failure, RetryNotice};
-use sha2::{Digest, Sha256};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -220,27 +218,11 @@ pub fn upload(opts: &Options, password: &Password, progress: &mut dyn FnMut(Prog
     }
 }
 
-/// The bundle's sha256 in lower-case hex, read in 1 MiB blocks.
+/// The bundle's sha256 in lower-case hex, with `Hashing` progress.
 pub fn sha256_file(path: &Path, total: u64, progress: &mut dyn FnMut(Progress)) -> Result<String, UploadError> {
-    let mut file = std::fs::File::open(path).map_err(|e| http::file_error(path, e))?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    let mut done = 0u64;
-    progress(Progress::Hashing { done, total });
-    loop {
-        let n = file.read(&mut buf).map_err(|e| http::file_error(path, e))?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-        done += n as u64;
-        progress(Progress::Hashing { done, total });
-    }
-    Ok(hex(&hasher.finalize()))
-}
-
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    crate::digest::sha256_file(path, |done| progress(Progress::Hashing { done, total }))
+        .map(|(_, hex)| hex)
+        .map_err(|e| http::file_error(path, e))
 }
 
 #[cfg(test)]
