@@ -4,7 +4,8 @@
 use super::upload::{protocol_named, UploadArgs};
 use cmgelog::collect::{self, category, Category, Progress, Status};
 use cmgelog::config::Config;
-use cmgelog::i18n::{Lang, Localized};
+use cmgelog::i18n::Lang;
+use cmgelog::messages::Messages;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -59,6 +60,7 @@ pub struct CollectArgs {
 /// 130 interrupted by Ctrl-C (the zip was still written with what was collected, and says so
 /// in its manifest).
 pub fn run(args: &CollectArgs, config: &Config, lang: Lang) -> u8 {
+    let msg = Messages::new(lang);
     let chosen = match (&args.categories, &config.categories) {
         (Some(list), _) => category::parse_list(list),
         (None, Some(c)) if !c.is_empty() => Ok(c.clone()),
@@ -76,18 +78,15 @@ pub fn run(args: &CollectArgs, config: &Config, lang: Lang) -> u8 {
     let categories = match chosen {
         Ok(c) => c,
         Err(e) => {
-            eprintln!(
-                "{}",
-                Localized::new(format!("类别有误：{e}"), format!("Bad --categories: {e}")).get(lang)
-            );
+            eprintln!("{}", msg.fill("bad-categories", &[("error", &e)]));
             return 2;
         }
     };
     let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     if !args.quiet {
-        announce(&categories, args, deadline, lang);
+        announce(&categories, args, deadline, lang, &msg);
     }
-    if interactive && !args.yes && !confirm(lang) {
+    if interactive && !args.yes && !confirm(&msg) {
         return 4;
     }
     let cancel = Arc::new(AtomicBool::new(false));
@@ -110,7 +109,7 @@ pub fn run(args: &CollectArgs, config: &Config, lang: Lang) -> u8 {
     match outcome {
         Ok(o) => {
             if !args.quiet {
-                summary(&o.manifest, lang);
+                summary(&o.manifest, &msg);
             }
             let mut out = std::io::stdout();
             let _ = writeln!(out, "{}", o.zip.display());
@@ -123,7 +122,7 @@ pub fn run(args: &CollectArgs, config: &Config, lang: Lang) -> u8 {
             }
         }
         Err(e) => {
-            eprintln!("{}", e.message(lang));
+            eprintln!("{}", e.message(&msg));
             3
         }
     }
@@ -135,14 +134,7 @@ fn upload_after(zip: &std::path::Path, args: &CollectArgs, config: &Config, lang
         args.url.clone().or_else(|| config.portal.url.clone()),
         args.user.clone().or_else(|| config.portal.user.clone()),
     ) else {
-        eprintln!(
-            "{}",
-            Localized::new(
-                format!("未上传：没有门户地址或用户名（--url、--user 或 cmgelog.toml 的 [portal]）。压缩包已保存：{}", zip.display()),
-                format!("Not uploaded: no portal URL or user name (--url, --user or [portal] in cmgelog.toml). The zip is saved: {}", zip.display()),
-            )
-            .get(lang)
-        );
+        eprintln!("{}", Messages::new(lang).fill("no-portal", &[("path", &zip.display())]));
         return 6;
     };
     let upload_args = UploadArgs {
@@ -163,29 +155,18 @@ fn upload_after(zip: &std::path::Path, args: &CollectArgs, config: &Config, lang
     }
 }
 
-fn announce(categories: &[Category], args: &CollectArgs, deadline: Duration, lang: Lang) {
+fn announce(categories: &[Category], args: &CollectArgs, deadline: Duration, lang: Lang, msg: &Messages) {
     let names: Vec<&str> = categories.iter().map(|c| c.label(lang)).collect();
-    let sep = if lang.is_zh() { "、" } else { ", " };
+    let sep = msg.get("list-separator");
     let deadline = humantime::format_duration(deadline);
     eprintln!(
         "{}",
-        Localized::new(
-            format!("将收集：{}（最长 {deadline}）", names.join(sep)),
-            format!("Collecting: {} (at most {deadline})", names.join(sep)),
-        )
-        .get(lang)
+        msg.fill("announce", &[("categories", &names.join(sep)), ("deadline", &deadline)])
     );
     if !collect::platform::elevated() {
         let admin_items = admin_items(args.spec.as_deref(), categories);
         if !admin_items.is_empty() {
-            eprintln!(
-                "{}",
-                Localized::new(
-                    format!("提示：未以管理员身份运行，以下项目将缺失：{}。如需完整信息，请右键“以管理员身份运行”。", admin_items.join("、")),
-                    format!("Note: not running as administrator; these items will be missing: {}. Run as administrator for a complete bundle.", admin_items.join(", ")),
-                )
-                .get(lang)
-            );
+            eprintln!("{}", msg.fill("not-admin-short", &[("items", &admin_items.join(sep))]));
         }
     }
 }
@@ -199,11 +180,8 @@ pub(super) fn admin_items(spec: Option<&std::path::Path>, categories: &[Category
         .unwrap_or_default()
 }
 
-fn confirm(lang: Lang) -> bool {
-    eprint!(
-        "{}",
-        Localized::new("开始收集？[Y/n] ", "Start collecting? [Y/n] ").get(lang)
-    );
+fn confirm(msg: &Messages) -> bool {
+    eprint!("{}", msg.get("confirm-start"));
     let mut line = String::new();
     if std::io::stdin().read_line(&mut line).is_err() {
         return false;
@@ -213,29 +191,15 @@ fn confirm(lang: Lang) -> bool {
 }
 
 /// Per status, how many items; and each item that was not collected, with its reason.
-fn summary(m: &collect::Manifest, lang: Lang) {
+fn summary(m: &collect::Manifest, msg: &Messages) {
     let not_ok: Vec<_> = m.items.iter().filter(|r| !r.status.collected()).collect();
     let ok = m.items.len() - not_ok.len();
-    eprintln!(
-        "{}",
-        Localized::new(
-            format!("完成：{} 项已收集，{} 项未收集。", ok, not_ok.len()),
-            format!("Done: {ok} items collected, {} not.", not_ok.len()),
-        )
-        .get(lang)
-    );
+    eprintln!("{}", msg.fill("done-summary", &[("ok", &ok), ("not", &not_ok.len())]));
     for r in not_ok.iter().filter(|r| r.status != Status::NotFound) {
         eprintln!("  {} [{}] {}", r.id, r.status.id(), r.reason.as_deref().unwrap_or(""));
     }
     if m.interrupted {
-        eprintln!(
-            "{}",
-            Localized::new(
-                "已中断：压缩包只含中断前收集到的内容。",
-                "Interrupted: the zip holds what was collected until then."
-            )
-            .get(lang)
-        );
+        eprintln!("{}", msg.get("interrupted"));
     }
 }
 

@@ -23,7 +23,7 @@ mod writer;
 pub use category::Category;
 pub use manifest::{ItemRow, Manifest, Status};
 
-use crate::i18n::{Lang, Localized};
+use crate::messages::Messages;
 use command::Produced;
 use manifest::{ItemSource, OsInfo, Tool};
 use spec::{Action, Spec, Task};
@@ -76,28 +76,17 @@ pub enum CollectError {
 }
 
 impl CollectError {
-    pub fn message(&self, lang: Lang) -> String {
-        let m = match self {
-            CollectError::Spec(e) => Localized::new(
-                format!("收集规格文件有误：{e}"),
-                format!("The collection spec is invalid: {e}"),
-            ),
-            CollectError::OutDir { path, error } => Localized::new(
-                format!(
-                    "无法使用输出文件夹 {}：{error}。请用 --out 指定一个可写的文件夹。",
-                    path.display()
-                ),
-                format!(
-                    "Cannot use the output folder {}: {error}. Choose a writable folder with --out.",
-                    path.display()
-                ),
-            ),
-            CollectError::Zip { path, error } => Localized::new(
-                format!("无法写入压缩包 {}：{error}（磁盘空间是否已满？）", path.display()),
-                format!("Cannot write the zip {}: {error} (is the disk full?)", path.display()),
-            ),
-        };
-        m.get(lang).to_string()
+    /// What happened and what to do, in the user's language (texts in `locales/*.toml`).
+    pub fn message(&self, msg: &Messages) -> String {
+        match self {
+            CollectError::Spec(e) => msg.fill("spec-invalid", &[("error", e)]),
+            CollectError::OutDir { path, error } => {
+                msg.fill("out-dir-unusable", &[("path", &path.display()), ("error", error)])
+            }
+            CollectError::Zip { path, error } => {
+                msg.fill("zip-unwritable", &[("path", &path.display()), ("error", error)])
+            }
+        }
     }
 }
 

@@ -78,7 +78,7 @@ fn wizard(config: &Config, msg: &Messages, lang: cmgelog::i18n::Lang) -> u8 {
     let outcome = match outcome {
         Ok(o) => o,
         Err(e) => {
-            eprintln!("{}", msg.fill("collect-failed", &[("error", &e.message(lang))]));
+            eprintln!("{}", msg.fill("collect-failed", &[("error", &e.message(msg))]));
             return 3;
         }
     };
