@@ -177,6 +177,10 @@ fn chinese_wizard_collects_the_chosen_categories_and_waits_for_enter() {
     let s = t.wait_for("按回车键退出");
     assert!(s.contains("未上传"), "{s}");
     assert!(
+        s.contains("现在上传到技术支持门户吗？ · 否"),
+        "the answer in Chinese:\n{s}"
+    );
+    assert!(
         std::fs::metadata(&t.exit_file).is_err(),
         "the window stays open until Enter"
     );
@@ -287,6 +291,7 @@ fn chinese_wizard_uploads_to_the_real_tus_server_after_a_wrong_password() {
     t.wait_for("现在上传到技术支持门户吗");
     t.keys(&["y"]);
     let s = t.wait_for("门户地址");
+    assert!(s.contains("现在上传到技术支持门户吗？ · 是"), "{s}");
     assert!(
         s.contains(&server.url("/files/")),
         "the portal comes from the configuration:\n{s}"

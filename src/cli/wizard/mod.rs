@@ -12,18 +12,19 @@
 //! The texts are in `locales/*.toml`; nothing here prints a Rust error.
 
 mod result;
+mod theme;
 mod upload_step;
 
 use super::collect::{admin_items, Bar};
 use cmgelog::collect::{self, Category};
 use cmgelog::config::Config;
 use cmgelog::messages::Messages;
-use dialoguer::theme::ColorfulTheme;
 use dialoguer::{Confirm, MultiSelect};
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
+use theme::WizardTheme;
 
 pub fn run(config: &Config, msg: &Messages, lang: cmgelog::i18n::Lang) -> u8 {
     if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
@@ -37,7 +38,7 @@ pub fn run(config: &Config, msg: &Messages, lang: cmgelog::i18n::Lang) -> u8 {
 }
 
 fn wizard(config: &Config, msg: &Messages, lang: cmgelog::i18n::Lang) -> u8 {
-    let theme = ColorfulTheme::default();
+    let theme = WizardTheme::new(msg);
     eprintln!("{}\n", msg.fill("title", &[("version", &env!("CARGO_PKG_VERSION"))]));
     eprintln!("{}\n", msg.get("intro").trim());
 
@@ -101,7 +102,7 @@ fn choose_categories(
     config: &Config,
     msg: &Messages,
     lang: cmgelog::i18n::Lang,
-    theme: &ColorfulTheme,
+    theme: &WizardTheme,
 ) -> Option<Vec<Category>> {
     let preset = config.categories.clone().unwrap_or_else(|| Category::ALL.to_vec());
     let items: Vec<(&str, bool)> = Category::ALL

@@ -3,18 +3,18 @@
 //! the reason and the command to retry. A wrong password asks again instead of giving up.
 
 use super::super::upload::{protocol_named, Display, ProtocolArg};
+use super::theme::WizardTheme;
 use cmgelog::config::Config;
 use cmgelog::i18n::Lang;
 use cmgelog::messages::Messages;
 use cmgelog::upload::{self, ErrorClass, Options, Password, Protocol};
-use dialoguer::theme::ColorfulTheme;
 use dialoguer::{Input, Password as PasswordPrompt};
 use std::path::Path;
 
 /// Wrong passwords accepted before the wizard stops asking.
 const ATTEMPTS: u32 = 3;
 
-pub fn run(zip: &Path, config: &Config, msg: &Messages, lang: Lang, theme: &ColorfulTheme) -> u8 {
+pub fn run(zip: &Path, config: &Config, msg: &Messages, lang: Lang, theme: &WizardTheme) -> u8 {
     let url = ask(theme, msg.get("portal-url"), config.portal.url.as_deref());
     let mut user = ask(theme, msg.get("user"), config.portal.user.as_deref());
     let mut attempt = 1;
@@ -65,7 +65,7 @@ pub fn run(zip: &Path, config: &Config, msg: &Messages, lang: Lang, theme: &Colo
     }
 }
 
-fn ask(theme: &ColorfulTheme, prompt: &str, initial: Option<&str>) -> String {
+fn ask(theme: &WizardTheme, prompt: &str, initial: Option<&str>) -> String {
     let mut input = Input::<String>::with_theme(theme).with_prompt(prompt);
     if let Some(v) = initial.filter(|v| !v.is_empty()) {
         input = input.with_initial_text(v);
