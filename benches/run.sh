@@ -134,10 +134,11 @@ row "batch --jobs 2 vs --jobs 1 (MB/s)" "$R2" "$R1" "$RATIO" "≥ 1.8" "$(met "$
 say "making the memory corpus: $BIG_COUNT bundles, $BIG_EVTX .evtx each"
 BIG=$WORK/big
 python3 "$SHARED/tools/make-corpus" --out "$BIG" --count "$BIG_COUNT" --seed 1 --evtx-per-bundle "$BIG_EVTX" >/dev/null
-# Bundle i depends only on (seed, i): the first COUNT bundles are the small run.
+# Bundle i depends only on (seed, i): the first COUNT bundles are the small run. Hard links,
+# not symbolic ones: batch does not follow symbolic links when it searches a folder.
 SMALL=$WORK/small
 mkdir -p "$SMALL"
-for f in $(ls "$BIG" | sort | head -n "$COUNT"); do ln -s "$BIG/$f" "$SMALL/$f"; done
+for f in $(ls "$BIG" | sort | head -n "$COUNT"); do ln "$BIG/$f" "$SMALL/$f" 2>/dev/null || cp "$BIG/$f" "$SMALL/$f"; done
 peak_mib() {
     local log=$WORK/time.log rc=0
     /usr/bin/time -v "$BIN" batch "$1" --jobs 2 --out "$WORK/mem.jsonl" 2>"$log" >/dev/null || rc=$?
