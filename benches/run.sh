@@ -265,6 +265,7 @@ done
 printf '\ncmgelog %s, %s, nproc %s, %s, %s MiB RAM\n' "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')" \
     "$(date -u +%Y-%m-%d)" "$(nproc)" "$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)" \
     "$(awk '/MemTotal/ { printf "%d", $2 / 1024 }' /proc/meminfo)"
+printf 'load average at the end: %s\n' "$(cut -d" " -f1-3 /proc/loadavg)"
 printf 'best of %s runs; batch corpus %s bundles, %s MB uncompressed; EVTX %s files, %s MB; upload %s MiB\n\n' \
     "$REPEAT" "$COUNT" "$MB" "${#EVTX_FILES[@]}" "$EVTX_MB" "$UPLOAD_MIB"
 printf '| %s | %s | %s | %s | %s | %s |\n' measure cmgelog baseline ratio target result

@@ -5,6 +5,7 @@ pub use super::event_filter::EventCondition;
 use crate::knowledge::find_codes;
 use globset::GlobSet;
 use regex::Regex;
+use std::sync::LazyLock;
 
 #[derive(Debug, Clone)]
 pub enum Condition {
@@ -110,15 +111,19 @@ impl TextMatcher {
 
 /// The codes written in a line, a Win32 error number (`0x00000490`) also as the HRESULT
 /// Windows logs for it (`0x80070490`). Lines that cannot hold a code are skipped cheaply.
+static MIGHT_HOLD_A_CODE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new("(?i)0x|hr|error code").expect("a valid regex"));
+
 pub(crate) fn codes_in(line: &str) -> impl Iterator<Item = u32> {
     // `0x…`, or a decimal after `hr`/`hresult`/`error code` (what `find_codes` reads); no
     // allocation: this runs on every line for every code rule.
-    let b = line.as_bytes();
-    let might = b
-        .windows(2)
-        .any(|w| (w[0] == b'0' && (w[1] | 0x20) == b'x') || ((w[0] | 0x20) == b'h' && (w[1] | 0x20) == b'r'))
-        || b.windows(10).any(|w| w.eq_ignore_ascii_case(b"error code"));
-    let found = if might { find_codes(line) } else { Vec::new() };
+    // One prefiltered search instead of comparing at every byte (this check runs on every
+    // line and event field; most hold none of the three).
+    let found = if MIGHT_HOLD_A_CODE.is_match(line) {
+        find_codes(line)
+    } else {
+        Vec::new()
+    };
     found
         .into_iter()
         .flat_map(|(c, _)| [Some(c.0), c.from_win32().map(|h| h.0)])
