@@ -73,9 +73,12 @@ fn whole_text_finder(matcher: &TextMatcher) -> Option<Regex> {
         }
         TextMatcher::Regex(re) => {
             let p = re.as_str();
-            let turns_a_flag_off = p
-                .match_indices("(?")
-                .any(|(i, _)| p[i + 2..].split([')', ':']).next().is_some_and(|flags| flags.contains('-')));
+            let turns_a_flag_off = p.match_indices("(?").any(|(i, _)| {
+                p[i + 2..]
+                    .split([')', ':'])
+                    .next()
+                    .is_some_and(|flags| flags.contains('-'))
+            });
             if p.contains("\\A") || p.contains("\\z") || turns_a_flag_off {
                 return None;
             }

@@ -32,7 +32,9 @@ pub(crate) fn find<'a>(cond: &TextCondition, docs: &'a [Document], codes: &OnceC
         return (m.count > 0).then_some(m);
     }
     for doc in searched(docs).filter(|d| selected(&cond.files, d)) {
-        let Some(text) = doc.text.as_ref().map(|t| t.text.as_str()) else { continue };
+        let Some(text) = doc.text.as_ref().map(|t| t.text.as_str()) else {
+            continue;
+        };
         match &cond.finder {
             Some(finder) => candidate_lines(text, finder, |n, line| {
                 if cond.matcher.is_match(line) {
@@ -79,7 +81,10 @@ fn candidate_lines(text: &str, finder: &Regex, mut each: impl FnMut(usize, &str)
     let (mut pos, mut line_no, mut counted) = (0, 1, 0);
     while pos <= text.len() {
         let Some(found) = finder.find_at(text, pos) else { break };
-        let start = bytes[..found.start()].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let start = bytes[..found.start()]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
         let end = bytes[found.start()..]
             .iter()
             .position(|&b| b == b'\n')
@@ -125,5 +130,60 @@ fn clip(line: &str) -> String {
     match line.char_indices().nth(MAX_LINE_CHARS) {
         Some((at, _)) => format!("{}…", &line[..at]),
         None => line.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::condition::FileSelector;
+
+    /// (count, line numbers of the evidence) with the one-pass search and with the per-line one.
+    fn both(matcher: TextMatcher, text: &str) -> ((usize, Vec<usize>), (usize, Vec<usize>)) {
+        let docs = [Document::from_text("t", "a.log", text)];
+        let fast = TextCondition::new(matcher, FileSelector::default());
+        assert!(fast.finder.is_some());
+        let slow = TextCondition {
+            finder: None,
+            ..fast.clone()
+        };
+        let run = |c: &TextCondition| {
+            find(c, &docs, &OnceCell::new()).map_or((0, Vec::new()), |m| {
+                (m.count, m.evidence.iter().filter_map(|e| e.line).collect())
+            })
+        };
+        (run(&fast), run(&slow))
+    }
+
+    #[test]
+    fn one_pass_search_finds_the_lines_the_per_line_search_finds() {
+        let text = "x failed\r\nfailed at start\r\n\r\nend failed\r\r\nnothing\nfailed\nlast failed";
+        for pattern in [
+            r"^failed",
+            r"failed$",
+            r"(?i)FAILED",
+            r"^$",
+            r"at\s+start",
+            r"\bend\b.*",
+        ] {
+            let (fast, slow) = both(TextMatcher::Regex(Regex::new(pattern).unwrap()), text);
+            assert_eq!(fast, slow, "{pattern}");
+        }
+        let (fast, slow) = both(TextMatcher::Literal(vec!["failed".into(), "nothing".into()]), text);
+        assert_eq!(fast, slow);
+        assert_eq!(fast.0, 6);
+    }
+
+    #[test]
+    fn patterns_that_need_the_per_line_search_keep_it() {
+        for pattern in [r"\Afailed", r"(?-m)^x", r"(?i-s)a.b"] {
+            let c = TextCondition::new(
+                TextMatcher::Regex(Regex::new(pattern).unwrap()),
+                FileSelector::default(),
+            );
+            assert!(c.finder.is_none(), "{pattern}");
+        }
+        let c = TextCondition::new(TextMatcher::Codes(vec![1]), FileSelector::default());
+        assert!(c.finder.is_none());
     }
 }
