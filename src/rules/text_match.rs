@@ -98,8 +98,11 @@ fn candidate_lines(text: &str, finder: &Regex, mut each: impl FnMut(usize, &str)
 
 /// The lines of the searched documents that hold at least one error code, with the codes.
 pub(crate) struct CodeIndex<'a> {
-    docs: Vec<(&'a Document, Vec<(usize, &'a str, Vec<u32>)>)>,
+    docs: Vec<(&'a Document, Vec<CodeLine<'a>>)>,
 }
+
+/// A line that holds codes: its number, its text and the codes in it.
+type CodeLine<'a> = (usize, &'a str, Vec<u32>);
 
 impl<'a> CodeIndex<'a> {
     fn new(docs: &'a [Document]) -> CodeIndex<'a> {
