@@ -32,11 +32,47 @@ struct Open {
     has_children: bool,
 }
 
+/// The open elements, innermost last. Popped entries stay behind `len` as spare buffers, so a
+/// log of thousands of records allocates no name or text buffer per element once warm.
+#[derive(Default)]
+struct Stack {
+    items: Vec<Open>,
+    len: usize,
+}
+
+impl Stack {
+    fn open(&self) -> &[Open] {
+        &self.items[..self.len]
+    }
+
+    fn top_mut(&mut self) -> Option<&mut Open> {
+        self.len.checked_sub(1).map(|i| &mut self.items[i])
+    }
+
+    fn push(&mut self, name: &[u8], data_name: Option<String>) {
+        if self.len == self.items.len() {
+            self.items.push(Open {
+                name: String::new(),
+                data_name: None,
+                text: String::new(),
+                has_children: false,
+            });
+        }
+        let el = &mut self.items[self.len];
+        el.name.clear();
+        el.name.push_str(&String::from_utf8_lossy(name));
+        el.text.clear();
+        el.data_name = data_name;
+        el.has_children = false;
+        self.len += 1;
+    }
+}
+
 /// Parses every `<Event>` in `text`; each record starts as a copy of `base` (input and path).
 pub(super) fn parse(text: &str, base: &EventRecord, on_record: &mut dyn FnMut(EventRecord)) -> Result<(), String> {
     let mut reader = Reader::from_str(text);
     reader.config_mut().trim_text(false);
-    let mut stack: Vec<Open> = Vec::new();
+    let mut stack = Stack::default();
     // Index in `stack` of the `<Event>` being read, and the record it fills.
     let mut current: Option<(usize, EventRecord)> = None;
     loop {
@@ -70,72 +106,71 @@ pub(super) fn parse(text: &str, base: &EventRecord, on_record: &mut dyn FnMut(Ev
     }
 }
 
-fn push_text(stack: &mut [Open], s: &str) {
-    if let Some(top) = stack.last_mut() {
+fn push_text(stack: &mut Stack, s: &str) {
+    if let Some(top) = stack.top_mut() {
         top.text.push_str(s);
     }
 }
 
-fn open(e: &BytesStart, stack: &mut Vec<Open>, current: &mut Option<(usize, EventRecord)>, base: &EventRecord) {
-    let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
-    if let Some(parent) = stack.last_mut() {
+fn open(e: &BytesStart, stack: &mut Stack, current: &mut Option<(usize, EventRecord)>, base: &EventRecord) {
+    let local = e.local_name();
+    let name = local.as_ref();
+    if let Some(parent) = stack.top_mut() {
         parent.has_children = true;
     }
     let mut data_name = None;
-    if current.is_none() && name == "Event" {
-        *current = Some((stack.len(), base.clone()));
+    if current.is_none() && name == b"Event" {
+        *current = Some((stack.len, base.clone()));
     } else if let Some((depth, rec)) = current.as_mut() {
         // Attributes that carry fields: System/Provider@Name, System/TimeCreated@SystemTime,
         // EventData/Data@Name.
-        let in_system = stack.len() == *depth + 2 && stack[*depth + 1].name == "System";
-        match name.as_str() {
-            "Provider" if in_system => rec.provider = attr(e, "Name"),
-            "TimeCreated" if in_system => rec.time = attr(e, "SystemTime"),
-            "Data" => data_name = attr(e, "Name").filter(|n| !n.is_empty()),
+        let open = stack.open();
+        let in_system = open.len() == *depth + 2 && open[*depth + 1].name == "System";
+        match name {
+            b"Provider" if in_system => rec.provider = attr(e, "Name"),
+            b"TimeCreated" if in_system => rec.time = attr(e, "SystemTime"),
+            b"Data" => data_name = attr(e, "Name").filter(|n| !n.is_empty()),
             _ => {}
         }
     }
-    stack.push(Open {
-        name,
-        data_name,
-        text: String::new(),
-        has_children: false,
-    });
+    stack.push(name, data_name);
 }
 
 /// Closes the innermost element: stores its value in the record, or delivers the record.
-fn close(stack: &mut Vec<Open>, current: &mut Option<(usize, EventRecord)>, on_record: &mut dyn FnMut(EventRecord)) {
-    let Some(el) = stack.pop() else { return };
+fn close(stack: &mut Stack, current: &mut Option<(usize, EventRecord)>, on_record: &mut dyn FnMut(EventRecord)) {
+    let Some(top) = stack.len.checked_sub(1) else { return };
+    stack.len = top;
     let Some((depth, rec)) = current.as_mut() else { return };
-    if stack.len() == *depth {
+    if top == *depth {
         if let Some((_, rec)) = current.take() {
             on_record(rec);
         }
         return;
     }
-    // Names of the elements between <Event> and this one.
-    let path: Vec<&str> = stack.iter().skip(*depth + 1).map(|o| o.name.as_str()).collect();
-    store(rec, &path, el);
+    // The elements between <Event> and this one.
+    let path = &stack.items[*depth + 1..top];
+    store(rec, path, &stack.items[top]);
 }
 
-fn store(rec: &mut EventRecord, path: &[&str], el: Open) {
+fn store(rec: &mut EventRecord, path: &[Open], el: &Open) {
     let value = el.text.trim();
-    match (path, el.name.as_str()) {
-        (["System"], "EventID") => rec.event_id = value.parse().ok(),
-        (["System"], "Level") => rec.level = value.parse().ok(),
-        (["System"], "EventRecordID") => rec.record_id = value.parse().ok(),
-        (["System"], "Channel") => rec.channel = Some(value.to_string()),
-        (["System"], "Computer") => rec.computer = Some(value.to_string()),
-        (["EventData"], "Data") => {
-            let name = el.data_name.unwrap_or_else(|| unnamed_data_name(rec));
+    let section = path.first().map(|o| o.name.as_str());
+    match (section, path.len(), el.name.as_str()) {
+        (Some("System"), 1, "EventID") => rec.event_id = value.parse().ok(),
+        (Some("System"), 1, "Level") => rec.level = value.parse().ok(),
+        (Some("System"), 1, "EventRecordID") => rec.record_id = value.parse().ok(),
+        (Some("System"), 1, "Channel") => rec.channel = Some(value.to_string()),
+        (Some("System"), 1, "Computer") => rec.computer = Some(value.to_string()),
+        (Some("EventData"), 1, "Data") => {
+            let name = el.data_name.clone().unwrap_or_else(|| unnamed_data_name(rec));
             rec.data.push((name, value.to_string()));
         }
-        (["EventData"], "Binary") => rec.data.push(("Binary".into(), value.to_string())),
-        (["UserData", ..], leaf) if path.len() >= 2 && !el.has_children => {
+        (Some("EventData"), 1, "Binary") => rec.data.push(("Binary".into(), value.to_string())),
+        (Some("UserData"), n, leaf) if n >= 2 && !el.has_children => {
             rec.data.push((leaf.to_string(), value.to_string()));
         }
         // RenderedXml carries the message text; CSV exports call the same thing "Message".
-        (["RenderingInfo"], "Message") if rec.field("Message").is_none() => {
+        (Some("RenderingInfo"), 1, "Message") if rec.field("Message").is_none() => {
             rec.data.push(("Message".into(), value.to_string()));
         }
         _ => {}

@@ -5,6 +5,7 @@ pub use super::event_filter::EventCondition;
 use crate::knowledge::find_codes;
 use globset::GlobSet;
 use regex::Regex;
+use std::sync::LazyLock;
 
 #[derive(Debug, Clone)]
 pub enum Condition {
@@ -42,6 +43,54 @@ impl Condition {
 pub struct TextCondition {
     pub matcher: TextMatcher,
     pub files: FileSelector,
+    /// A search over a whole document that finds every line `matcher` matches (and maybe a
+    /// few more, which `matcher` then rejects), so a document is searched in one pass instead
+    /// of one call per line; `None` when there is none (codes, `\A`, flags turned off).
+    pub finder: Option<Regex>,
+}
+
+impl TextCondition {
+    /// Compiles the whole-document finder once, with the rule.
+    pub fn new(matcher: TextMatcher, files: FileSelector) -> TextCondition {
+        let finder = whole_text_finder(&matcher);
+        TextCondition { matcher, files, finder }
+    }
+}
+
+/// The finder of [`TextCondition::finder`]. A literal without line breaks matches in the whole
+/// text exactly where it matches in a line. A regex is compiled in multi-line CRLF mode, so
+/// `^` and `$` match at every line start and end (before `\r\n`, `\r\r\n` as well): every
+/// line the per-line regex matches then holds the start of a whole-text match at or after the
+/// line start. Patterns that could lose that property (`\A`, `\z`, a flag turned off with
+/// `(?-m)` and the like) keep the per-line search.
+fn whole_text_finder(matcher: &TextMatcher) -> Option<Regex> {
+    let pattern = match matcher {
+        TextMatcher::Literal(words) => {
+            if words.is_empty() || words.iter().any(|w| w.is_empty() || w.contains(['\n', '\r'])) {
+                return None;
+            }
+            words.iter().map(|w| regex::escape(w)).collect::<Vec<_>>().join("|")
+        }
+        TextMatcher::Regex(re) => {
+            let p = re.as_str();
+            let turns_a_flag_off = p.match_indices("(?").any(|(i, _)| {
+                p[i + 2..]
+                    .split([')', ':'])
+                    .next()
+                    .is_some_and(|flags| flags.contains('-'))
+            });
+            if p.contains("\\A") || p.contains("\\z") || turns_a_flag_off {
+                return None;
+            }
+            p.to_string()
+        }
+        TextMatcher::Codes(_) => return None,
+    };
+    regex::RegexBuilder::new(&pattern)
+        .multi_line(true)
+        .crlf(true)
+        .build()
+        .ok()
 }
 
 #[derive(Debug, Clone)]
@@ -65,15 +114,19 @@ impl TextMatcher {
 
 /// The codes written in a line, a Win32 error number (`0x00000490`) also as the HRESULT
 /// Windows logs for it (`0x80070490`). Lines that cannot hold a code are skipped cheaply.
-fn codes_in(line: &str) -> impl Iterator<Item = u32> {
+static MIGHT_HOLD_A_CODE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new("(?i)0x|hr|error code").expect("a valid regex"));
+
+pub(crate) fn codes_in(line: &str) -> impl Iterator<Item = u32> {
     // `0x…`, or a decimal after `hr`/`hresult`/`error code` (what `find_codes` reads); no
     // allocation: this runs on every line for every code rule.
-    let b = line.as_bytes();
-    let might = b
-        .windows(2)
-        .any(|w| (w[0] == b'0' && (w[1] | 0x20) == b'x') || ((w[0] | 0x20) == b'h' && (w[1] | 0x20) == b'r'))
-        || b.windows(10).any(|w| w.eq_ignore_ascii_case(b"error code"));
-    let found = if might { find_codes(line) } else { Vec::new() };
+    // One prefiltered search instead of comparing at every byte (this check runs on every
+    // line and event field; most hold none of the three).
+    let found = if MIGHT_HOLD_A_CODE.is_match(line) {
+        find_codes(line)
+    } else {
+        Vec::new()
+    };
     found
         .into_iter()
         .flat_map(|(c, _)| [Some(c.0), c.from_win32().map(|h| h.0)])

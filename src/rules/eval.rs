@@ -89,11 +89,18 @@ pub struct Context<'a> {
     pub docs: &'a [Document],
     pub machine: &'a Machine,
     pub events: &'a EventScan,
+    /// The lines that hold error codes, found once for all code conditions (built on first use).
+    pub codes: std::cell::OnceCell<text_match::CodeIndex<'a>>,
 }
 
 /// Applies every rule; returns the findings, most severe first (rule file order within a severity).
 pub fn evaluate(rules: &RuleSet, docs: &[Document], machine: &Machine, events: &EventScan) -> Vec<Finding> {
-    let ctx = Context { docs, machine, events };
+    let ctx = Context {
+        docs,
+        machine,
+        events,
+        codes: std::cell::OnceCell::new(),
+    };
     let mut findings: Vec<Finding> = rules
         .rules
         .iter()
@@ -156,7 +163,7 @@ pub(crate) fn matches(cond: &Condition, ctx: &Context) -> Option<Match> {
             Some(_) => None,
             None => Some(Match::default()),
         },
-        Condition::Text(t) => text_match::find(t, ctx.docs),
+        Condition::Text(t) => text_match::find(t, ctx.docs, &ctx.codes),
         Condition::Fact(f) => fact_check::check(f, ctx.machine),
         Condition::Event(e) => ctx.events.result(e),
     }

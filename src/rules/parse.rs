@@ -317,7 +317,7 @@ impl Cx<'_> {
             Some(f) => self.file_selector(f)?,
             None => FileSelector::default(),
         };
-        Some(Condition::Text(TextCondition { matcher, files }))
+        Some(Condition::Text(TextCondition::new(matcher, files)))
     }
 
     /// `{ code = [...] }`: the codes in text lines (of the selected files) and in event data.
@@ -328,10 +328,7 @@ impl Cx<'_> {
             None => FileSelector::default(),
         };
         Some(Condition::Any(vec![
-            Condition::Text(TextCondition {
-                matcher: TextMatcher::Codes(codes.clone()),
-                files,
-            }),
+            Condition::Text(TextCondition::new(TextMatcher::Codes(codes.clone()), files)),
             // Only events that report a problem: information events carry codes that are not
             // failures (SPP 1003 lists the state of every SKU, 0xC004F014 for each without a key).
             Condition::Event(EventCondition {

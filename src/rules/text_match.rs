@@ -2,40 +2,124 @@
 //! encoding the file had (documents are decoded already; line numbers are the file's own).
 //! Evidence lines never carry a full product key (only its last group, as Windows shows it).
 
-use super::condition::{FileSelector, TextCondition};
+use super::condition::{codes_in, FileSelector, TextCondition, TextMatcher};
 use super::eval::{Evidence, Match};
 use crate::bundle::Document;
+use regex::Regex;
+use std::cell::OnceCell;
 
 /// At most this many evidence lines per condition; the count covers all matches.
 const MAX_EVIDENCE: usize = 10;
 /// Evidence lines are cut to this many characters (a log line can be megabytes long).
 const MAX_LINE_CHARS: usize = 400;
 
-pub(crate) fn find(cond: &TextCondition, docs: &[Document]) -> Option<Match> {
+pub(crate) fn find<'a>(cond: &TextCondition, docs: &'a [Document], codes: &OnceCell<CodeIndex<'a>>) -> Option<Match> {
     let mut m = Match::default();
-    // Event exports are read as events (by event conditions); searching their text as well
-    // would count each event twice.
-    for doc in docs
-        .iter()
-        .filter(|d| d.text.is_some() && !d.events && selected(&cond.files, d))
-    {
-        for (n, line) in doc.lines() {
-            if cond.matcher.is_match(line) {
-                m.count += 1;
-                if m.evidence.len() < MAX_EVIDENCE {
-                    m.evidence.push(Evidence {
-                        input: doc.input.clone(),
-                        path: doc.path.clone(),
-                        line: Some(n),
-                        text: clip(&crate::privacy::mask_product_keys(line.trim())),
-                        note: None,
-                        event: None,
-                    });
+    if let TextMatcher::Codes(wanted) = &cond.matcher {
+        // Finding the codes of a line is the costly part, and a rule set has a dozen code
+        // rules: each line is read once for all of them (see `CodeIndex`).
+        let index = codes.get_or_init(|| CodeIndex::new(docs));
+        for (doc, lines) in &index.docs {
+            if !selected(&cond.files, doc) {
+                continue;
+            }
+            for (n, line, found) in lines {
+                if found.iter().any(|c| wanted.contains(c)) {
+                    hit(&mut m, doc, *n, line);
+                }
+            }
+        }
+        return (m.count > 0).then_some(m);
+    }
+    for doc in searched(docs).filter(|d| selected(&cond.files, d)) {
+        let Some(text) = doc.text.as_ref().map(|t| t.text.as_str()) else {
+            continue;
+        };
+        match &cond.finder {
+            Some(finder) => candidate_lines(text, finder, |n, line| {
+                if cond.matcher.is_match(line) {
+                    hit(&mut m, doc, n, line);
+                }
+            }),
+            None => {
+                for (n, line) in doc.lines() {
+                    if cond.matcher.is_match(line) {
+                        hit(&mut m, doc, n, line);
+                    }
                 }
             }
         }
     }
     (m.count > 0).then_some(m)
+}
+
+/// Documents whose lines text conditions read. Event exports are read as events (by event
+/// conditions); searching their text as well would count each event twice.
+fn searched(docs: &[Document]) -> impl Iterator<Item = &Document> {
+    docs.iter().filter(|d| d.text.is_some() && !d.events)
+}
+
+fn hit(m: &mut Match, doc: &Document, n: usize, line: &str) {
+    m.count += 1;
+    if m.evidence.len() < MAX_EVIDENCE {
+        m.evidence.push(Evidence {
+            input: doc.input.clone(),
+            path: doc.path.clone(),
+            line: Some(n),
+            text: clip(&crate::privacy::mask_product_keys(line.trim())),
+            note: None,
+            event: None,
+        });
+    }
+}
+
+/// Calls `each` with every line (1-based number, text without its terminator) that holds the
+/// start of a `finder` match, in order, each line once. The regex engine skips ahead with its
+/// literal prefilters instead of being started on every line.
+fn candidate_lines(text: &str, finder: &Regex, mut each: impl FnMut(usize, &str)) {
+    let bytes = text.as_bytes();
+    let (mut pos, mut line_no, mut counted) = (0, 1, 0);
+    while pos <= text.len() {
+        let Some(found) = finder.find_at(text, pos) else { break };
+        let start = bytes[..found.start()]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let end = bytes[found.start()..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(text.len(), |i| found.start() + i);
+        line_no += bytes[counted..start].iter().filter(|&&b| b == b'\n').count();
+        counted = start;
+        each(line_no, text[start..end].trim_end_matches('\r'));
+        pos = end + 1;
+    }
+}
+
+/// The lines of the searched documents that hold at least one error code, with the codes.
+pub(crate) struct CodeIndex<'a> {
+    docs: Vec<(&'a Document, Vec<CodeLine<'a>>)>,
+}
+
+/// A line that holds codes: its number, its text and the codes in it.
+type CodeLine<'a> = (usize, &'a str, Vec<u32>);
+
+impl<'a> CodeIndex<'a> {
+    fn new(docs: &'a [Document]) -> CodeIndex<'a> {
+        let docs = searched(docs)
+            .map(|doc| {
+                let lines = doc
+                    .lines()
+                    .filter_map(|(n, line)| {
+                        let found: Vec<u32> = codes_in(line).collect();
+                        (!found.is_empty()).then_some((n, line, found))
+                    })
+                    .collect();
+                (doc, lines)
+            })
+            .collect();
+        CodeIndex { docs }
+    }
 }
 
 fn selected(sel: &FileSelector, doc: &Document) -> bool {
@@ -49,5 +133,60 @@ fn clip(line: &str) -> String {
     match line.char_indices().nth(MAX_LINE_CHARS) {
         Some((at, _)) => format!("{}…", &line[..at]),
         None => line.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::condition::FileSelector;
+
+    /// (count, line numbers of the evidence) with the one-pass search and with the per-line one.
+    fn both(matcher: TextMatcher, text: &str) -> ((usize, Vec<usize>), (usize, Vec<usize>)) {
+        let docs = [Document::from_text("t", "a.log", text)];
+        let fast = TextCondition::new(matcher, FileSelector::default());
+        assert!(fast.finder.is_some());
+        let slow = TextCondition {
+            finder: None,
+            ..fast.clone()
+        };
+        let run = |c: &TextCondition| {
+            find(c, &docs, &OnceCell::new()).map_or((0, Vec::new()), |m| {
+                (m.count, m.evidence.iter().filter_map(|e| e.line).collect())
+            })
+        };
+        (run(&fast), run(&slow))
+    }
+
+    #[test]
+    fn one_pass_search_finds_the_lines_the_per_line_search_finds() {
+        let text = "x failed\r\nfailed at start\r\n\r\nend failed\r\r\nnothing\nfailed\nlast failed";
+        for pattern in [
+            r"^failed",
+            r"failed$",
+            r"(?i)FAILED",
+            r"^$",
+            r"at\s+start",
+            r"\bend\b.*",
+        ] {
+            let (fast, slow) = both(TextMatcher::Regex(Regex::new(pattern).unwrap()), text);
+            assert_eq!(fast, slow, "{pattern}");
+        }
+        let (fast, slow) = both(TextMatcher::Literal(vec!["failed".into(), "nothing".into()]), text);
+        assert_eq!(fast, slow);
+        assert_eq!(fast.0, 6);
+    }
+
+    #[test]
+    fn patterns_that_need_the_per_line_search_keep_it() {
+        for pattern in [r"\Afailed", r"(?-m)^x", r"(?i-s)a.b"] {
+            let c = TextCondition::new(
+                TextMatcher::Regex(Regex::new(pattern).unwrap()),
+                FileSelector::default(),
+            );
+            assert!(c.finder.is_none(), "{pattern}");
+        }
+        let c = TextCondition::new(TextMatcher::Codes(vec![1]), FileSelector::default());
+        assert!(c.finder.is_none());
     }
 }

@@ -16,7 +16,9 @@
 //! message id of the level column (6 digits, not part of the message anyway). What else may be
 //! dropped depends on the log ([`CodeFilter`]).
 
+use regex::Regex;
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use crate::facts::model::{CodeSeen, Source};
 
@@ -87,6 +89,10 @@ pub fn format_code(code: u32) -> String {
 
 /// Text right before a bare (no `0x`) 8-digit code.
 const BARE_PREFIXES: &[&str] = &["*FAILED* [", "HRESULT=", "HRESULT =", "Status:", "ErrorCode:"];
+static BARE_PREFIX_FINDER: LazyLock<Regex> = LazyLock::new(|| {
+    let alternatives: Vec<String> = BARE_PREFIXES.iter().map(|p| regex::escape(p)).collect();
+    Regex::new(&alternatives.join("|")).expect("escaped literals compile")
+});
 
 /// The codes in one line of text.
 pub fn scan(text: &str, filter: CodeFilter) -> LineCodes {
@@ -114,6 +120,11 @@ pub fn scan(text: &str, filter: CodeFilter) -> LineCodes {
             out.push(filter, FoundCode { code, extended });
         }
         i = end;
+    }
+    // One prefiltered search says whether any prefix is there at all; most lines hold none,
+    // and a `match_indices` per prefix per line cost more than the rest of the scan.
+    if !BARE_PREFIX_FINDER.is_match(text) {
+        return out;
     }
     for prefix in BARE_PREFIXES {
         for (at, _) in text.match_indices(prefix) {
