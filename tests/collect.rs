@@ -274,6 +274,13 @@ fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
+/// Two quick and two slow items; the slow ones sleep `<marker>.5` and `<marker>.6` seconds, so
+/// each test looks only for its own processes (tests run in parallel, and the SIGKILL test
+/// leaves orphans behind until it cleans them up).
+fn slow_items(marker: u32) -> String {
+    SLOW_ITEMS.replace("931.", &format!("{marker}."))
+}
+
 const SLOW_ITEMS: &str = r#"
 [[item]]
 id = "t.first"
@@ -309,7 +316,7 @@ path = "event-logs/later.txt"
 #[test]
 fn the_global_deadline_always_yields_a_valid_zip() {
     let dir = TempDir::new().unwrap();
-    let s = spec(dir.path(), SLOW_ITEMS);
+    let s = spec(dir.path(), &slow_items(931));
     let t0 = Instant::now();
     let out = collect(dir.path(), &s, &["--deadline", "2s", "--jobs", "2"]);
     let took = t0.elapsed();
@@ -335,8 +342,8 @@ fn the_global_deadline_always_yields_a_valid_zip() {
 }
 
 /// Starts a collection of the slow items and signals it once the slow commands run.
-fn start_and_signal(dir: &Path, signal: i32) -> (std::process::ExitStatus, String) {
-    let s = spec(dir, SLOW_ITEMS);
+fn start_and_signal(dir: &Path, signal: i32, marker: u32) -> (std::process::ExitStatus, String) {
+    let s = spec(dir, &slow_items(marker));
     let mut child = Command::new(bin())
         .args(["collect", "--yes", "--quiet", "--lang", "en", "--jobs", "2", "--out"])
         .arg(dir.join("out"))
@@ -348,7 +355,7 @@ fn start_and_signal(dir: &Path, signal: i32) -> (std::process::ExitStatus, Strin
         .spawn()
         .unwrap();
     let t0 = Instant::now();
-    while processes_with("931.6").is_empty() && t0.elapsed() < Duration::from_secs(10) {
+    while processes_with(&format!("{marker}.6")).is_empty() && t0.elapsed() < Duration::from_secs(10) {
         std::thread::sleep(Duration::from_millis(50));
     }
     std::thread::sleep(Duration::from_millis(200));
@@ -367,7 +374,7 @@ extern "C" {
 fn ctrl_c_finishes_the_zip_with_what_is_there_and_marks_it_interrupted() {
     let dir = TempDir::new().unwrap();
     let t0 = Instant::now();
-    let (status, stdout) = start_and_signal(dir.path(), 2 /* SIGINT */);
+    let (status, stdout) = start_and_signal(dir.path(), 2 /* SIGINT */, 932);
     assert_eq!(status.code(), Some(130));
     assert!(t0.elapsed() < Duration::from_secs(15));
     let b = Bundle::open(&dir.path().join("out"));
@@ -376,13 +383,13 @@ fn ctrl_c_finishes_the_zip_with_what_is_there_and_marks_it_interrupted() {
     assert_eq!(b.row("t.first")["status"], "ok");
     assert_eq!(b.row("t.slow2")["status"], "interrupted");
     assert_eq!(b.row("t.slow2")["reason"], "interrupted");
-    assert_eq!(processes_with("931."), Vec::<String>::new());
+    assert_eq!(processes_with("932."), Vec::<String>::new());
 }
 
 #[test]
 fn a_killed_collector_leaves_no_zip_under_the_final_name() {
     let dir = TempDir::new().unwrap();
-    let (status, _) = start_and_signal(dir.path(), 9 /* SIGKILL */);
+    let (status, _) = start_and_signal(dir.path(), 9 /* SIGKILL */, 933);
     assert_eq!(status.code(), None);
     let names: Vec<String> = std::fs::read_dir(dir.path().join("out"))
         .unwrap()
@@ -391,7 +398,7 @@ fn a_killed_collector_leaves_no_zip_under_the_final_name() {
     assert!(names.iter().all(|n| !n.ends_with(".zip")), "{names:?}");
     assert!(names.iter().any(|n| n.ends_with(".zip.partial")), "{names:?}");
     // The orphaned commands were in their own process groups: clean them up for the next tests.
-    let _ = Command::new("pkill").args(["-f", "931\\."]).status();
+    let _ = Command::new("pkill").args(["-f", "sleep 933\\."]).status();
 }
 
 #[test]
