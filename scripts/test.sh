@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone. Installs what the tests need, then runs the
-# format and lint checks, the unit and integration tests, and the rule fixtures.
+# format and lint checks, the unit and integration tests, the rule fixtures, and the Windows
+# build with its tests under Wine (scripts/test-windows.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,3 +22,6 @@ cargo fmt --check
 cargo clippy --all-targets --locked -- -D warnings
 cargo test --locked
 cargo run --locked --quiet -- rules test rules
+
+# The Windows exe: cross-built, its tests and a real collection run under Wine.
+bash scripts/test-windows.sh

@@ -1,5 +1,6 @@
 use crate::collect::manifest::OsInfo;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::Child;
 
 pub fn elevated() -> bool {
     // SAFETY: geteuid has no preconditions and cannot fail.
@@ -39,4 +40,9 @@ pub fn os_info() -> OsInfo {
         console_code_page: None,
         oem_code_page: None,
     }
+}
+
+/// No file manager is opened on Unix (see `platform::reveal_in_file_manager`).
+pub fn reveal(_path: &Path) -> std::io::Result<Option<Child>> {
+    Ok(None)
 }
