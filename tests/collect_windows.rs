@@ -67,7 +67,10 @@ impl Bundle {
     }
 
     fn entry_of(&mut self, id: &str) -> Vec<u8> {
-        let path = self.row(id)["path"].as_str().unwrap_or_else(|| panic!("{id} has a file")).to_string();
+        let path = self.row(id)["path"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{id} has a file"))
+            .to_string();
         read(&mut self.zip, &path)
     }
 }
@@ -94,7 +97,11 @@ fn count_processes(exe: &str) -> usize {
         let mut n = 0;
         let mut more = Process32FirstW(snap, &mut entry) != 0;
         while more {
-            let len = entry.szExeFile.iter().position(|&c| c == 0).unwrap_or(entry.szExeFile.len());
+            let len = entry
+                .szExeFile
+                .iter()
+                .position(|&c| c == 0)
+                .unwrap_or(entry.szExeFile.len());
             let name = String::from_utf16_lossy(&entry.szExeFile[..len]);
             if name.eq_ignore_ascii_case(exe) {
                 n += 1;
@@ -130,8 +137,8 @@ fn a_hung_process_tree_is_killed_through_the_job_object_at_its_timeout() {
     let done = AtomicBool::new(false);
     let most_pings = AtomicUsize::new(0);
     let t0 = Instant::now();
-    let out = std::thread::scope(|s| {
-        s.spawn(|| {
+    let out = std::thread::scope(|scope| {
+        scope.spawn(|| {
             while !done.load(Ordering::Relaxed) {
                 most_pings.fetch_max(count_processes("ping.exe"), Ordering::Relaxed);
                 std::thread::sleep(Duration::from_millis(100));
@@ -150,7 +157,10 @@ fn a_hung_process_tree_is_killed_through_the_job_object_at_its_timeout() {
     );
     let r = b.row("t.hangs");
     assert_eq!(r["status"], "timeout", "{r:#}");
-    assert!(took < Duration::from_secs(20), "ended near its 3 s timeout, took {took:?}");
+    assert!(
+        took < Duration::from_secs(20),
+        "ended near its 3 s timeout, took {took:?}"
+    );
     let partial = String::from_utf8_lossy(&b.entry_of("t.hangs")).to_string();
     assert!(partial.contains("started"), "the partial output is kept: {partial:?}");
 
@@ -172,7 +182,7 @@ fn windows_tools_are_collected_with_their_encodings_and_missing_ones_are_recorde
 id = "hw.wmic-bios"
 category = "hardware"
 kind = "command"
-argv = ["wmic", "bios", "get", "/format:list"]
+argv = ["wmic", "bios", "get", "Manufacturer,SerialNumber", "/format:list"]
 path = "hardware/wmic-Win32_BIOS.txt"
 
 [[item]]
@@ -215,19 +225,29 @@ path = "upgrade/panther"
     let mut b = Bundle::from_output(&out);
     let m = &b.manifest;
     assert_eq!(m["os"]["family"], "windows");
-    assert!(m["os"]["oem_code_page"].as_u64().is_some_and(|cp| cp > 0), "{:#}", m["os"]);
+    assert!(
+        m["os"]["oem_code_page"].as_u64().is_some_and(|cp| cp > 0),
+        "{:#}",
+        m["os"]
+    );
     assert!(m["elevated"].is_boolean());
     assert!(m["host"].as_str().is_some_and(|h| !h.is_empty()));
     eprintln!("manifest os: {}, elevated: {}", m["os"], m["elevated"]);
 
-    // wmic writes UTF-16LE with a BOM when its output is not a console.
+    // wmic writes UTF-16LE with a BOM when its output is not a console. (Named properties:
+    // Wine's wmic refuses a bare `get`, and prints a table whatever `/format` says.)
     let r = b.row("hw.wmic-bios").clone();
     assert_eq!(r["status"], "ok", "{r:#}");
     assert_eq!(r["encoding"], "UTF-16LE", "{r:#}");
     let data = b.entry_of("hw.wmic-bios");
     assert_eq!(&data[..2], b"\xff\xfe", "starts with the UTF-16LE BOM");
-    let text = String::from_utf16_lossy(&data[2..].chunks(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect::<Vec<_>>());
-    assert!(text.contains("SerialNumber="), "{text}");
+    let text = String::from_utf16_lossy(
+        &data[2..]
+            .chunks(2)
+            .map(|c| u16::from_le_bytes([c[0], c[1]]))
+            .collect::<Vec<_>>(),
+    );
+    assert!(text.contains("Manufacturer") && text.contains("SerialNumber"), "{text}");
 
     let r = b.row("hw.ver").clone();
     assert_eq!(r["status"], "ok", "{r:#}");
@@ -242,7 +262,10 @@ path = "upgrade/panther"
     // Missing tools are rows with a reason, never a crash. PowerShell exists on every real
     // Windows 10, so there this row is `ok` (or `failed`); Wine 8.0 has none.
     let r = b.row("hw.cim-bios");
-    assert!(["ok", "failed", "not-found"].contains(&r["status"].as_str().unwrap()), "{r:#}");
+    assert!(
+        ["ok", "failed", "not-found"].contains(&r["status"].as_str().unwrap()),
+        "{r:#}"
+    );
     eprintln!("powershell: {} ({})", r["status"], r["reason"]);
     let r = b.row("t.no-such-tool");
     assert_eq!(r["status"], "not-found", "{r:#}");

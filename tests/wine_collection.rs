@@ -7,8 +7,13 @@
 //! under Wine 8.0 (the script puts a `ProcessPrng` shim `bcryptprimitives.dll` next to it).
 //!
 //! Nothing leaves the machine: the spec is the built-in one with its network-facing items
-//! rewritten by [`loopback_spec`] (the activation-endpoint probe points at two local ports,
-//! the KMS SRV lookup is removed), and the test refuses to run a spec that still has any.
+//! rewritten by [`wine_spec`] (the activation-endpoint probe points at two local ports, the
+//! KMS SRV lookup is removed), and the test refuses to run a spec that still has any.
+//!
+//! Wine's `wmic` answers only `get` with named properties (a bare `get`, as the built-in items
+//! use so that real Windows lists every property, is "Invalid query") and prints a table
+//! whatever `/format` says. So the built-in wmic items must come out `failed` here, and
+//! [`WINE_WMIC`] items are added to get wmic's real UTF-16LE output into the zip.
 #![cfg(unix)]
 
 use serde_json::Value;
@@ -23,17 +28,33 @@ use tempfile::TempDir;
 /// Items the built-in spec has that would send traffic off this machine.
 const REMOVED: &[&str] = &["net.kms-srv"];
 
+/// wmic queries Wine answers (class alias, properties), added as `wine.wmic-<alias>` items.
+const WINE_WMIC: &[(&str, &str)] = &[
+    (
+        "bios",
+        "Manufacturer,SerialNumber,SMBIOSBIOSVersion,Version,ReleaseDate",
+    ),
+    ("computersystem", "Manufacturer,Model"),
+    ("baseboard", "Manufacturer,Product,SerialNumber"),
+    ("diskdrive", "Index,Model,SerialNumber,InterfaceType"),
+];
+
 /// The built-in Windows spec with every network-facing item made local: `probe` items get
 /// `endpoints` (local ports) instead of the activation servers, and [`REMOVED`] items
 /// (`nslookup -type=srv _vlmcs._tcp` asks the DNS server) are dropped. Panics if an item is
 /// left that names a host other than 127.0.0.1, so a new network item in the spec is noticed.
-fn loopback_spec(endpoints: &[String]) -> String {
+/// Then the [`WINE_WMIC`] items are appended.
+fn wine_spec(endpoints: &[String]) -> String {
     let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("specs/windows.toml")).unwrap();
     let mut spec: toml::Table = text.parse().expect("specs/windows.toml parses");
     let items = spec["item"].as_array_mut().unwrap();
     let before = items.len();
     items.retain(|i| !REMOVED.contains(&i["id"].as_str().unwrap()));
-    assert_eq!(items.len(), before - REMOVED.len(), "the items to remove are in the spec");
+    assert_eq!(
+        items.len(),
+        before - REMOVED.len(),
+        "the items to remove are in the spec"
+    );
     let mut probes = 0;
     for item in items.iter_mut() {
         let item = item.as_table_mut().unwrap();
@@ -42,7 +63,10 @@ fn loopback_spec(endpoints: &[String]) -> String {
             item.insert("timeout".into(), "20s".into());
             probes += 1;
         }
-        let argv = item.get("argv").map(|a| a.to_string().to_lowercase()).unwrap_or_default();
+        let argv = item
+            .get("argv")
+            .map(|a| a.to_string().to_lowercase())
+            .unwrap_or_default();
         assert!(
             !["nslookup", "ping", "test-netconnection", "invoke-webrequest", "curl"]
                 .iter()
@@ -52,6 +76,15 @@ fn loopback_spec(endpoints: &[String]) -> String {
         );
     }
     assert_eq!(probes, 1, "the spec's one activation-endpoint probe was rewritten");
+    for (alias, properties) in WINE_WMIC {
+        let item: toml::Table = format!(
+            "id = 'wine.wmic-{alias}'\ncategory = 'hardware'\nkind = 'command'\n\
+             argv = ['wmic', '{alias}', 'get', '{properties}']\npath = 'hardware/wine-wmic-{alias}.txt'"
+        )
+        .parse()
+        .unwrap();
+        items.push(item.into());
+    }
     toml::to_string(&spec).unwrap()
 }
 
@@ -62,7 +95,9 @@ fn wine_path(p: &Path) -> String {
 
 fn wine(prefix: &Path) -> Command {
     let mut c = Command::new("wine");
-    c.env("WINEPREFIX", prefix).env("WINEDEBUG", "-all").stdin(Stdio::null());
+    c.env("WINEPREFIX", prefix)
+        .env("WINEDEBUG", "-all")
+        .stdin(Stdio::null());
     c
 }
 
@@ -86,7 +121,9 @@ fn read(zip: &mut zip::ZipArchive<std::fs::File>, name: &str) -> Vec<u8> {
 #[test]
 fn the_windows_exe_collects_under_wine_and_the_linux_analyzer_reads_the_zip() {
     let Some(exe) = std::env::var_os("CMGELOG_WINDOWS_EXE") else {
-        eprintln!("NOT RUN: set CMGELOG_WINDOWS_EXE to cmgelog.exe (scripts/test-windows.sh does) to collect under Wine");
+        eprintln!(
+            "NOT RUN: set CMGELOG_WINDOWS_EXE to cmgelog.exe (scripts/test-windows.sh does) to collect under Wine"
+        );
         return;
     };
     let exe = PathBuf::from(exe);
@@ -103,14 +140,23 @@ fn the_windows_exe_collects_under_wine_and_the_linux_analyzer_reads_the_zip() {
         format!("127.0.0.1:{closed}"),
     ];
     let spec = dir.path().join("windows-loopback.toml");
-    std::fs::write(&spec, loopback_spec(&endpoints)).unwrap();
+    std::fs::write(&spec, wine_spec(&endpoints)).unwrap();
     let out_dir = dir.path().join("out");
     std::fs::create_dir(&out_dir).unwrap();
 
     let t0 = Instant::now();
     let out = wine(&prefix)
         .arg(&exe)
-        .args(["collect", "--yes", "--quiet", "--lang", "en", "--deadline", "300s", "--out"])
+        .args([
+            "collect",
+            "--yes",
+            "--quiet",
+            "--lang",
+            "en",
+            "--deadline",
+            "300s",
+            "--out",
+        ])
         .arg(wine_path(&out_dir))
         .arg("--spec")
         .arg(wine_path(&spec))
@@ -118,7 +164,10 @@ fn the_windows_exe_collects_under_wine_and_the_linux_analyzer_reads_the_zip() {
         .expect("wine runs cmgelog.exe");
     let took = t0.elapsed();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    eprintln!("collect under Wine took {took:?}; stdout {:?}", String::from_utf8_lossy(&out.stdout));
+    eprintln!(
+        "collect under Wine took {took:?}; stdout {:?}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     assert_eq!(out.status.code(), Some(0), "cmgelog.exe collect failed: {stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 
@@ -160,7 +209,10 @@ fn check_manifest(m: &Value, zip: &mut zip::ZipArchive<std::fs::File>, endpoints
     for r in rows {
         *tally.entry(r["status"].as_str().unwrap().to_string()).or_default() += 1;
         // Nothing Wine runs hangs, and every stored file is what the manifest says.
-        assert!(!["timeout", "interrupted"].contains(&r["status"].as_str().unwrap()), "{r:#}");
+        assert!(
+            !["timeout", "interrupted"].contains(&r["status"].as_str().unwrap()),
+            "{r:#}"
+        );
         if let Some(path) = r["path"].as_str() {
             let data = read(zip, path);
             assert_eq!(r["bytes"], data.len(), "{r:#}");
@@ -170,44 +222,62 @@ fn check_manifest(m: &Value, zip: &mut zip::ZipArchive<std::fs::File>, endpoints
     eprintln!("{} rows: {tally:?}", rows.len());
 
     // What Wine provides: real output, with the encoding each tool writes.
-    let utf16 = [
-        "hw.wmic-bios",
-        "hw.wmic-baseboard",
-        "hw.wmic-computersystem",
-        "hw.wmic-csproduct",
-        "hw.wmic-os",
-    ];
-    for id in utf16 {
-        let r = row(id);
+    for (alias, _) in WINE_WMIC {
+        let r = row(&format!("wine.wmic-{alias}"));
         assert_eq!(r["status"], "ok", "{r:#}");
         assert_eq!(r["encoding"], "UTF-16LE", "wmic's redirected output: {r:#}");
         assert!(r["bytes"].as_u64().unwrap() > 2, "{r:#}");
     }
-    for id in ["net.ipconfig", "act.currentversion", "hw.hostname", "hw.whoami", "hw.ver"] {
+    // The built-in wmic items: refused by Wine's wmic (see the top of this file), recorded.
+    for r in rows
+        .iter()
+        .filter(|r| r["id"].as_str().unwrap().starts_with("hw.wmic-"))
+    {
+        assert_eq!(r["status"], "failed", "{r:#}");
+        assert!(r["reason"].is_string(), "{r:#}");
+    }
+    for id in [
+        "net.ipconfig",
+        "act.currentversion",
+        "hw.hostname",
+        "hw.whoami",
+        "hw.ver",
+    ] {
         let r = row(id);
         assert_eq!(r["status"], "ok", "{r:#}");
         assert!(r["bytes"].as_u64().unwrap() > 0, "{id} printed something: {r:#}");
-        assert!(r["encoding"].as_str().is_some_and(|e| e != "UTF-16LE" && e != "binary"), "{r:#}");
+        assert!(
+            r["encoding"].as_str().is_some_and(|e| e != "UTF-16LE" && e != "binary"),
+            "{r:#}"
+        );
     }
     let hostname = String::from_utf8(read(zip, row("hw.hostname")["path"].as_str().unwrap())).unwrap();
     assert_eq!(hostname.trim(), m["host"], "hostname's output is the manifest's host");
 
-    // What Wine lacks: PowerShell is not there (`not-found`, or `failed` if a stub answers);
-    // systeminfo and tasklist are stubs that print nothing.
+    // What Wine lacks: PowerShell is a stub that prints nothing and exits 0 (recorded `ok`
+    // with reason "no output", as a real PowerShell whose query finds nothing would be), or
+    // absent (`not-found`); systeminfo and tasklist are stubs that print nothing.
     let powershell: Vec<&Value> = rows.iter().filter(|r| r["source"][0] == "powershell.exe").collect();
     assert!(powershell.len() >= 10);
     for r in powershell {
-        assert!(["not-found", "failed"].contains(&r["status"].as_str().unwrap()), "{r:#}");
-        assert!(r["reason"].is_string(), "{r:#}");
+        assert!(
+            is_empty(r) || ["not-found", "failed"].contains(&r["status"].as_str().unwrap()),
+            "{r:#}"
+        );
     }
     for id in ["hw.systeminfo", "proc.tasklist"] {
         let r = row(id);
-        let empty = r["status"] == "ok" && r["bytes"] == 0 && r["reason"] == "no output";
-        assert!(empty || ["failed", "not-found"].contains(&r["status"].as_str().unwrap()), "{r:#}");
+        assert!(
+            is_empty(r) || ["failed", "not-found"].contains(&r["status"].as_str().unwrap()),
+            "{r:#}"
+        );
     }
     for id in ["ev.system", "gp.gpresult-user", "act.licensingdiag"] {
         let r = row(id);
-        assert!(["failed", "not-found", "skipped"].contains(&r["status"].as_str().unwrap()), "{r:#}");
+        assert!(
+            ["failed", "not-found", "skipped"].contains(&r["status"].as_str().unwrap()),
+            "{r:#}"
+        );
     }
 
     // The probe reached the open local port and not the closed one.
@@ -219,7 +289,11 @@ fn check_manifest(m: &Value, zip: &mut zip::ZipArchive<std::fs::File>, endpoints
     assert_eq!(lines.len(), 2, "{tsv}");
     assert!(lines[0].starts_with(&format!("{}\t", endpoints[0])), "{tsv}");
     assert!(lines[1].starts_with(&format!("{}\t", endpoints[1])), "{tsv}");
-    assert_ne!(lines[0].split('\t').nth(1), lines[1].split('\t').nth(1), "open vs closed: {tsv}");
+    assert_ne!(
+        lines[0].split('\t').nth(1),
+        lines[1].split('\t').nth(1),
+        "open vs closed: {tsv}"
+    );
 }
 
 /// The Linux analyzer reads every entry and recognises what Wine's tools printed.
@@ -241,8 +315,8 @@ fn check_analysis(zip_path: &Path, manifest: &Value, entries: usize) {
             .find(|d| d["path"] == path)
             .unwrap_or_else(|| panic!("{path} among the documents"))
     };
-    for path in ["hardware/wmic-Win32_BIOS.txt", "hardware/wmic-Win32_ComputerSystem.txt"] {
-        assert_eq!(doc(path)["kind"], "wmic-list", "{:#}", doc(path));
+    for path in ["hardware/wine-wmic-bios.txt", "hardware/wine-wmic-computersystem.txt"] {
+        assert_eq!(doc(path)["kind"], "wmic-table", "{:#}", doc(path));
         assert_eq!(doc(path)["encoding"], "UTF-16LE", "{:#}", doc(path));
     }
     assert_eq!(doc("manifest.json")["kind"], "manifest");
@@ -260,11 +334,16 @@ fn check_analysis(zip_path: &Path, manifest: &Value, entries: usize) {
     assert!(system_vendor.contains("Wine"), "{system_vendor}");
     assert_eq!(
         facts["bios"]["vendor"][0]["source"]["path"],
-        "hardware/wmic-Win32_BIOS.txt"
+        "hardware/wine-wmic-bios.txt"
     );
     assert_eq!(first(&facts["os"]["hostname"]).as_deref(), manifest["host"].as_str());
     let collection = &facts["collection"][0];
     assert_eq!(collection["host"], manifest["host"]);
+}
+
+/// Ran, said nothing: how the manifest records a stub.
+fn is_empty(r: &Value) -> bool {
+    r["status"] == "ok" && r["bytes"] == 0 && r["reason"] == "no output"
 }
 
 fn hex(bytes: &[u8]) -> String {
