@@ -46,3 +46,12 @@ pub fn os_info() -> OsInfo {
 pub fn reveal(_path: &Path) -> std::io::Result<Option<Child>> {
     Ok(None)
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn no_file_manager_is_opened() {
+        let child = super::super::reveal_in_file_manager(std::path::Path::new("/tmp/x.zip")).unwrap();
+        assert!(child.is_none());
+    }
+}
