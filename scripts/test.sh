@@ -18,10 +18,16 @@ if [ ! -x /usr/bin/chromium ] || [ ! -e /usr/share/fonts/truetype/wqy/wqy-zenhei
     $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null
 fi
 
+step() { echo "== $* ($(date +%T))" >&2; }
+step "format"
 cargo fmt --check
+step "clippy"
 cargo clippy --all-targets --locked -- -D warnings
+step "tests"
 cargo test --locked
+step "rule fixtures"
 cargo run --locked --quiet -- rules test rules
 
 # The Windows exe: cross-built, its tests and a real collection run under Wine.
+step "windows"
 bash scripts/test-windows.sh
