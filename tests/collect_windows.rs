@@ -157,6 +157,8 @@ fn a_hung_process_tree_is_killed_through_the_job_object_at_its_timeout() {
     );
     let r = b.row("t.hangs");
     assert_eq!(r["status"], "timeout", "{r:#}");
+    let ms = r["duration_ms"].as_u64().unwrap();
+    assert!((3000..10_000).contains(&ms), "killed at its 3 s timeout: {ms} ms");
     assert!(
         took < Duration::from_secs(20),
         "ended near its 3 s timeout, took {took:?}"

@@ -60,22 +60,26 @@ pub fn default_out_dir() -> PathBuf {
 
 /// The user's desktop as Explorer knows it (it may be redirected, e.g. to OneDrive).
 fn desktop() -> Option<PathBuf> {
-    // SAFETY: on success the shell allocates a NUL-terminated wide string that we copy and free.
+    // SAFETY: on success the shell allocates a NUL-terminated wide string that we copy; the
+    // buffer is freed whether the call succeeded or not, as its documentation asks
+    // (CoTaskMemFree accepts null).
     unsafe {
         let mut raw: *mut u16 = std::ptr::null_mut();
-        if SHGetKnownFolderPath(&FOLDERID_Desktop, 0, std::ptr::null_mut(), &mut raw) != 0 || raw.is_null() {
-            return None;
-        }
-        let len = (0..).take_while(|&i| *raw.add(i) != 0).count();
-        let path = String::from_utf16_lossy(std::slice::from_raw_parts(raw, len));
+        let hr = SHGetKnownFolderPath(&FOLDERID_Desktop, 0, std::ptr::null_mut(), &mut raw);
+        let path = (hr == 0 && !raw.is_null()).then(|| {
+            let len = (0..).take_while(|&i| *raw.add(i) != 0).count();
+            PathBuf::from(String::from_utf16_lossy(std::slice::from_raw_parts(raw, len)))
+        });
         CoTaskMemFree(raw.cast());
-        Some(PathBuf::from(path))
+        path
     }
 }
 
 /// Opens an Explorer window on the folder of `path` with the file selected. Explorer parses
 /// `/select,"<path>"` itself (not by the C runtime's rules), so the argument is passed raw.
-/// The child is returned so a caller may let it go (Explorer keeps running as the window).
+/// The child is returned for a test to watch; a caller simply drops it (real Explorer hands
+/// the request to the running shell and exits with code 1 even on success, so its exit code
+/// means nothing).
 pub fn reveal(path: &Path) -> std::io::Result<Option<Child>> {
     Command::new("explorer.exe")
         .raw_arg(format!("/select,\"{}\"", path.display()))
@@ -148,8 +152,8 @@ mod tests {
         let _ = child.kill();
         let _ = child.wait();
         let _ = std::fs::remove_file(&file);
-        // Real Explorer hands the request to the running shell and exits at once (exit code
-        // 1 even on success), Wine's keeps running; a failure to start returned Err above.
+        // Real Explorer hands the request to the running shell and exits at once, Wine's
+        // keeps running; a failure to start returned Err above.
         eprintln!("explorer still running after 0.5 s: {still_running}");
     }
 }
