@@ -17,7 +17,6 @@ TARGET=x86_64-pc-windows-gnu
 CARGO_PROFILE_RELEASE_DEBUG=false debian_cargo build --release --locked --target "$TARGET" --bin cmgelog
 
 built="$WIN_TARGET_DIR/$TARGET/release/cmgelog.exe"
-out="$WIN_TARGET_DIR/windows/cmgelog.exe"
-mkdir -p "$(dirname "$out")"
-x86_64-w64-mingw32-strip -o "$out" "$built"
-echo "$out ($(stat -c %s "$out") bytes, $(du -h "$out" | cut -f1))"
+mkdir -p "$(dirname "$WINDOWS_EXE")"
+x86_64-w64-mingw32-strip -o "$WINDOWS_EXE" "$built"
+echo "$WINDOWS_EXE ($(stat -c %s "$WINDOWS_EXE") bytes)"

@@ -26,7 +26,7 @@ wine wineboot --init >/dev/null 2>&1
 wineserver -w
 
 step "release cmgelog.exe (x86_64-pc-windows-gnu)"
-exe="$(bash scripts/build-windows.sh | tail -n 1 | cut -d' ' -f1)"
+bash scripts/build-windows.sh
 
 # The unit tests and the Windows-specific tests, built for x86_64-win7-windows-gnu: Wine 8.0
 # lacks ProcessPrng (bcryptprimitives.dll), which std imports on the Windows 10 target.
@@ -48,7 +48,7 @@ CARGO_PROFILE_DEV_DEBUG=0 CARGO_PROFILE_TEST_DEBUG=0 \
 step "collection with the Windows spec under Wine"
 run_dir="$WIN_TARGET_DIR/wine-run"
 mkdir -p "$run_dir"
-cp "$exe" "$run_dir/cmgelog.exe"
+cp "$WINDOWS_EXE" "$run_dir/cmgelog.exe"
 x86_64-w64-mingw32-gcc -shared -O2 -s -o "$run_dir/bcryptprimitives.dll" \
     scripts/wine/processprng-shim.c -ladvapi32
 CMGELOG_WINDOWS_EXE="$run_dir/cmgelog.exe" cargo test --locked --test wine_collection -- --nocapture

@@ -18,6 +18,8 @@ need_packages() {
 # The Windows builds get their own target folder if asked (CMGELOG_WINDOWS_TARGET_DIR), else
 # the usual one: their artifacts live under target/<triple>/ and never clash with Linux ones.
 WIN_TARGET_DIR="${CMGELOG_WINDOWS_TARGET_DIR:-${CARGO_TARGET_DIR:-$PWD/target}}"
+# The stripped release exe that build-windows.sh writes.
+WINDOWS_EXE="$WIN_TARGET_DIR/windows/cmgelog.exe"
 
 # Debian's cargo with Debian's rustc: rustup's come first on PATH, and a rustc that does not
 # match the std sources fails build-std. RUSTC_BOOTSTRAP allows -Z on this stable compiler.
