@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone. Installs what the tests need, then runs the
-# format and lint checks, the unit and integration tests, and the rule fixtures.
+# format and lint checks, the unit and integration tests, the rule fixtures, and the Windows
+# build with its tests under Wine (scripts/test-windows.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,7 +41,16 @@ if [ ! -d "$servers/python/uploadserver-6.0.5.dist-info" ]; then
 fi
 # ----------------------------------------------------------------------------------------------
 
+step() { echo "== $* ($(date +%T))" >&2; }
+step "format"
 cargo fmt --check
+step "clippy"
 cargo clippy --all-targets --locked -- -D warnings
+step "tests"
 cargo test --locked
+step "rule fixtures"
 cargo run --locked --quiet -- rules test rules
+
+# The Windows exe: cross-built, its tests and a real collection run under Wine.
+step "windows"
+bash scripts/test-windows.sh

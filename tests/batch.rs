@@ -42,7 +42,8 @@ fn rules_of(v: &Value, key: &str) -> BTreeSet<String> {
 fn batch_of_300_bundles_and_a_broken_zip_gives_one_line_each_and_an_exact_summary() {
     let tmp = TempDir::new().unwrap();
     let corpus = build_corpus(tmp.path(), 300);
-    let broken = tmp.path().join("site-0/broken.zip");
+    // Joined part by part, so the expected path has the separators the tool prints (Windows: `\`).
+    let broken = tmp.path().join("site-0").join("broken.zip");
     std::fs::write(&broken, b"PK\x03\x04 this is not really a zip").unwrap();
     let index = tmp.path().join("index.sqlite");
     let (code, lines) = batch_jsonl(&[tmp.path()], &["--index", index.to_str().unwrap()]);
@@ -212,7 +213,8 @@ fn needle(dir: &Path) -> PathBuf {
             (name, data)
         })
         .collect();
-    let p = dir.join("site-9/needle.zip");
+    // Part by part: the tool prints native separators (Windows: `\`).
+    let p = dir.join("site-9").join("needle.zip");
     write_zip(&p, &entries);
     p
 }

@@ -84,7 +84,8 @@ fn wizard(config: &Config, msg: &Messages, lang: cmgelog::i18n::Lang) -> u8 {
         }
     };
     result::show(&outcome, msg, lang);
-    collect::platform::show_in_folder(&outcome.zip);
+    // The Explorer window is the user's to close; nothing to wait for.
+    let _ = collect::platform::reveal_in_file_manager(&outcome.zip);
 
     let ask = Confirm::with_theme(&theme)
         .with_prompt(msg.get("upload-ask"))

@@ -12,7 +12,7 @@ use unix as os;
 use windows as os;
 
 use super::manifest::OsInfo;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// The computer name, as the zip's name and the manifest show it.
 pub fn host() -> String {
@@ -42,8 +42,10 @@ pub fn os_info() -> OsInfo {
     os::os_info()
 }
 
-/// Shows the zip to the user: on Windows an Explorer window of its folder with it selected;
-/// elsewhere nothing (the path is printed anyway, and a Linux desktop may have no file manager).
-pub fn show_in_folder(path: &std::path::Path) {
-    os::show_in_folder(path)
+/// Shows `path` selected in the file manager, so the user sees the zip to send (the wizard's
+/// last step). Windows: an Explorer window (`explorer /select,`); the child is returned and
+/// may simply be dropped. Elsewhere nothing is opened (`None`): the printed path is enough,
+/// and no desktop helper such as `xdg-open` is assumed to exist.
+pub fn reveal_in_file_manager(path: &Path) -> std::io::Result<Option<std::process::Child>> {
+    os::reveal(path)
 }

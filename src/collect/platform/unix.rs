@@ -1,5 +1,6 @@
 use crate::collect::manifest::OsInfo;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::Child;
 
 pub fn elevated() -> bool {
     // SAFETY: geteuid has no preconditions and cannot fail.
@@ -41,4 +42,16 @@ pub fn os_info() -> OsInfo {
     }
 }
 
-pub fn show_in_folder(_path: &std::path::Path) {}
+/// No file manager is opened on Unix (see `platform::reveal_in_file_manager`).
+pub fn reveal(_path: &Path) -> std::io::Result<Option<Child>> {
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn no_file_manager_is_opened() {
+        let child = super::super::reveal_in_file_manager(std::path::Path::new("/tmp/x.zip")).unwrap();
+        assert!(child.is_none());
+    }
+}

@@ -1,8 +1,11 @@
 //! Windows: token elevation, the desktop folder, the console code pages (which tell how the
-//! console tools' output is encoded: 936 = GBK on zh-CN).
+//! console tools' output is encoded: 936 = GBK on zh-CN), and showing a file in Explorer.
+//! The tests at the bottom run under Wine in `scripts/test-windows.sh`.
 
 use crate::collect::manifest::OsInfo;
-use std::path::PathBuf;
+use std::os::windows::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
 use windows_sys::Win32::Foundation::{CloseHandle, HANDLE};
 use windows_sys::Win32::Globalization::GetOEMCP;
 use windows_sys::Win32::Security::{GetTokenInformation, TokenElevation, TOKEN_ELEVATION, TOKEN_QUERY};
@@ -12,12 +15,17 @@ use windows_sys::Win32::System::Threading::{GetCurrentProcess, OpenProcessToken}
 use windows_sys::Win32::UI::Shell::{FOLDERID_Desktop, SHGetKnownFolderPath};
 
 pub fn elevated() -> bool {
+    token_elevated().unwrap_or(false)
+}
+
+/// Whether the process token is elevated (UAC); an error when the token cannot be read.
+fn token_elevated() -> std::io::Result<bool> {
     // SAFETY: the token handle is checked and closed; the buffer is a TOKEN_ELEVATION of the
     // size we pass.
     unsafe {
         let mut token: HANDLE = std::ptr::null_mut();
         if OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &mut token) == 0 {
-            return false;
+            return Err(std::io::Error::last_os_error());
         }
         let mut elevation = TOKEN_ELEVATION { TokenIsElevated: 0 };
         let mut len = 0u32;
@@ -28,8 +36,13 @@ pub fn elevated() -> bool {
             std::mem::size_of::<TOKEN_ELEVATION>() as u32,
             &mut len,
         );
+        let result = if ok == 0 {
+            Err(std::io::Error::last_os_error())
+        } else {
+            Ok(elevation.TokenIsElevated != 0)
+        };
         CloseHandle(token);
-        ok != 0 && elevation.TokenIsElevated != 0
+        result
     }
 }
 
@@ -47,17 +60,31 @@ pub fn default_out_dir() -> PathBuf {
 
 /// The user's desktop as Explorer knows it (it may be redirected, e.g. to OneDrive).
 fn desktop() -> Option<PathBuf> {
-    // SAFETY: on success the shell allocates a NUL-terminated wide string that we copy and free.
+    // SAFETY: on success the shell allocates a NUL-terminated wide string that we copy; the
+    // buffer is freed whether the call succeeded or not, as its documentation asks
+    // (CoTaskMemFree accepts null).
     unsafe {
         let mut raw: *mut u16 = std::ptr::null_mut();
-        if SHGetKnownFolderPath(&FOLDERID_Desktop, 0, std::ptr::null_mut(), &mut raw) != 0 || raw.is_null() {
-            return None;
-        }
-        let len = (0..).take_while(|&i| *raw.add(i) != 0).count();
-        let path = String::from_utf16_lossy(std::slice::from_raw_parts(raw, len));
+        let hr = SHGetKnownFolderPath(&FOLDERID_Desktop, 0, std::ptr::null_mut(), &mut raw);
+        let path = (hr == 0 && !raw.is_null()).then(|| {
+            let len = (0..).take_while(|&i| *raw.add(i) != 0).count();
+            PathBuf::from(String::from_utf16_lossy(std::slice::from_raw_parts(raw, len)))
+        });
         CoTaskMemFree(raw.cast());
-        Some(PathBuf::from(path))
+        path
     }
+}
+
+/// Opens an Explorer window on the folder of `path` with the file selected. Explorer parses
+/// `/select,"<path>"` itself (not by the C runtime's rules), so the argument is passed raw.
+/// The child is returned for a test to watch; a caller simply drops it (real Explorer hands
+/// the request to the running shell and exits with code 1 even on success, so its exit code
+/// means nothing).
+pub fn reveal(path: &Path) -> std::io::Result<Option<Child>> {
+    Command::new("explorer.exe")
+        .raw_arg(format!("/select,\"{}\"", path.display()))
+        .spawn()
+        .map(Some)
 }
 
 pub fn os_info() -> OsInfo {
@@ -72,13 +99,61 @@ pub fn os_info() -> OsInfo {
     }
 }
 
-/// `explorer /select,<path>`: Explorer's own way to open a folder with one file selected.
-/// It returns at once (Explorer exits non-zero even on success), so its status is ignored.
-pub fn show_in_folder(path: &std::path::Path) {
-    use std::os::windows::process::CommandExt;
-    // Quoted: desktop paths often hold spaces ("OneDrive - 单位\\Desktop").
-    let mut arg = std::ffi::OsString::from("/select,\"");
-    arg.push(path.as_os_str());
-    arg.push("\"");
-    let _ = std::process::Command::new("explorer.exe").raw_arg(arg).spawn();
+/// These run under Wine (`scripts/test-windows.sh`) and on real Windows alike: they call the
+/// real APIs, so a wrong declaration or a failing call shows here, not only in a bundle.
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_desktop_folder_is_found_and_is_a_directory() {
+        let desktop = desktop().expect("SHGetKnownFolderPath(FOLDERID_Desktop) succeeds");
+        eprintln!("desktop: {}", desktop.display());
+        assert!(desktop.is_absolute(), "{}", desktop.display());
+        assert!(desktop.is_dir(), "{} is a directory", desktop.display());
+        assert_eq!(default_out_dir(), desktop, "the zip goes to the desktop by default");
+    }
+
+    #[test]
+    fn the_elevation_check_answers() {
+        // Either answer is valid (Wine's is printed for the record); what must hold is that
+        // the token was read, not that the check failed and fell back to "not elevated".
+        let answer = token_elevated().expect("the process token's elevation is readable");
+        eprintln!("elevated: {answer}");
+        assert_eq!(elevated(), answer);
+    }
+
+    #[test]
+    fn the_code_pages_are_read() {
+        let info = os_info();
+        eprintln!(
+            "console code page: {:?}, OEM code page: {:?}",
+            info.console_code_page, info.oem_code_page
+        );
+        assert_eq!(info.family, "windows");
+        // GetOEMCP always answers (437 under an English locale, 936 on zh-CN); the console
+        // code page is 0 (None) when the process has no console, as under a CI runner.
+        let oem = info.oem_code_page.expect("GetOEMCP answers");
+        assert!(oem > 0);
+        if let Some(console) = info.console_code_page {
+            assert!(console > 0);
+        }
+    }
+
+    #[test]
+    fn explorer_is_started_on_the_file() {
+        // Headless (Wine without a display) Explorer still starts and keeps running as the
+        // window it would show; whether the file is selected is not observable here.
+        let file = std::env::temp_dir().join(format!("cmgelog reveal {}.txt", std::process::id()));
+        std::fs::write(&file, b"x").unwrap();
+        let mut child = reveal(&file).expect("explorer.exe starts").expect("a child on Windows");
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        let still_running = child.try_wait().unwrap().is_none();
+        let _ = child.kill();
+        let _ = child.wait();
+        let _ = std::fs::remove_file(&file);
+        // Real Explorer hands the request to the running shell and exits at once, Wine's
+        // keeps running; a failure to start returned Err above.
+        eprintln!("explorer still running after 0.5 s: {still_running}");
+    }
 }
