@@ -51,6 +51,30 @@ impl Document {
         })
     }
 
+    /// Cuts every line longer than `max` bytes to at most `max` (at a character boundary), for
+    /// documents read line by line; returns the number of the first line cut. Event exports
+    /// and JSON documents are parsed whole and left alone. Line numbers do not change.
+    pub fn cap_lines(&mut self, max: usize) -> Option<usize> {
+        if self.events || self.kind.is_json() {
+            return None;
+        }
+        let text = self.text.as_mut()?;
+        let first = text.text.split('\n').position(|l| l.len() > max)? + 1;
+        let mut capped = String::with_capacity(text.text.len().min(max * 4));
+        for (i, line) in text.text.split('\n').enumerate() {
+            if i > 0 {
+                capped.push('\n');
+            }
+            let mut end = line.len().min(max);
+            while !line.is_char_boundary(end) {
+                end -= 1;
+            }
+            capped.push_str(&line[..end]);
+        }
+        text.text = capped;
+        Some(first)
+    }
+
     /// Numbered lines of a text document; empty for binary ones.
     pub fn lines(&self) -> impl Iterator<Item = (usize, &str)> {
         self.text.iter().flat_map(|t| t.numbered_lines())
