@@ -41,6 +41,8 @@ fn analyze_measured(inputs: &[&Path], time_limit: Duration) -> Measured {
     let dir = TempDir::new().unwrap();
     let (out_path, err_path) = (dir.path().join("stdout"), dir.path().join("stderr"));
     let start = Instant::now();
+    // Reaped by wait4 below: std's wait() does not return the child's rusage.
+    #[allow(clippy::zombie_processes)]
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_cmgelog"))
         .env_remove("LC_ALL")
         .env_remove("LC_MESSAGES")
