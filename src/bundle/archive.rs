@@ -221,3 +221,28 @@ fn classify(e: ZipError) -> ReadErrorKind {
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::escapes;
+
+    #[test]
+    fn absolute_and_climbing_names_escape_whatever_the_separator() {
+        for name in [
+            "../x",
+            "a/../../x",
+            "a\\..\\x",
+            "/etc/x",
+            "\\\\server\\share\\x",
+            "C:\\x",
+            "c:x",
+            "C:/x",
+            "a\0b",
+        ] {
+            assert!(escapes(name), "{name:?}");
+        }
+        for name in ["x", "a/b.txt", "..x/y", "a/..b", "Panther/setupact.log", "ab:c"] {
+            assert!(!escapes(name), "{name:?}");
+        }
+    }
+}

@@ -85,3 +85,36 @@ impl Document {
         self.lines().nth(n.checked_sub(1)?).map(|(_, l)| l)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Document;
+
+    #[test]
+    fn long_lines_are_cut_at_a_char_boundary_and_line_numbers_stay() {
+        let text = format!("short\n{}\nDevice marker binding is Invalid\n", "主".repeat(10));
+        let mut doc = Document::from_text("in", "a.log", &text);
+        assert_eq!(doc.cap_lines(8), Some(2));
+        assert_eq!(doc.line(2), Some("主主"), "8 bytes hold two 3-byte characters");
+        assert_eq!(doc.line(3), Some("Device m"), "every line is cut, not only the first");
+        assert_eq!(doc.line(1), Some("short"));
+        let mut ok = Document::from_text("in", "a.log", "short\nlines\n");
+        assert_eq!(ok.cap_lines(8), None);
+    }
+
+    #[test]
+    fn event_exports_and_json_are_not_cut() {
+        let json = format!("{{\"blockdevices\": [{{\"name\": \"{}\"}}]}}", "a".repeat(100));
+        let mut doc = Document::from_text("in", "lsblk.json", &json);
+        assert!(doc.kind.is_json(), "{:?}", doc.kind);
+        assert_eq!(doc.cap_lines(16), None);
+        let xml = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/evtx/spp-8198-wevtutil.xml"
+        ))
+        .unwrap();
+        let mut doc = Document::from_bytes("in", "spp.xml", &xml);
+        assert!(doc.events);
+        assert_eq!(doc.cap_lines(16), None);
+    }
+}
