@@ -642,3 +642,109 @@ fn invalid_utf16_is_decoded_around_the_damage() {
         );
     }
 }
+
+// ---- Inputs the fuzzers found -----------------------------------------------------------
+
+/// Every input under tests/fixtures/hostile/<target>/ goes through the same code as the fuzz
+/// target of that name (fuzz/fuzz_targets/<target>.rs); each once crashed it (the README there
+/// says how). A panic here is the regression.
+#[test]
+fn inputs_the_fuzzers_found_no_longer_crash() {
+    use cmgelog::bundle::{self, Document, Kind, Limits};
+    use cmgelog::facts::{self, Machine};
+    let run = |path: &str, kind: Kind, data: &[u8]| {
+        let doc = Document::from_bytes("fuzz.zip", path, data);
+        let _ = facts::extract(std::slice::from_ref(&doc));
+        let mut forced = doc;
+        forced.kind = kind;
+        let mut machine = Machine::default();
+        facts::extract_one(&forced, &mut machine);
+        facts::virt::add_derived_signals(&mut machine);
+    };
+    let root = repo("tests/fixtures/hostile");
+    let mut seen = 0;
+    for dir in std::fs::read_dir(&root).unwrap() {
+        let dir = dir.unwrap().path();
+        if !dir.is_dir() {
+            continue;
+        }
+        let target = dir.file_name().unwrap().to_string_lossy().into_owned();
+        for file in std::fs::read_dir(&dir).unwrap() {
+            let file = file.unwrap().path();
+            let data = std::fs::read(&file).unwrap();
+            eprintln!("{target}: {}", file.display());
+            seen += 1;
+            match target.as_str() {
+                "dmidecode" => run("dmidecode.txt", Kind::Dmidecode, &data),
+                "systeminfo" => run("systeminfo.txt", Kind::Systeminfo, &data),
+                "ipconfig" => run("ipconfig_all.txt", Kind::Ipconfig, &data),
+                "manifest" => run("manifest.json", Kind::Manifest, &data),
+                "wmic_list" => {
+                    if let Some((&pick, rest)) = data.split_first() {
+                        let class = WMI_CLASSES[pick as usize % WMI_CLASSES.len()];
+                        run("wmic_list.txt", Kind::WmicList(class), rest);
+                    }
+                }
+                "setup_log" => {
+                    if let Some((&pick, rest)) = data.split_first() {
+                        let (path, kind) = match pick % 3 {
+                            0 => ("Panther/setupact.log", Kind::SetupLog),
+                            1 => ("Logs/CBS/CBS.log", Kind::CbsLog),
+                            _ => ("WindowsUpdate.log", Kind::WindowsUpdateLog),
+                        };
+                        run(path, kind, rest);
+                    }
+                }
+                "rule_file" => {
+                    if let Ok(text) = std::str::from_utf8(&data) {
+                        if let Err(d) = cmgelog::rules::parse_rule_file("fuzz.toml", text) {
+                            let _ = cmgelog::rules::render_diagnostics(&d);
+                        }
+                    }
+                }
+                "collect_spec" => {
+                    if let Ok(spec) = std::str::from_utf8(&data)
+                        .map_err(|e| e.to_string())
+                        .and_then(|t| cmgelog::collect::spec::Spec::parse("fuzz.toml", t))
+                    {
+                        let _ = spec.tasks(&cmgelog::collect::Category::ALL, &|_| None);
+                    }
+                }
+                "bundle_zip" => {
+                    let limits = Limits {
+                        max_entry_bytes: 1 << 20,
+                        max_total_bytes: 4 << 20,
+                        max_entries: 1000,
+                        ..Limits::default()
+                    };
+                    let (docs, _) = bundle::into_documents(bundle::read_zip_bytes("fuzz.zip", &data, &limits), &limits);
+                    let _ = facts::extract(&docs);
+                }
+                other => panic!("no fuzz target named {other}"),
+            }
+        }
+    }
+    assert!(seen > 0 || root.join("README.md").exists());
+}
+
+/// As in fuzz/fuzz_targets/wmic_list.rs: the first byte of an input picks the class.
+const WMI_CLASSES: [Option<cmgelog::bundle::WmiClass>; 15] = {
+    use cmgelog::bundle::WmiClass::*;
+    [
+        None,
+        Some(Bios),
+        Some(BaseBoard),
+        Some(ComputerSystem),
+        Some(ComputerSystemProduct),
+        Some(SystemEnclosure),
+        Some(DiskDrive),
+        Some(PhysicalDisk),
+        Some(NetworkAdapter),
+        Some(NetworkAdapterConfiguration),
+        Some(NetAdapter),
+        Some(PnpDeviceProperty),
+        Some(OperatingSystem),
+        Some(SoftwareLicensingProduct),
+        Some(SoftwareLicensingService),
+    ]
+};

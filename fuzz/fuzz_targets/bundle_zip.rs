@@ -1,9 +1,9 @@
 #![no_main]
 //! The bundle reader on arbitrary zip bytes (`bundle::read_zip_bytes`, the same code that reads
 //! a `.zip` input), with small caps so a bomb costs little; each entry read then becomes a
-//! document (decoding, detection) and goes through the extractors.
+//! document (decoding, detection, line cap) and goes through the extractors.
 
-use cmgelog::bundle::{self, Document, Limits};
+use cmgelog::bundle::{self, Limits};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -14,9 +14,11 @@ fuzz_target!(|data: &[u8]| {
         ..Limits::default()
     };
     let read = bundle::read_zip_bytes("fuzz.zip", data, &limits);
-    for e in &read.errors {
+    // As the analyzer does: entries to documents (decoding, detection, the line cap), then
+    // every extractor; the errors rendered as the report shows them.
+    let (docs, errors) = bundle::into_documents(read, &limits);
+    for e in &errors {
         let _ = e.to_string();
     }
-    let docs: Vec<Document> = read.entries.into_iter().map(Document::from_entry).collect();
     let _ = cmgelog::facts::extract(&docs);
 });
