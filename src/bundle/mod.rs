@@ -32,9 +32,10 @@ pub struct Limits {
     /// Most entries in one archive or folder.
     pub max_entries: usize,
     /// Largest inflated-to-compressed ratio of a zip entry, once it is past
-    /// [`RATIO_GRACE_BYTES`]. Text logs compress ten to thirty to one; a deflate stream of
-    /// repeated bytes (a zip bomb) a thousand to one. Without it a bomb made of many entries,
-    /// each under the entry cap, is held in memory up to the total cap.
+    /// [`RATIO_GRACE_BYTES`]. Text logs compress ten to thirty to one, event logs with empty
+    /// chunks up to about seventy to one (tests/fixtures/evtx); a deflate stream of repeated
+    /// bytes (a zip bomb) a thousand to one. Without it a bomb made of many entries, each
+    /// under the entry cap, is held in memory up to the total cap.
     pub max_ratio: u64,
     /// Longest line of a document read line by line (logs, command outputs), in bytes. Longer
     /// lines are cut to this length (the rest of the document is still read, line numbers
@@ -54,7 +55,7 @@ impl Default for Limits {
             max_entry_bytes: 256 * 1024 * 1024,
             max_total_bytes: 1024 * 1024 * 1024,
             max_entries: 20_000,
-            max_ratio: 100,
+            max_ratio: 200,
             max_line_bytes: 1024 * 1024,
         }
     }

@@ -100,7 +100,7 @@ pub struct LimitOptions {
     #[arg(long, value_name = "N")]
     pub max_entries: Option<usize>,
     /// Largest inflated-to-compressed ratio of a zip entry past its first MiB (zip bombs)
-    /// [default: 100].
+    /// [default: 200].
     #[arg(long, value_name = "N")]
     pub max_ratio: Option<u64>,
     /// Longest line read from a log or command output; longer lines are cut [default: 1 MiB].
