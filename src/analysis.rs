@@ -17,6 +17,10 @@ pub struct DocumentInfo {
     pub kind: &'static str,
     /// The text encoding detected, for text documents.
     pub encoding: Option<&'static str>,
+    /// Present (true) when some bytes could not be decoded in that encoding (odd-length or
+    /// lone-surrogate UTF-16, stray bytes) and were read as U+FFFD; the rest was analysed.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub decode_errors: bool,
     pub bytes: usize,
     /// Event records read, for event logs and exports.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -34,12 +38,11 @@ pub struct Analysis {
 
 /// Analyses inputs that all describe one machine.
 pub fn analyze(inputs: &[impl AsRef<Path>], rules: &RuleSet, limits: &Limits) -> Analysis {
-    let read = bundle::read_inputs(inputs, limits);
-    let documents: Vec<Document> = read.entries.into_iter().map(Document::from_entry).collect();
+    let (documents, errors) = bundle::into_documents(bundle::read_inputs(inputs, limits), limits);
     analyze_documents(
         inputs.iter().map(|p| p.as_ref().display().to_string()).collect(),
         documents,
-        read.errors,
+        errors,
         rules,
     )
 }
@@ -47,9 +50,8 @@ pub fn analyze(inputs: &[impl AsRef<Path>], rules: &RuleSet, limits: &Limits) ->
 /// Only the machine model of inputs that describe one machine: no rules, no event scan (the
 /// identity comes from inventories). For `find` and `fingerprint`, which need nothing else.
 pub fn machine_only(inputs: &[impl AsRef<Path>], limits: &Limits) -> (Machine, Vec<ReadError>) {
-    let read = bundle::read_inputs(inputs, limits);
-    let documents: Vec<Document> = read.entries.into_iter().map(Document::from_entry).collect();
-    (facts::extract(&documents), read.errors)
+    let (documents, errors) = bundle::into_documents(bundle::read_inputs(inputs, limits), limits);
+    (facts::extract(&documents), errors)
 }
 
 /// The stages after reading, for callers that already have documents.
@@ -71,6 +73,7 @@ pub fn analyze_documents(
             path: d.path.clone(),
             kind: d.kind.name(),
             encoding: d.text.as_ref().map(|t| t.encoding),
+            decode_errors: d.text.as_ref().is_some_and(|t| t.had_errors),
             bytes: d
                 .text
                 .as_ref()

@@ -9,6 +9,11 @@
 
 use std::borrow::Cow;
 
+/// Environment variables that hold secrets of cmgelog itself (the upload password). The
+/// collector removes them from every command it runs, so an item that prints its environment
+/// (`set`, `env`) cannot put them in a bundle.
+pub const SECRET_ENV_VARS: &[&str] = &["CMGELOG_PASSWORD"];
+
 /// Length of `XXXXX-XXXXX-XXXXX-XXXXX-XXXXX`.
 const KEY_LEN: usize = 29;
 /// Where the kept last group starts.

@@ -2,7 +2,7 @@
 
 use super::{Entry, Limits, ReadError, ReadErrorKind, ReadOutcome};
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::{BufReader, Read, Seek};
 use std::path::Path;
 use zip::result::ZipError;
 use zip::ZipArchive;
@@ -16,7 +16,12 @@ pub(super) fn read_zip(path: &Path, input: &str, limits: &Limits, out: &mut Read
             return;
         }
     };
-    let mut archive = match ZipArchive::new(BufReader::new(file)) {
+    read_zip_from(BufReader::new(file), input, limits, out);
+}
+
+/// Reads a zip from any seekable source (a file, or bytes in memory).
+pub(super) fn read_zip_from<R: Read + Seek>(reader: R, input: &str, limits: &Limits, out: &mut ReadOutcome) {
+    let archive = match ZipArchive::new(reader) {
         Ok(a) => a,
         Err(e) => {
             out.errors.push(ReadError::new(
@@ -38,10 +43,16 @@ pub(super) fn read_zip(path: &Path, input: &str, limits: &Limits, out: &mut Read
         ));
         return;
     }
+    let mut archive = match report_duplicates(archive, input, limits, out) {
+        Ok(a) => a,
+        Err(e) => {
+            out.errors.push(ReadError::new(input, None, classify(e)));
+            return;
+        }
+    };
     let mut total: u64 = 0;
     for index in 0..archive.len() {
-        let name_of =
-            |a: &ZipArchive<BufReader<File>>| a.name_for_index(index).and_then(|n| n.ok()).map(|n| n.into_owned());
+        let name_of = |a: &ZipArchive<R>| a.name_for_index(index).and_then(|n| n.ok()).map(|n| n.into_owned());
         let fallback_name = name_of(&archive);
         let mut member = match archive.by_index(index) {
             Ok(m) => m,
@@ -61,7 +72,7 @@ pub(super) fn read_zip(path: &Path, input: &str, limits: &Limits, out: &mut Read
                 continue;
             }
         };
-        if member.enclosed_name().is_none() {
+        if member.enclosed_name().is_none() || escapes(&raw_name) {
             out.errors
                 .push(ReadError::new(input, Some(raw_name), ReadErrorKind::UnsafeName));
             continue;
@@ -72,19 +83,27 @@ pub(super) fn read_zip(path: &Path, input: &str, limits: &Limits, out: &mut Read
                 .push(ReadError::new(input, Some(name), ReadErrorKind::Encrypted));
             continue;
         }
-        if member.size() > limits.max_entry_bytes {
-            out.errors.push(ReadError::new(
-                input,
-                Some(name),
+        // Most it may inflate to before it counts as a bomb.
+        let ratio_cap = member
+            .compressed_size()
+            .saturating_mul(limits.max_ratio)
+            .max(super::RATIO_GRACE_BYTES);
+        if member.size() > limits.max_entry_bytes || member.size() > ratio_cap {
+            let kind = if member.size() > limits.max_entry_bytes {
                 ReadErrorKind::EntryTooLarge {
                     limit: limits.max_entry_bytes,
-                },
-            ));
+                }
+            } else {
+                ReadErrorKind::CompressionRatio {
+                    limit: limits.max_ratio,
+                }
+            };
+            out.errors.push(ReadError::new(input, Some(name), kind));
             continue;
         }
         // The declared size can lie (zip bombs), so the read itself is capped too.
         let room = limits.max_total_bytes.saturating_sub(total);
-        let cap = limits.max_entry_bytes.min(room);
+        let cap = limits.max_entry_bytes.min(room).min(ratio_cap);
         let mut data = Vec::with_capacity(member.size().min(cap) as usize);
         if let Err(e) = (&mut member).take(cap + 1).read_to_end(&mut data) {
             out.errors.push(ReadError::new(
@@ -95,7 +114,12 @@ pub(super) fn read_zip(path: &Path, input: &str, limits: &Limits, out: &mut Read
             continue;
         }
         if data.len() as u64 > cap {
-            let kind = if cap < limits.max_entry_bytes {
+            // Name the cap that stopped the read; the total cap stops the whole input.
+            let kind = if cap == ratio_cap && ratio_cap < limits.max_entry_bytes.min(room) {
+                ReadErrorKind::CompressionRatio {
+                    limit: limits.max_ratio,
+                }
+            } else if cap < limits.max_entry_bytes {
                 ReadErrorKind::TotalTooLarge {
                     limit: limits.max_total_bytes,
                 }
@@ -120,6 +144,74 @@ pub(super) fn read_zip(path: &Path, input: &str, limits: &Limits, out: &mut Read
     }
 }
 
+/// True for names that are absolute or climb out of the bundle, whatever the separator:
+/// `/etc/x`, `\\server\share`, `C:\x`, `C:x`, `a/../../x`. The zip crate's `enclosed_name`
+/// accepts a leading root or drive (it strips them); a bundle never has such names, so they
+/// are refused and named rather than read under a changed name.
+fn escapes(name: &str) -> bool {
+    let name = name.replace('\\', "/");
+    let bytes = name.as_bytes();
+    let drive = bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':';
+    name.starts_with('/') || drive || name.contains('\0') || name.split('/').any(|c| c == "..")
+}
+
+/// Zip readers index entries by name, so of several entries with one name only the last can
+/// be read. Each such name is one `duplicate-name` error (found by walking the central
+/// directory, which still lists every copy); then the archive is opened again from the start.
+fn report_duplicates<R: Read + Seek>(
+    archive: ZipArchive<R>,
+    input: &str,
+    limits: &Limits,
+    out: &mut ReadOutcome,
+) -> Result<ZipArchive<R>, ZipError> {
+    if !archive.has_duplicate_names() {
+        return Ok(archive);
+    }
+    let start = archive.central_directory_start();
+    let mut reader = archive.into_inner();
+    let names = central_directory_names(&mut reader, start, limits.max_entries.saturating_mul(2));
+    let mut seen = std::collections::HashSet::new();
+    let mut reported = std::collections::HashSet::new();
+    for name in &names {
+        if !seen.insert(name) && reported.insert(name) {
+            out.errors.push(ReadError::new(
+                input,
+                Some(name.replace('\\', "/")),
+                ReadErrorKind::DuplicateName,
+            ));
+        }
+    }
+    if reported.is_empty() {
+        out.errors
+            .push(ReadError::new(input, None, ReadErrorKind::DuplicateName));
+    }
+    reader.seek(std::io::SeekFrom::Start(0))?;
+    ZipArchive::new(reader)
+}
+
+/// The names of the central directory's file headers from `start` (APPNOTE 4.3.12), at most
+/// `most`; stops at the first thing that is not a file header.
+fn central_directory_names<R: Read + Seek>(reader: &mut R, start: u64, most: usize) -> Vec<String> {
+    let mut names = Vec::new();
+    if reader.seek(std::io::SeekFrom::Start(start)).is_err() {
+        return names;
+    }
+    let mut header = [0u8; 46];
+    while names.len() < most && reader.read_exact(&mut header).is_ok() {
+        if header[..4] != [0x50, 0x4b, 0x01, 0x02] {
+            break;
+        }
+        let le16 = |at: usize| u16::from_le_bytes([header[at], header[at + 1]]) as usize;
+        let (name_len, rest) = (le16(28), le16(30) + le16(32));
+        let mut name = vec![0u8; name_len];
+        if reader.read_exact(&mut name).is_err() || reader.seek(std::io::SeekFrom::Current(rest as i64)).is_err() {
+            break;
+        }
+        names.push(String::from_utf8_lossy(&name).into_owned());
+    }
+    names
+}
+
 fn classify(e: ZipError) -> ReadErrorKind {
     match e {
         ZipError::UnsupportedArchive(msg) if msg.to_ascii_lowercase().contains("password") => ReadErrorKind::Encrypted,
@@ -127,5 +219,30 @@ fn classify(e: ZipError) -> ReadErrorKind {
         other => ReadErrorKind::Corrupt {
             detail: other.to_string(),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escapes;
+
+    #[test]
+    fn absolute_and_climbing_names_escape_whatever_the_separator() {
+        for name in [
+            "../x",
+            "a/../../x",
+            "a\\..\\x",
+            "/etc/x",
+            "\\\\server\\share\\x",
+            "C:\\x",
+            "c:x",
+            "C:/x",
+            "a\0b",
+        ] {
+            assert!(escapes(name), "{name:?}");
+        }
+        for name in ["x", "a/b.txt", "..x/y", "a/..b", "Panther/setupact.log", "ab:c"] {
+            assert!(!escapes(name), "{name:?}");
+        }
     }
 }

@@ -51,6 +51,30 @@ impl Document {
         })
     }
 
+    /// Cuts every line longer than `max` bytes to at most `max` (at a character boundary), for
+    /// documents read line by line; returns the number of the first line cut. Event exports
+    /// and JSON documents are parsed whole and left alone. Line numbers do not change.
+    pub fn cap_lines(&mut self, max: usize) -> Option<usize> {
+        if self.events || self.kind.is_json() {
+            return None;
+        }
+        let text = self.text.as_mut()?;
+        let first = text.text.split('\n').position(|l| l.len() > max)? + 1;
+        let mut capped = String::with_capacity(text.text.len().min(max * 4));
+        for (i, line) in text.text.split('\n').enumerate() {
+            if i > 0 {
+                capped.push('\n');
+            }
+            let mut end = line.len().min(max);
+            while !line.is_char_boundary(end) {
+                end -= 1;
+            }
+            capped.push_str(&line[..end]);
+        }
+        text.text = capped;
+        Some(first)
+    }
+
     /// Numbered lines of a text document; empty for binary ones.
     pub fn lines(&self) -> impl Iterator<Item = (usize, &str)> {
         self.text.iter().flat_map(|t| t.numbered_lines())
@@ -59,5 +83,38 @@ impl Document {
     /// The text of one line (1-based), if any.
     pub fn line(&self, n: usize) -> Option<&str> {
         self.lines().nth(n.checked_sub(1)?).map(|(_, l)| l)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Document;
+
+    #[test]
+    fn long_lines_are_cut_at_a_char_boundary_and_line_numbers_stay() {
+        let text = format!("short\n{}\nDevice marker binding is Invalid\n", "主".repeat(10));
+        let mut doc = Document::from_text("in", "a.log", &text);
+        assert_eq!(doc.cap_lines(8), Some(2));
+        assert_eq!(doc.line(2), Some("主主"), "8 bytes hold two 3-byte characters");
+        assert_eq!(doc.line(3), Some("Device m"), "every line is cut, not only the first");
+        assert_eq!(doc.line(1), Some("short"));
+        let mut ok = Document::from_text("in", "a.log", "short\nlines\n");
+        assert_eq!(ok.cap_lines(8), None);
+    }
+
+    #[test]
+    fn event_exports_and_json_are_not_cut() {
+        let json = format!("{{\"blockdevices\": [{{\"name\": \"{}\"}}]}}", "a".repeat(100));
+        let mut doc = Document::from_text("in", "lsblk.json", &json);
+        assert!(doc.kind.is_json(), "{:?}", doc.kind);
+        assert_eq!(doc.cap_lines(16), None);
+        let xml = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/evtx/spp-8198-wevtutil.xml"
+        ))
+        .unwrap();
+        let mut doc = Document::from_bytes("in", "spp.xml", &xml);
+        assert!(doc.events);
+        assert_eq!(doc.cap_lines(16), None);
     }
 }

@@ -30,6 +30,14 @@ pub enum ReadErrorKind {
     TotalTooLarge { limit: u64 },
     /// An entry name that escapes the bundle (`../x`, absolute paths).
     UnsafeName,
+    /// Several entries of the archive have this name; only the last one could be read (zip
+    /// readers index entries by name).
+    DuplicateName,
+    /// The entry inflates to more than `limit` times its compressed size (a zip bomb).
+    CompressionRatio { limit: u64 },
+    /// A line (the error's `line`, the first of them) is longer than the line cap; such lines
+    /// were cut to the cap and the rest of the document read.
+    LineTooLong { limit: usize },
     /// Encrypted entries cannot be read without a password.
     Encrypted,
     /// The entry's compressed data is damaged.
@@ -102,6 +110,21 @@ impl ReadError {
             ),
             (UnsafeName, true) => "条目名称指向压缩包之外（路径穿越），已跳过".to_string(),
             (UnsafeName, false) => "entry name points outside the archive (path traversal); skipped".to_string(),
+            (DuplicateName, true) => "压缩包中有多个同名条目，只读取了最后一个".to_string(),
+            (DuplicateName, false) => "several entries have this name; only the last one was read".to_string(),
+            (CompressionRatio { limit }, true) => {
+                format!("条目解压后超过压缩大小的 {limit} 倍（疑似 zip 炸弹），已跳过")
+            }
+            (CompressionRatio { limit }, false) => {
+                format!("entry inflates to more than {limit} times its compressed size (a zip bomb?); skipped")
+            }
+            (LineTooLong { limit }, true) => {
+                format!("行长超过 {} KiB 上限，超出部分未分析（其余内容已分析）", limit / 1024)
+            }
+            (LineTooLong { limit }, false) => format!(
+                "line longer than the {} KiB limit; the rest of the line was not analysed (the other lines were)",
+                limit / 1024
+            ),
             (Encrypted, true) => "条目已加密，无法读取，已跳过".to_string(),
             (Encrypted, false) => "entry is encrypted and cannot be read; skipped".to_string(),
             (Corrupt { detail }, true) => format!("条目数据损坏：{detail}"),

@@ -63,6 +63,11 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// JSON documents, parsed whole by their extractor rather than read line by line.
+    pub fn is_json(&self) -> bool {
+        matches!(self, Kind::PsJson(_) | Kind::LsblkJson | Kind::IpJson | Kind::Manifest)
+    }
+
     /// The short name used in rule files (`files = ["kind:text"]`) and reports.
     pub fn name(&self) -> &'static str {
         match self {

@@ -31,7 +31,23 @@ pub struct Limits {
     pub max_total_bytes: u64,
     /// Most entries in one archive or folder.
     pub max_entries: usize,
+    /// Largest inflated-to-compressed ratio of a zip entry, once it is past
+    /// [`RATIO_GRACE_BYTES`]. Text logs compress ten to thirty to one, event logs with empty
+    /// chunks up to about seventy to one (tests/fixtures/evtx); a deflate stream of repeated
+    /// bytes (a zip bomb) a thousand to one. Without it a bomb made of many entries, each
+    /// under the entry cap, is held in memory up to the total cap.
+    pub max_ratio: u64,
+    /// Longest line of a document read line by line (logs, command outputs), in bytes. Longer
+    /// lines are cut to this length (the rest of the document is still read, line numbers
+    /// unchanged) so that no rule scans a line of hundreds of MiB. Event exports (wevtutil
+    /// XML puts a whole log on one line) and JSON documents are parsed, not scanned by line,
+    /// and are exempt.
+    pub max_line_bytes: usize,
 }
+
+/// Zip entries that inflate to at most this much are never refused for their ratio (a small
+/// file of repeated lines can legitimately compress very well).
+pub const RATIO_GRACE_BYTES: u64 = 1024 * 1024;
 
 impl Default for Limits {
     fn default() -> Self {
@@ -39,6 +55,8 @@ impl Default for Limits {
             max_entry_bytes: 256 * 1024 * 1024,
             max_total_bytes: 1024 * 1024 * 1024,
             max_entries: 20_000,
+            max_ratio: 200,
+            max_line_bytes: 1024 * 1024,
         }
     }
 }
@@ -101,6 +119,43 @@ pub fn read_input(path: &Path, limits: &Limits) -> ReadOutcome {
         }
     }
     out
+}
+
+/// Reads a zip bundle held in memory exactly as [`read_input`] reads a zip file (same caps,
+/// same errors, entries named after `input`). For callers that already hold the bytes, and
+/// for the fuzz target `bundle_zip` (fuzz/), which feeds arbitrary bytes through this path.
+pub fn read_zip_bytes(input: &str, data: &[u8], limits: &Limits) -> ReadOutcome {
+    let mut out = ReadOutcome::default();
+    archive::read_zip_from(std::io::Cursor::new(data), input, limits, &mut out);
+    out
+}
+
+/// Decodes and recognises the entries read, cutting lines over `limits.max_line_bytes` in the
+/// documents that are read line by line; each cut document is one `line-too-long` error
+/// (naming its first overlong line). The read errors come first, in their order.
+pub fn into_documents(read: ReadOutcome, limits: &Limits) -> (Vec<Document>, Vec<ReadError>) {
+    let mut errors = read.errors;
+    let documents = read
+        .entries
+        .into_iter()
+        .map(|entry| {
+            let mut doc = Document::from_entry(entry);
+            if let Some(line) = doc.cap_lines(limits.max_line_bytes) {
+                let entry = (doc.path != doc.input && !doc.input.ends_with(&doc.path)).then(|| doc.path.clone());
+                let mut e = ReadError::new(
+                    doc.input.clone(),
+                    entry,
+                    ReadErrorKind::LineTooLong {
+                        limit: limits.max_line_bytes,
+                    },
+                );
+                e.line = Some(line);
+                errors.push(e);
+            }
+            doc
+        })
+        .collect();
+    (documents, errors)
 }
 
 /// Reads several inputs that describe one machine.
@@ -200,10 +255,15 @@ fn sniff_prefix(path: &Path) -> std::io::Result<Vec<u8>> {
     Ok(buf)
 }
 
-/// Reads a whole file, or `None` when it is larger than `cap` (without reading past the cap,
-/// so a huge sparse file costs nothing).
+/// Reads a whole file, or `None` when it is larger than `cap`: a regular file from its size,
+/// without reading it (a 10 GiB sparse file costs nothing); anything else (a pipe, a file that
+/// grows) by reading no more than the cap.
 fn read_capped(path: &Path, cap: u64) -> std::io::Result<Option<Vec<u8>>> {
     let file = File::open(path)?;
+    let meta = file.metadata()?;
+    if meta.is_file() && meta.len() > cap {
+        return Ok(None);
+    }
     let mut data = Vec::new();
     file.take(cap + 1).read_to_end(&mut data)?;
     Ok((data.len() as u64 <= cap).then_some(data))

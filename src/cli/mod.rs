@@ -106,6 +106,13 @@ pub struct LimitOptions {
     /// Most entries read from one archive or folder [default: 20000].
     #[arg(long, value_name = "N")]
     pub max_entries: Option<usize>,
+    /// Largest inflated-to-compressed ratio of a zip entry past its first MiB (zip bombs)
+    /// [default: 200].
+    #[arg(long, value_name = "N")]
+    pub max_ratio: Option<u64>,
+    /// Longest line read from a log or command output; longer lines are cut [default: 1 MiB].
+    #[arg(long, value_name = "BYTES")]
+    pub max_line_bytes: Option<usize>,
 }
 
 impl LimitOptions {
@@ -115,6 +122,8 @@ impl LimitOptions {
             max_entry_bytes: self.max_entry_bytes.unwrap_or(d.max_entry_bytes),
             max_total_bytes: self.max_total_bytes.unwrap_or(d.max_total_bytes),
             max_entries: self.max_entries.unwrap_or(d.max_entries),
+            max_ratio: self.max_ratio.unwrap_or(d.max_ratio),
+            max_line_bytes: self.max_line_bytes.unwrap_or(d.max_line_bytes),
         }
     }
 }

@@ -155,6 +155,9 @@ pub fn run(
 
 fn base_command(program: &str, args: &[String]) -> Command {
     let mut c = Command::new(program);
+    for var in crate::privacy::SECRET_ENV_VARS {
+        c.env_remove(var);
+    }
     c.args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

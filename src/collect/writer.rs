@@ -48,8 +48,11 @@ impl BundleWriter {
         })
     }
 
-    /// A name not used yet in this zip (`x.txt`, then `x (2).txt`).
+    /// A name not used yet in this zip (`x.txt`, then `x (2).txt`), with any product key in it
+    /// masked: a copied file's entry name is its source path, and users name files after keys.
     pub fn unique_name(&mut self, wanted: &str) -> String {
+        let wanted = crate::privacy::mask_product_keys(wanted);
+        let wanted = wanted.as_ref();
         let mut name = wanted.to_string();
         let mut n = 2;
         while self.names.contains(&name) {

@@ -24,7 +24,8 @@
 //!   }],
 //!   "facts": { "system": {...}, "baseboard": {...}, "disks": [...], "nics": [...], ... },
 //!   "documents": [{"input": "...", "path": "...", "kind": "dmidecode", "encoding": "UTF-8", "bytes": 123,
-//!                  "events": 1881}],                 // "events" only for event logs: records read
+//!                  "events": 1881,                   // "events" only for event logs: records read
+//!                  "decode_errors": true}],          // only when some bytes were undecodable (U+FFFD)
 //!   "errors": [{"input": "...", "entry": "...", "line": null, "code": "not-a-zip", "message": "..."}]
 //! }
 //! ```
