@@ -11,41 +11,28 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
+#[path = "common/collected.rs"]
+mod collected;
+
+use collected::Collected;
+
 fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_cmgelog"))
 }
 
-/// Writes a spec whose items are `items` (TOML `[[item]]` tables) into `dir`.
 fn spec(dir: &Path, items: &str) -> PathBuf {
-    let p = dir.join("spec.toml");
-    std::fs::write(
-        &p,
-        format!("os = \"linux\"\n[defaults]\ntimeout = \"30s\"\nmax-bytes = \"1MiB\"\n{items}"),
-    )
-    .unwrap();
-    p
+    collected::write_spec(dir, "linux", items)
 }
 
 fn collect(dir: &Path, spec: &Path, extra: &[&str]) -> Output {
-    Command::new(bin())
-        .args(["collect", "--yes", "--quiet", "--lang", "en", "--out"])
-        .arg(dir.join("out"))
-        .arg("--spec")
-        .arg(spec)
-        .args(extra)
-        .stdin(Stdio::null())
-        .output()
-        .expect("cmgelog runs")
+    collected::run_collect(dir, spec, extra)
 }
 
-/// The one zip in `out`, opened, with its manifest.
-struct Bundle {
-    zip: zip::ZipArchive<std::fs::File>,
-    manifest: Value,
-}
+/// The one zip in `out`, named `CMGE_Log_<host>_<yyyyMMdd-HHmmss>.zip`, opened.
+struct Bundle;
 
 impl Bundle {
-    fn open(out: &Path) -> Bundle {
+    fn open(out: &Path) -> Collected {
         let zips: Vec<PathBuf> = std::fs::read_dir(out)
             .unwrap()
             .map(|e| e.unwrap().path())
@@ -64,39 +51,8 @@ impl Bundle {
                 && t.chars().filter(char::is_ascii_digit).count() == 14
         });
         assert!(ok, "CMGE_Log_<host>_<yyyyMMdd-HHmmss>.zip: {name}");
-        let mut zip = zip::ZipArchive::new(std::fs::File::open(&zips[0]).unwrap()).expect("a valid zip");
-        let manifest = serde_json::from_slice(&read(&mut zip, "manifest.json")).expect("manifest is JSON");
-        Bundle { zip, manifest }
+        Collected::open(&zips[0])
     }
-
-    fn entry(&mut self, name: &str) -> Vec<u8> {
-        read(&mut self.zip, name)
-    }
-
-    fn row(&self, id: &str) -> &Value {
-        self.rows(id)
-            .into_iter()
-            .next()
-            .unwrap_or_else(|| panic!("no row {id}: {:#}", self.manifest))
-    }
-
-    fn rows(&self, id: &str) -> Vec<&Value> {
-        self.manifest["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|r| r["id"] == id)
-            .collect()
-    }
-}
-
-fn read(zip: &mut zip::ZipArchive<std::fs::File>, name: &str) -> Vec<u8> {
-    let mut v = Vec::new();
-    zip.by_name(name)
-        .unwrap_or_else(|_| panic!("{name} in zip"))
-        .read_to_end(&mut v)
-        .unwrap();
-    v
 }
 
 /// Processes whose command line contains `marker` (from /proc).

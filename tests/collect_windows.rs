@@ -5,10 +5,8 @@
 //! console code pages in the manifest, and tools that are missing (PowerShell under Wine).
 #![cfg(windows)]
 
-use serde_json::Value;
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
@@ -17,71 +15,31 @@ use windows_sys::Win32::System::Diagnostics::ToolHelp::{
     CreateToolhelp32Snapshot, Process32FirstW, Process32NextW, PROCESSENTRY32W, TH32CS_SNAPPROCESS,
 };
 
-fn bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_cmgelog"))
-}
+#[path = "common/collected.rs"]
+mod collected;
+
+use collected::Collected;
 
 fn spec(dir: &Path, items: &str) -> PathBuf {
-    let p = dir.join("spec.toml");
-    let text = format!("os = \"windows\"\n[defaults]\ntimeout = \"30s\"\nmax-bytes = \"1MiB\"\n{items}");
-    std::fs::write(&p, text).unwrap();
-    p
+    collected::write_spec(dir, "windows", items)
 }
 
 fn collect(dir: &Path, spec: &Path) -> Output {
-    Command::new(bin())
-        .args(["collect", "--yes", "--quiet", "--lang", "en", "--out"])
-        .arg(dir.join("out"))
-        .arg("--spec")
-        .arg(spec)
-        .stdin(Stdio::null())
-        .output()
-        .expect("cmgelog.exe runs")
+    collected::run_collect(dir, spec, &[])
 }
 
 /// The zip's manifest and entries, read from the path `collect` printed.
-struct Bundle {
-    zip: zip::ZipArchive<std::fs::File>,
-    manifest: Value,
-}
+struct Bundle;
 
 impl Bundle {
-    fn from_output(out: &Output) -> Bundle {
+    fn from_output(out: &Output) -> Collected {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(0), "collect failed: {stderr}");
         assert!(!stderr.contains("panicked"), "{stderr}");
         let path = String::from_utf8(out.stdout.clone()).unwrap().trim().to_string();
         assert!(path.ends_with(".zip"), "the zip's path is printed: {path:?}");
-        let mut zip = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).expect("a valid zip");
-        let manifest = serde_json::from_slice(&read(&mut zip, "manifest.json")).expect("manifest is JSON");
-        Bundle { zip, manifest }
+        Collected::open(Path::new(&path))
     }
-
-    fn row(&self, id: &str) -> &Value {
-        self.manifest["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["id"] == id)
-            .unwrap_or_else(|| panic!("no row {id}: {:#}", self.manifest))
-    }
-
-    fn entry_of(&mut self, id: &str) -> Vec<u8> {
-        let path = self.row(id)["path"]
-            .as_str()
-            .unwrap_or_else(|| panic!("{id} has a file"))
-            .to_string();
-        read(&mut self.zip, &path)
-    }
-}
-
-fn read(zip: &mut zip::ZipArchive<std::fs::File>, name: &str) -> Vec<u8> {
-    let mut v = Vec::new();
-    zip.by_name(name)
-        .unwrap_or_else(|_| panic!("{name} in zip"))
-        .read_to_end(&mut v)
-        .unwrap();
-    v
 }
 
 /// How many processes run `exe` (case-insensitive), from a Toolhelp snapshot: the Windows

@@ -6,6 +6,8 @@
 //!
 //! Inputs are built here, in temp dirs: the big ones are deflate streams of repeated blocks
 //! (a few MiB on disk for GiBs inflated) or sparse files, so the suite stays fast.
+// Peak memory comes from wait4 and /proc: Unix only.
+#![cfg(unix)]
 
 mod common;
 

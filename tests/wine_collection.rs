@@ -18,7 +18,7 @@
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -112,11 +112,10 @@ fn prefix(scratch: &Path) -> PathBuf {
     p
 }
 
-fn read(zip: &mut zip::ZipArchive<std::fs::File>, name: &str) -> Vec<u8> {
-    let mut v = Vec::new();
-    zip.by_name(name).unwrap().read_to_end(&mut v).unwrap();
-    v
-}
+#[path = "common/collected.rs"]
+mod collected;
+
+use collected::read_entry as read;
 
 #[test]
 fn the_windows_exe_collects_under_wine_and_the_linux_analyzer_reads_the_zip() {
