@@ -3,7 +3,7 @@
 //! conditions), apply the rules. Nothing here prints; the report module renders the result.
 
 use crate::bundle::{self, Document, Limits, ReadError, ReadErrorKind};
-use crate::events::{self, EventReadError};
+use crate::events::{self, ChunkFilter, EventReadError};
 use crate::facts::{self, EventFacts, Machine};
 use crate::rules::{self, EventScan, EventScanner, Finding, RuleSet, Severity};
 use serde::Serialize;
@@ -62,7 +62,7 @@ pub fn analyze_documents(
     rules: &RuleSet,
 ) -> Analysis {
     let mut machine = facts::extract(&documents);
-    let (scan, event_counts, event_errors) = scan_events(&documents, rules, &mut machine);
+    let (scan, event_counts, event_errors) = scan_events(&documents, rules, rules.event_chunk_filter(), &mut machine);
     errors.extend(event_errors.into_iter().map(damaged));
     let findings = rules::evaluate(rules, &documents, &machine, &scan);
     let infos = documents
@@ -91,11 +91,13 @@ pub fn analyze_documents(
 }
 
 /// Reads each event document once, streaming: every record goes to the rules' event
-/// conditions and to the event facts, then is dropped. Returns the scan, the number of
+/// conditions and to the event facts, then is dropped; records that neither can match are
+/// counted without being rendered (see `events::ChunkFilter`). Returns the scan, the number of
 /// records per document (`None` for documents that are no event log) and the damaged parts.
 fn scan_events(
     documents: &[Document],
     rules: &RuleSet,
+    filter: &ChunkFilter,
     machine: &mut Machine,
 ) -> (EventScan, Vec<Option<usize>>, Vec<EventReadError>) {
     let mut scanner = EventScanner::new(rules);
@@ -108,12 +110,14 @@ fn scan_events(
             continue;
         }
         let mut n = 0;
-        errors.extend(events::read_events(doc, |rec| {
+        let (doc_errors, unread) = events::read_wanted_events(doc, filter, |rec| {
             n += 1;
             scanner.observe(&rec);
             event_facts.observe(&rec);
-        }));
-        counts.push(Some(n));
+        });
+        errors.extend(doc_errors);
+        scanner.observe_unread(&unread);
+        counts.push(Some(n + unread.records));
     }
     event_facts.apply(machine);
     (scanner.finish(), counts, errors)
@@ -135,5 +139,133 @@ impl Analysis {
         } else {
             0
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bundle::Entry;
+    use crate::rules::parse_rule_file;
+    use std::collections::BTreeSet;
+
+    const FIXTURES: &[&str] = &[
+        "Application_no_crc32.evtx",
+        "Microsoft-Windows-LanguagePackSetup%4Operational.evtx",
+        "many-events-application.evtx",
+        "rogue_msi_url_1040_1042.evtx",
+        "sample_with_a_bad_chunk_magic.evtx",
+        "system.evtx",
+    ];
+
+    fn documents() -> Vec<Document> {
+        FIXTURES
+            .iter()
+            .map(|name| {
+                let path = format!("{}/tests/fixtures/evtx/{name}", env!("CARGO_MANIFEST_DIR"));
+                Document::from_entry(Entry {
+                    input: "fixtures".into(),
+                    path: name.to_string(),
+                    data: std::fs::read(&path).expect(&path),
+                })
+            })
+            .collect()
+    }
+
+    /// Everything the scan gives the report, as text: findings (with counts and evidence),
+    /// the VM signals of the event facts, records per document and damaged parts.
+    fn scan(documents: &[Document], rules: &RuleSet, filter: &ChunkFilter) -> String {
+        let mut machine = Machine::default();
+        let (scan, counts, errors) = scan_events(documents, rules, filter, &mut machine);
+        let findings = rules::evaluate(rules, documents, &machine, &scan);
+        format!(
+            "{}\n{:?}\n{counts:?}\n{errors:?}\nnewest {:?} records {}",
+            serde_json::to_string_pretty(&findings).unwrap(),
+            machine.vm_hints,
+            scan.newest,
+            scan.records
+        )
+    }
+
+    fn assert_same_with_and_without_filter(rules: &RuleSet) {
+        let docs = documents();
+        let everything = ChunkFilter::everything();
+        let full = scan(&docs, rules, &everything);
+        let filtered = scan(&docs, rules, rules.event_chunk_filter());
+        assert!(
+            full == filtered,
+            "differs:\n--- every record rendered\n{full}\n--- filtered\n{filtered}"
+        );
+        // One document at a time too (the "now" of a bundle is per bundle).
+        for d in docs.chunks(1) {
+            assert_eq!(
+                scan(d, rules, &everything),
+                scan(d, rules, rules.event_chunk_filter()),
+                "{}",
+                d[0].path
+            );
+        }
+    }
+
+    /// Skipping records no rule or fact can use changes nothing in the result of the
+    /// built-in rules on the real logs, while most records are skipped.
+    #[test]
+    fn filter_changes_nothing_for_builtin_rules() {
+        let rules = RuleSet::builtin().unwrap();
+        assert_same_with_and_without_filter(&rules);
+        let (mut read, mut unread) = (0, 0);
+        for doc in documents() {
+            let (_, u) = events::read_wanted_events(&doc, rules.event_chunk_filter(), |_| read += 1);
+            unread += u.records;
+        }
+        assert!(unread > read, "read {read}, skipped {unread}");
+    }
+
+    /// A rule per provider seen in the logs, and per provider a rule on one of its data
+    /// values: every such record must still be found, although provider names are in the
+    /// templates, not in the records (and the data often in nested templates).
+    #[test]
+    fn filter_keeps_every_record_a_condition_can_match() {
+        let mut providers = BTreeSet::new();
+        let mut values = BTreeSet::new();
+        for doc in documents() {
+            events::read_events(&doc, |r| {
+                let p = r.provider.clone().unwrap_or_default();
+                let distinctive =
+                    |v: &String| v.len() > 6 && v.chars().any(|c| "ghjkmopqvwyzGHJKLMOPQRUVWY".contains(c));
+                if let Some((_, v)) = r.data.iter().find(|(_, v)| distinctive(v)) {
+                    values.insert((p.clone(), v.chars().take(40).collect::<String>()));
+                }
+                if !p.is_empty() {
+                    providers.insert(p);
+                }
+            });
+        }
+        assert!(providers.len() > 20, "{providers:?}");
+        assert!(values.len() > 100, "{}", values.len());
+        let mut toml = String::new();
+        let rule = |toml: &mut String, id: String, when: String| {
+            toml.push_str(&format!(
+                "[[rule]]\nid = \"{id}\"\nseverity = \"info\"\ntitle.zh = \"t\"\ntitle.en = \"t\"\n\
+                 cause.zh = \"c\"\ncause.en = \"c\"\nremedy.zh = \"r\"\nremedy.en = \"r\"\nwhen = {when}\n\n"
+            ));
+        };
+        for (i, p) in providers.iter().enumerate() {
+            rule(
+                &mut toml,
+                format!("t.provider-{i}"),
+                format!("{{ event = {{ provider = {p:?} }} }}"),
+            );
+        }
+        for (i, (p, v)) in values.iter().enumerate().step_by(7) {
+            let literal = toml::Value::String(v.clone()).to_string();
+            rule(
+                &mut toml,
+                format!("t.value-{i}"),
+                format!("{{ event = {{ provider = {p:?}, text = {literal} }} }}"),
+            );
+        }
+        let rules = parse_rule_file("test.toml", &toml).unwrap_or_else(|d| panic!("{d:?}\n{toml}"));
+        assert_same_with_and_without_filter(&RuleSet::from_rules(rules));
     }
 }

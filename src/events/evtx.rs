@@ -4,58 +4,160 @@
 //! as for exports, so both give the same fields. The crate yields one error per chunk it cannot
 //! read (bad magic, truncated) and per record it cannot render; it goes on with the next one.
 //! Its errors are plain `thiserror` values: no backtrace is captured, even with RUST_BACKTRACE=1.
+//!
+//! Records that the [`ChunkFilter`] rules out are not rendered, only counted (with their
+//! time, which moves the bundle's "now"). First whole chunks: one search over the chunk,
+//! then the record headers are walked to count its records. In the chunks that pass, each
+//! record is checked on its own (see `evtx_filter`). A chunk whose structure does not check
+//! out is left to the parser, which reports what is wrong with it.
 
-use super::{xml, EventReadError, EventRecord};
+use super::chunk_filter::ChunkFilter;
+use super::evtx_filter::{record_wanted, TemplateCache};
+use super::{xml, EventReadError, EventRecord, Unread};
 use crate::bundle::Document;
-use ::evtx::{EvtxParser, ParserSettings};
+use ::evtx::err::EvtxError;
+use ::evtx::{EvtxChunkHeader, EvtxParser, EvtxRecord, EvtxRecordHeader, ParserSettings};
 use std::io::Cursor;
+use std::sync::Arc;
 
-pub(super) fn read(doc: &Document, raw: &[u8], on_record: &mut dyn FnMut(EventRecord)) -> Vec<EventReadError> {
+const CHUNK_HEADER_SIZE: usize = 512;
+
+pub(super) fn read(
+    doc: &Document,
+    raw: &[u8],
+    filter: &ChunkFilter,
+    unread: &mut Unread,
+    on_record: &mut dyn FnMut(EventRecord),
+) -> Vec<EventReadError> {
     // A cursor over the borrowed bytes: `from_buffer` would need a copy of the whole file.
     let parser = match EvtxParser::from_read_seek(Cursor::new(raw)) {
         Ok(p) => p,
         Err(e) => return vec![EventReadError::new(doc, format!("not a readable EVTX file: {e}"))],
     };
-    // One thread: files are parallelised by the caller. Checksums are not enforced, so that
-    // files whose chunk CRC32 is not set (seen in the wild) are still read.
-    let settings = ParserSettings::new().num_threads(1).validate_checksums(false);
-    let mut parser = parser.with_configuration(settings);
-    let base = EventRecord::for_doc(doc);
     let mut errors = Vec::new();
     if let Some(detail) = partial_chunk(raw, u64::from(parser.header().header_block_size)) {
         errors.push(EventReadError::new(doc, detail));
     }
-    for result in parser.records() {
-        let record = match result {
-            Ok(r) => r,
+    // One thread: files are parallelised by the caller. Checksums are not enforced, so that
+    // files whose chunk CRC32 is not set (seen in the wild) are still read.
+    let settings = Arc::new(ParserSettings::new().num_threads(1).validate_checksums(false));
+    let mut parser = parser.with_configuration((*settings).clone());
+    let base = EventRecord::for_doc(doc);
+    for chunk in parser.chunks() {
+        let mut chunk = match chunk {
+            Ok(c) => c,
             Err(e) => {
                 errors.push(EventReadError::new(doc, with_causes(&e)));
                 continue;
             }
         };
-        let mut delivered = false;
-        let parsed = xml::parse(&record.data, &base, &mut |mut rec| {
-            // The record header has both too; the XML wins when it has them.
-            rec.record_id = rec.record_id.or(Some(record.event_record_id));
-            if rec.time.is_none() {
-                rec.time = Some(record.timestamp.to_string());
+        if !filter.wants_everything() && !filter.wants(&chunk.data) {
+            if let Some((count, newest)) = records_in(&chunk.data) {
+                unread.add(count, newest);
+                continue;
             }
-            delivered = true;
-            on_record(rec);
-        });
-        if let Err(detail) = parsed {
-            errors.push(EventReadError::new(
-                doc,
-                format!("record {}: {detail}", record.event_record_id),
-            ));
-        } else if !delivered {
-            errors.push(EventReadError::new(
-                doc,
-                format!("record {}: no <Event> element", record.event_record_id),
-            ));
+        }
+        let number = chunk.number.unwrap_or_default();
+        let mut parsed = match chunk.parse(Arc::clone(&settings)) {
+            Ok(p) => p,
+            Err(e) => {
+                let e = EvtxError::FailedToParseChunk {
+                    chunk_id: number,
+                    source: Box::new(e),
+                };
+                errors.push(EventReadError::new(doc, with_causes(&e)));
+                continue;
+            }
+        };
+        let mut templates = TemplateCache::new();
+        let mut seen = filter.empty_seen();
+        for record in parsed.iter() {
+            let record = match record {
+                Ok(r) => r,
+                Err(e) => {
+                    errors.push(EventReadError::new(doc, with_causes(&e)));
+                    continue;
+                }
+            };
+            let wanted = filter.wants_everything()
+                || record_wanted(
+                    filter,
+                    record.chunk.data,
+                    usize::try_from(record.binxml_offset).unwrap_or(usize::MAX),
+                    record.binxml_size as usize,
+                    &mut templates,
+                    &mut seen,
+                );
+            if !wanted {
+                unread.add(1, Some(record.timestamp.as_second()));
+                continue;
+            }
+            render(doc, &base, record, &mut errors, on_record);
         }
     }
     errors
+}
+
+/// Renders one record as XML and reads its fields.
+fn render(
+    doc: &Document,
+    base: &EventRecord,
+    record: EvtxRecord<'_>,
+    errors: &mut Vec<EventReadError>,
+    on_record: &mut dyn FnMut(EventRecord),
+) {
+    let id = record.event_record_id;
+    let record = match record.into_xml() {
+        Ok(r) => r,
+        Err(e) => {
+            errors.push(EventReadError::new(doc, with_causes(&e)));
+            return;
+        }
+    };
+    let mut delivered = false;
+    let parsed = xml::parse(&record.data, base, &mut |mut rec| {
+        // The record header has both too; the XML wins when it has them.
+        rec.record_id = rec.record_id.or(Some(id));
+        rec.logged = Some(record.timestamp.as_second());
+        if rec.time.is_none() {
+            rec.time = Some(record.timestamp.to_string());
+        }
+        delivered = true;
+        on_record(rec);
+    });
+    if let Err(detail) = parsed {
+        errors.push(EventReadError::new(doc, format!("record {id}: {detail}")));
+    } else if !delivered {
+        errors.push(EventReadError::new(doc, format!("record {id}: no <Event> element")));
+    }
+}
+
+/// The number of records in an intact chunk and the newest record time (seconds since the
+/// epoch), walking the record headers as the parser does: from the chunk header to the free
+/// space or the chunk's last record. `None` when something does not check out (no chunk
+/// magic, a bad record header, a record past the chunk's end).
+fn records_in(chunk: &[u8]) -> Option<(usize, Option<i64>)> {
+    let header = EvtxChunkHeader::from_bytes(chunk).ok()?;
+    let live_end = (header.free_space_offset as usize).min(chunk.len());
+    let mut offset = CHUNK_HEADER_SIZE;
+    let mut count = 0;
+    let mut newest: Option<i64> = None;
+    while offset < live_end {
+        let record = EvtxRecordHeader::from_bytes_at(chunk, offset).ok()?;
+        record.record_data_size().ok()?;
+        let end = offset.checked_add(usize::try_from(record.data_size).ok()?)?;
+        if end > chunk.len() {
+            return None;
+        }
+        count += 1;
+        let t = record.timestamp.as_second();
+        newest = Some(newest.map_or(t, |n| n.max(t)));
+        if record.event_record_id == header.last_event_record_id {
+            break;
+        }
+        offset = end;
+    }
+    Some((count, newest))
 }
 
 /// The crate reads whole 64 KiB chunks only and silently ignores a cut-off last one (a file

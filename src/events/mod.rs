@@ -5,9 +5,13 @@
 //! Damaged parts of a log are skipped and reported as [`EventReadError`]s; every readable
 //! record before and after them is still delivered.
 
+mod chunk_filter;
 mod csv;
 mod evtx;
+mod evtx_filter;
 mod xml;
+
+pub use chunk_filter::{ChunkFilter, ChunkFilterBuilder, Needle};
 
 use crate::bundle::{Document, Kind};
 
@@ -22,6 +26,9 @@ pub struct EventRecord {
     /// `SystemTime` as the log wrote it (ISO 8601, UTC). CSV exports only carry local time:
     /// there it is ISO 8601 without a zone suffix (see `csv.rs`).
     pub time: Option<String>,
+    /// When an `.evtx` file wrote the record (its record header), seconds since the epoch.
+    /// Known for every record, rendered or not, so it is what moves the bundle's "now".
+    pub logged: Option<i64>,
     pub channel: Option<String>,
     pub provider: Option<String>,
     pub event_id: Option<u32>,
@@ -70,25 +77,54 @@ impl std::fmt::Display for EventReadError {
     }
 }
 
+/// Records that were counted but not read: those of `.evtx` chunks in which nothing a
+/// consumer looks for occurs (see [`ChunkFilter`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Unread {
+    pub records: usize,
+    /// The newest record time among them (seconds since the epoch).
+    pub newest: Option<i64>,
+}
+
+impl Unread {
+    fn add(&mut self, records: usize, newest: Option<i64>) {
+        self.records += records;
+        self.newest = self.newest.max(newest);
+    }
+}
+
 /// Reads every event of `doc`, calling `on_record` for each, and returns what could not be read.
 /// A document that is no event log gives no records and no errors.
-pub fn read_events(doc: &Document, mut on_record: impl FnMut(EventRecord)) -> Vec<EventReadError> {
+pub fn read_events(doc: &Document, on_record: impl FnMut(EventRecord)) -> Vec<EventReadError> {
+    read_wanted_events(doc, &ChunkFilter::everything(), on_record).0
+}
+
+/// Like [`read_events`], but the records of `.evtx` chunks that `filter` rules out are only
+/// counted: they are in the returned [`Unread`], not given to `on_record`.
+pub fn read_wanted_events(
+    doc: &Document,
+    filter: &ChunkFilter,
+    mut on_record: impl FnMut(EventRecord),
+) -> (Vec<EventReadError>, Unread) {
+    let mut unread = Unread::default();
     if doc.kind == Kind::Evtx {
-        return match &doc.raw {
-            Some(raw) => evtx::read(doc, raw, &mut on_record),
+        let errors = match &doc.raw {
+            Some(raw) => evtx::read(doc, raw, filter, &mut unread, &mut on_record),
             None => vec![EventReadError::new(doc, "EVTX document without its bytes")],
         };
+        return (errors, unread);
     }
     let Some(text) = doc.text.as_ref().map(|t| t.text.as_str()) else {
-        return Vec::new();
+        return (Vec::new(), unread);
     };
-    if xml::looks_like_events(text) {
+    let errors = if xml::looks_like_events(text) {
         xml::read(doc, text, &mut on_record)
     } else if csv::looks_like_events(text) {
         csv::read(doc, text, &mut on_record)
     } else {
         Vec::new()
-    }
+    };
+    (errors, unread)
 }
 
 /// True for text documents that are event exports (XML from `wevtutil qe /f:xml` or

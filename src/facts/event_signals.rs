@@ -5,7 +5,7 @@
 //! integration services that merely exist) are deliberately not on these lists.
 
 use super::model::{Machine, Source, Strength, VmSignal};
-use crate::events::EventRecord;
+use crate::events::{ChunkFilterBuilder, EventRecord, Needle};
 use std::collections::BTreeMap;
 
 /// Event providers that are guest drivers or guest tools (lower case) and their hypervisor.
@@ -58,6 +58,9 @@ const GUEST_SERVICES: &[(&str, &str)] = &[
     ("parallels tools", "Parallels"),
 ];
 
+/// Providers whose events name services and products ([`GUEST_SERVICES`] are looked up in them).
+const SERVICE_PROVIDERS: &[&str] = &["Service Control Manager", "MsiInstaller"];
+
 /// Vendor ids of virtual hardware in PnP device instance ids (upper case).
 const DEVICE_IDS: &[(&str, &str)] = &[
     ("VEN_15AD", "VMware"),
@@ -100,6 +103,23 @@ impl EventFacts {
         }
     }
 
+    /// What a chunk of an `.evtx` must hold for [`classify`] to find something in one of its
+    /// records: a guest provider, a virtual vendor id, or a Service Control Manager or
+    /// MsiInstaller event together with a guest service name. All are strings in the log.
+    pub fn chunk_needles(builder: &mut ChunkFilterBuilder) {
+        let text = |s: &str| Needle::Text(s.to_string());
+        for (provider, _) in GUEST_PROVIDERS {
+            builder.clause(vec![vec![text(provider)]]);
+        }
+        for (id, _) in DEVICE_IDS {
+            builder.clause(vec![vec![text(id)]]);
+        }
+        builder.clause(vec![
+            SERVICE_PROVIDERS.iter().map(|p| text(p)).collect(),
+            GUEST_SERVICES.iter().map(|(s, _)| text(s)).collect(),
+        ]);
+    }
+
     /// Adds one virtual-machine signal per kind of guest component seen.
     pub fn apply(self, machine: &mut Machine) {
         for ((hypervisor, _), s) in self.seen {
@@ -126,6 +146,7 @@ fn classify(rec: &EventRecord) -> Option<(&'static str, String, String, String)>
             format!("事件日志中有来自 “{provider}” 的事件，这是 {h} 虚拟机的驱动或工具"),
         ));
     }
+    // The two providers of SERVICE_PROVIDERS.
     let names_a_service = matches!(
         (provider, rec.event_id),
         ("Service Control Manager", Some(7036 | 7045)) | ("MsiInstaller", Some(1033 | 1034 | 11707 | 11724))

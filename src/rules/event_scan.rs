@@ -9,7 +9,7 @@ use super::condition::Condition;
 use super::eval::{EventRef, Evidence, Match};
 use super::event_filter::{parse_time, EventCondition};
 use super::RuleSet;
-use crate::events::EventRecord;
+use crate::events::{EventRecord, Unread};
 use crate::i18n::Localized;
 
 /// At most this many events are shown per condition.
@@ -80,7 +80,9 @@ impl<'r> EventScanner<'r> {
         let seq = self.scan.records as u64;
         self.scan.records += 1;
         let time = rec.time.as_deref().and_then(parse_time);
-        if let Some(t) = time {
+        // Records of an .evtx that are not rendered only have their header's time; rendered
+        // ones use the same, so the bundle's "now" does not depend on what was rendered.
+        if let Some(t) = rec.logged.or(time) {
             self.scan.newest = Some(self.scan.newest.map_or(t, |n| n.max(t)));
         }
         for cond in &self.conditions {
@@ -103,6 +105,13 @@ impl<'r> EventScanner<'r> {
             slot.recent.sort_by_key(|h| std::cmp::Reverse(h.key));
             slot.recent.truncate(cap);
         }
+    }
+
+    /// Records that were counted but not read (no condition can match them): they still
+    /// count, and their times still move the bundle's "now".
+    pub fn observe_unread(&mut self, unread: &Unread) {
+        self.scan.records += unread.records;
+        self.scan.newest = self.scan.newest.max(unread.newest);
     }
 
     pub fn finish(self) -> EventScan {

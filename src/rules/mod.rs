@@ -11,6 +11,7 @@ mod condition;
 mod diagnostic;
 mod eval;
 mod event_filter;
+mod event_needles;
 mod event_scan;
 mod fact_check;
 mod fact_collection;
@@ -26,9 +27,11 @@ pub use eval::{evaluate, EventRef, Evidence, Finding};
 pub use event_scan::{EventScan, EventScanner};
 pub use parse::parse_rule_file;
 
+use crate::events::{ChunkFilter, ChunkFilterBuilder};
 pub use crate::i18n::Localized;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 /// How bad a finding is. Ordered: `Critical` is the most severe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -114,6 +117,8 @@ impl Rule {
 #[derive(Debug, Clone, Default)]
 pub struct RuleSet {
     pub rules: Vec<Rule>,
+    /// Built on first use from `rules`, and reset when they change through [`RuleSet::extend`].
+    chunk_filter: OnceLock<ChunkFilter>,
 }
 
 /// A rule file that failed to load: every diagnostic, with the file's text for rendering.
@@ -153,6 +158,16 @@ impl RuleSet {
         set.finish(diagnostics)
     }
 
+    /// A rule set of already parsed rules (ids are not checked for duplicates).
+    pub fn from_rules(rules: Vec<Rule>) -> RuleSet {
+        let mut set = RuleSet {
+            rules,
+            ..RuleSet::default()
+        };
+        set.number_event_conditions();
+        set
+    }
+
     /// Adds rules; a rule with an id already present replaces the earlier one, so a user's
     /// rule folder can override a default rule.
     pub fn extend(&mut self, other: RuleSet) {
@@ -169,8 +184,29 @@ impl RuleSet {
         self.rules.iter().find(|r| r.id == id)
     }
 
+    /// Which `.evtx` chunks can hold a record that an event condition of these rules, or
+    /// the event facts, look at. Built once per rule set: a batch shares it across bundles.
+    pub fn event_chunk_filter(&self) -> &ChunkFilter {
+        self.chunk_filter.get_or_init(|| {
+            let mut builder = ChunkFilterBuilder::default();
+            for rule in &self.rules {
+                rule.when.visit(&mut |c| {
+                    if let Condition::Event(e) = c {
+                        match event_needles::clause(e) {
+                            Some(groups) => builder.clause(groups),
+                            None => builder.every_chunk(),
+                        }
+                    }
+                });
+            }
+            crate::facts::EventFacts::chunk_needles(&mut builder);
+            builder.build()
+        })
+    }
+
     /// Numbers the event conditions, so the event scan can keep one result per condition.
     fn number_event_conditions(&mut self) {
+        self.chunk_filter = OnceLock::new();
         let mut next = 0;
         for rule in &mut self.rules {
             rule.when.visit_mut(&mut |c| {

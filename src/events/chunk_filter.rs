@@ -1,0 +1,276 @@
+//! Which 64 KiB chunks of an `.evtx` file are worth rendering.
+//!
+//! Rendering a record (BinXML → fields) costs far more than inflating it, and almost every
+//! record of a System or Application log is of no interest to any rule or fact. But whatever
+//! a consumer looks for is text that lies in the chunk's bytes: provider and channel names,
+//! data strings (UTF-16LE, in the record or in a template of the same chunk), error codes
+//! (as text, or as the 4 bytes of a hex-typed value). So one search over the raw chunk tells
+//! whether any record in it *can* match; chunks where none can are only counted.
+//!
+//! A consumer states what it needs as clauses: a clause holds when each of its groups has at
+//! least one needle in the chunk; a chunk is wanted when some clause holds. A consumer that
+//! cannot say (an event condition on an id alone) makes every chunk wanted. Needles are
+//! searched ignoring ASCII case: that can only let more chunks through, never fewer.
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use std::collections::HashMap;
+
+/// One alternative a group accepts.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Needle {
+    /// Text as Windows writes it in event logs: UTF-16LE (and, for the rare 8-bit string
+    /// values, its UTF-8 bytes).
+    Text(String),
+    /// Raw bytes, e.g. the little-endian 4 bytes of a `HexInt32` value.
+    Bytes(Vec<u8>),
+    /// All of these (a label and the number after it, say).
+    All(Vec<Needle>),
+}
+
+impl Needle {
+    fn is_empty(&self) -> bool {
+        match self {
+            Needle::Text(t) => t.is_empty(),
+            Needle::Bytes(b) => b.is_empty(),
+            Needle::All(parts) => parts.iter().all(Needle::is_empty),
+        }
+    }
+}
+
+/// The clauses of every consumer, before compilation.
+#[derive(Debug, Default)]
+pub struct ChunkFilterBuilder {
+    patterns: Vec<Vec<u8>>,
+    ids: HashMap<Vec<u8>, usize>,
+    clauses: Vec<Clause>,
+    every_chunk: bool,
+}
+
+/// Groups that must all hold; a group holds when one of its items does; an item holds when
+/// all of its patterns are in the chunk. Patterns are indexes into the searcher's patterns.
+type Clause = Vec<Vec<Vec<usize>>>;
+
+impl ChunkFilterBuilder {
+    /// Some consumer needs every record.
+    pub fn every_chunk(&mut self) {
+        self.every_chunk = true;
+    }
+
+    /// A chunk is wanted if, for each group, one of the group's needles is in it. An empty
+    /// clause or an empty group says nothing can be ruled out: every chunk is wanted. An
+    /// empty needle is in every chunk: its group holds always and is left out.
+    pub fn clause(&mut self, groups: Vec<Vec<Needle>>) {
+        let groups: Vec<Vec<Needle>> = groups.into_iter().filter(|g| !g.iter().any(Needle::is_empty)).collect();
+        if groups.is_empty() || groups.iter().any(Vec::is_empty) {
+            self.every_chunk = true;
+            return;
+        }
+        let clause = groups
+            .iter()
+            .map(|group| group.iter().flat_map(|n| self.items(n)).collect())
+            .collect();
+        self.clauses.push(clause);
+    }
+
+    /// The items one needle stands for: one per byte form of a text, the product of the
+    /// forms of each part of an `All`.
+    fn items(&mut self, needle: &Needle) -> Vec<Vec<usize>> {
+        match needle {
+            Needle::Text(text) => {
+                let utf16: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+                vec![vec![self.id(utf16)], vec![self.id(text.as_bytes().to_vec())]]
+            }
+            Needle::Bytes(bytes) => vec![vec![self.id(bytes.clone())]],
+            Needle::All(parts) => parts.iter().fold(vec![Vec::new()], |acc, part| {
+                let forms = self.items(part);
+                acc.iter()
+                    .flat_map(|a| forms.iter().map(move |f| [a.as_slice(), f].concat()))
+                    .collect()
+            }),
+        }
+    }
+
+    fn id(&mut self, pattern: Vec<u8>) -> usize {
+        let next = self.patterns.len();
+        *self.ids.entry(pattern).or_insert_with_key(|p| {
+            self.patterns.push(p.clone());
+            next
+        })
+    }
+
+    pub fn build(self) -> ChunkFilter {
+        // Nothing to look for: a consumer wants all, or nobody wants anything.
+        let searcher = if self.every_chunk || self.clauses.is_empty() {
+            None
+        } else {
+            // A DFA: hundreds of short patterns (every form of every error code), searched
+            // over every chunk of every log; its build cost is paid once per rule set.
+            AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::DFA))
+                .build(&self.patterns)
+                .ok()
+        };
+        // A searcher that could not be built rules nothing out.
+        let every_chunk = self.every_chunk || (searcher.is_none() && !self.clauses.is_empty());
+        ChunkFilter {
+            searcher,
+            clauses: self.clauses,
+            patterns: self.patterns.len(),
+            every_chunk,
+        }
+    }
+}
+
+/// Which needles were found in some bytes (a bit set over the filter's patterns).
+#[derive(Debug, Clone)]
+pub struct Seen(Vec<u64>);
+
+impl Seen {
+    /// Adds what was found in other bytes of the same record.
+    pub fn add(&mut self, other: &Seen) {
+        for (a, b) in self.0.iter_mut().zip(&other.0) {
+            *a |= *b;
+        }
+    }
+
+    /// Marks a pattern as seen; true if it was not yet.
+    fn insert(&mut self, id: usize) -> bool {
+        let (word, bit) = (id / 64, 1u64 << (id % 64));
+        let new = self.0[word] & bit == 0;
+        self.0[word] |= bit;
+        new
+    }
+
+    fn has(&self, id: usize) -> bool {
+        self.0[id / 64] & (1u64 << (id % 64)) != 0
+    }
+}
+
+/// The compiled clauses; shared by every analysis that uses the same rules.
+#[derive(Debug, Clone)]
+pub struct ChunkFilter {
+    searcher: Option<AhoCorasick>,
+    clauses: Vec<Clause>,
+    patterns: usize,
+    every_chunk: bool,
+}
+
+impl ChunkFilter {
+    /// A filter that wants every chunk (no prefiltering).
+    pub fn everything() -> ChunkFilter {
+        let mut b = ChunkFilterBuilder::default();
+        b.every_chunk();
+        b.build()
+    }
+
+    /// True when some record in `chunk` could be what a consumer looks for.
+    pub fn wants(&self, chunk: &[u8]) -> bool {
+        if self.every_chunk {
+            return true;
+        }
+        let Some(searcher) = &self.searcher else {
+            // No clauses: nobody looks at events.
+            return false;
+        };
+        let mut seen = self.empty_seen();
+        for m in searcher.find_overlapping_iter(chunk) {
+            if seen.insert(m.pattern().as_usize()) && self.holds(&seen) {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Room for the needles of this filter.
+    pub fn empty_seen(&self) -> Seen {
+        Seen(vec![0; self.patterns.div_ceil(64)])
+    }
+
+    /// Which needles occur in `bytes` (a record, a template), replacing what `seen` held.
+    pub fn search(&self, bytes: &[u8], seen: &mut Seen) {
+        seen.0.fill(0);
+        if let Some(searcher) = &self.searcher {
+            for m in searcher.find_overlapping_iter(bytes) {
+                seen.insert(m.pattern().as_usize());
+            }
+        }
+    }
+
+    /// True when the needles seen satisfy some clause (always, when every chunk is wanted).
+    pub fn holds(&self, seen: &Seen) -> bool {
+        self.every_chunk
+            || self.clauses.iter().any(|clause| {
+                clause
+                    .iter()
+                    .all(|group| group.iter().any(|item| item.iter().all(|&id| seen.has(id))))
+            })
+    }
+
+    /// True when every chunk is wanted (nothing is skipped).
+    pub fn wants_everything(&self) -> bool {
+        self.every_chunk
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utf16(s: &str) -> Vec<u8> {
+        s.encode_utf16().flat_map(u16::to_le_bytes).collect()
+    }
+
+    fn text(s: &str) -> Needle {
+        Needle::Text(s.to_string())
+    }
+
+    #[test]
+    fn clauses_are_and_of_or() {
+        let mut b = ChunkFilterBuilder::default();
+        b.clause(vec![
+            vec![text("Service Control Manager")],
+            vec![text("sppsvc"), text("软件保护")],
+        ]);
+        b.clause(vec![vec![Needle::Bytes(0xC004_F074_u32.to_le_bytes().to_vec())]]);
+        let f = b.build();
+        assert!(!f.wants_everything());
+        let scm = utf16("Service Control Manager");
+        assert!(!f.wants(&scm), "provider alone");
+        assert!(!f.wants(&utf16("sppsvc")), "service alone");
+        assert!(
+            f.wants(&[scm.clone(), vec![0; 7], utf16("SPPSVC")].concat()),
+            "any case"
+        );
+        assert!(f.wants(&[scm, utf16("软件保护")].concat()));
+        assert!(f.wants(&[1, 2, 0x74, 0xF0, 0x04, 0xC0, 9]));
+        // 8-bit strings too.
+        assert!(f.wants(b"Service Control Manager: sppsvc"));
+        assert!(!f.wants(&[0; 65536]));
+    }
+
+    #[test]
+    fn all_of_inside_a_group() {
+        let mut b = ChunkFilterBuilder::default();
+        b.clause(vec![vec![Needle::All(vec![text("hr"), text("112")]), text("80070070")]]);
+        let f = b.build();
+        assert!(!f.wants(&utf16("free space 112 MB")));
+        assert!(f.wants(&utf16("HR = 112")));
+        assert!(f.wants(&utf16("0x80070070")));
+    }
+
+    #[test]
+    fn no_clause_wants_nothing_and_an_empty_group_wants_all() {
+        let f = ChunkFilterBuilder::default().build();
+        assert!(!f.wants(&utf16("anything")));
+        let mut b = ChunkFilterBuilder::default();
+        b.clause(vec![vec![text("x")], vec![]]);
+        let f = b.build();
+        assert!(f.wants_everything() && f.wants(&[]));
+        let mut b = ChunkFilterBuilder::default();
+        b.clause(vec![vec![text("")]]);
+        assert!(b.build().wants_everything(), "an empty needle is everywhere");
+        assert!(ChunkFilter::everything().wants(&[]));
+    }
+}

@@ -1,0 +1,116 @@
+//! Whether one `.evtx` record can hold what the [`ChunkFilter`]'s consumers look for,
+//! without rendering it.
+//!
+//! A record is a template instance (MS-EVEN6 §2.2.3): a reference to a template definition
+//! somewhere in the chunk and the substitution values. The values are in the record's own
+//! bytes. The static text (Windows writes the provider name there, not in the values) is in
+//! the template definitions, which are defined once per chunk, inside the first record that
+//! uses them. The event data is usually a nested BinXML value, itself a template instance
+//! with a definition of its own. So a record can match when some clause holds over the
+//! needles of its own bytes and of every template definition it refers to, at any depth.
+//! Anything that does not have this shape is rendered, whatever it holds.
+
+use super::chunk_filter::{ChunkFilter, Seen};
+use std::collections::HashMap;
+
+const FRAGMENT_HEADER: [u8; 4] = [0x0F, 0x01, 0x01, 0x00];
+const TEMPLATE_INSTANCE: u8 = 0x0C;
+/// A template definition: next offset (4), GUID (16), body size (4), then the body.
+const DEFINITION_HEADER: usize = 24;
+/// The value type of a nested BinXML fragment.
+const BINXML_VALUE: u8 = 0x21;
+/// Nesting deeper than this is rendered rather than followed.
+const MAX_DEPTH: usize = 8;
+
+/// What each template definition of one chunk holds, by its offset in the chunk.
+pub(super) type TemplateCache = HashMap<u32, Seen>;
+
+/// True unless the record at `offset..offset + size` of `chunk` is known to hold nothing a
+/// consumer looks for. `seen` is scratch space.
+pub(super) fn record_wanted(
+    filter: &ChunkFilter,
+    chunk: &[u8],
+    offset: usize,
+    size: usize,
+    templates: &mut TemplateCache,
+    seen: &mut Seen,
+) -> bool {
+    let Some(bytes) = chunk.get(offset..offset.saturating_add(size)) else {
+        return true;
+    };
+    filter.search(bytes, seen);
+    if filter.holds(seen) {
+        return true;
+    }
+    let mut definitions = Vec::new();
+    if template_references(chunk, offset, bytes.len(), 0, &mut definitions).is_none() {
+        return true;
+    }
+    for def in definitions {
+        let in_definition = match templates.get(&def) {
+            Some(s) => s,
+            None => {
+                let Some(body) = definition(chunk, def) else {
+                    return true;
+                };
+                let mut s = filter.empty_seen();
+                filter.search(body, &mut s);
+                templates.entry(def).or_insert(s)
+            }
+        };
+        seen.add(in_definition);
+    }
+    filter.holds(seen)
+}
+
+/// The definition offsets of the template instance at `start` (a BinXML fragment of `len`
+/// bytes in `chunk`, with or without the fragment header) and of the instances nested in its values. `None` when it is not a
+/// single template instance of the expected layout.
+fn template_references(chunk: &[u8], start: usize, len: usize, depth: usize, out: &mut Vec<u32>) -> Option<()> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
+    let end = start.checked_add(len)?;
+    let at = |pos: usize, n: usize| chunk.get(pos..pos.checked_add(n)?).filter(|_| pos + n <= end);
+    let u32_at = |pos: usize| at(pos, 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+    // A record starts with a fragment header; a nested value may go straight to the instance.
+    let token = if at(start, 4)? == FRAGMENT_HEADER {
+        start + 4
+    } else {
+        start
+    };
+    if *at(token, 1)?.first()? != TEMPLATE_INSTANCE {
+        return None;
+    }
+    // The token, an unknown byte, the template id, the definition offset.
+    let def = u32_at(token + 6)?;
+    out.push(def);
+    let mut pos = token + 10;
+    // Defined right here, on its first use in the chunk: skip the definition.
+    if usize::try_from(def).ok()? == pos {
+        let body = u32_at(pos + 20)? as usize;
+        pos = pos.checked_add(DEFINITION_HEADER)?.checked_add(body)?;
+    }
+    let count = u32_at(pos)? as usize;
+    pos += 4;
+    // Descriptors (size u16, type u8, padding u8), then the values one after another.
+    let descriptors = at(pos, count.checked_mul(4)?)?;
+    pos += count * 4;
+    for d in descriptors.chunks_exact(4) {
+        let size = usize::from(u16::from_le_bytes([d[0], d[1]]));
+        if d[2] == BINXML_VALUE && size > 0 {
+            template_references(chunk, pos, size, depth + 1, out)?;
+        }
+        pos = pos.checked_add(size)?;
+    }
+    (pos <= end).then_some(())
+}
+
+/// The whole template definition at `offset` (its body holds the static text), or `None`
+/// when it does not fit in the chunk.
+fn definition(chunk: &[u8], offset: u32) -> Option<&[u8]> {
+    let start = usize::try_from(offset).ok()?;
+    let size = chunk.get(start + 20..start + DEFINITION_HEADER)?;
+    let size = u32::from_le_bytes(size.try_into().ok()?) as usize;
+    chunk.get(start..start.checked_add(DEFINITION_HEADER)?.checked_add(size)?)
+}

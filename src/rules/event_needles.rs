@@ -1,0 +1,179 @@
+//! What an event condition needs to find in an `.evtx` chunk before any record of it can
+//! match (see `events::chunk_filter`): its provider or channel names, and for its data
+//! conditions the text they look for.
+//!
+//! Data values are not all strings: numbers, GUIDs, SIDs, times and hex values are stored in
+//! binary and only become text when rendered. A needle taken from a data condition is
+//! therefore only used when it cannot come from such a rendering (it has a character no
+//! number, GUID, SID, time or boolean is written with), and error codes are also searched as
+//! the four bytes of a hex-typed value. Anything else rules nothing out.
+
+use super::condition::TextMatcher;
+use super::event_filter::EventCondition;
+use crate::events::Needle;
+use regex_syntax::hir::literal::Extractor;
+
+/// The clause of one condition: groups that must all have a needle in the chunk. `None`
+/// when the condition can match records whatever the chunk holds (an id alone, say).
+pub fn clause(cond: &EventCondition) -> Option<Vec<Vec<Needle>>> {
+    let mut groups = Vec::new();
+    for names in [&cond.providers, &cond.channels] {
+        if !names.is_empty() {
+            groups.push(names.iter().map(|n| Needle::Text(n.clone())).collect());
+        }
+    }
+    for matcher in cond.fields.iter().map(|(_, m)| m).chain(&cond.any_field) {
+        if let Some(group) = matcher_needles(matcher) {
+            groups.push(group);
+        }
+    }
+    (!groups.is_empty()).then_some(groups)
+}
+
+fn matcher_needles(matcher: &TextMatcher) -> Option<Vec<Needle>> {
+    match matcher {
+        TextMatcher::Codes(codes) => Some(codes.iter().flat_map(|c| code_needles(*c)).collect()),
+        TextMatcher::Literal(words) => texts(words.iter().cloned()),
+        TextMatcher::Regex(re) => {
+            // ASCII case folding: the needles are searched ignoring ASCII case, and the
+            // Unicode-only equivalences (`ſ` for `s`, the Kelvin sign for `k`) do not occur
+            // in the names and messages rules look for. Long case-insensitive alternatives
+            // come out cut short, which is still a literal every match holds.
+            let hir = regex_syntax::ParserBuilder::new()
+                .unicode(false)
+                .utf8(false)
+                .build()
+                .parse(re.as_str())
+                .ok()?;
+            let literals = Extractor::new().extract(&hir).literals()?.to_vec();
+            texts(literals.iter().map(|l| {
+                // A literal cut inside a character keeps its whole characters.
+                let bytes = l.as_bytes();
+                let valid = std::str::from_utf8(bytes).map_or_else(|e| &bytes[..e.valid_up_to()], |_| bytes);
+                String::from_utf8_lossy(valid).into_owned()
+            }))
+        }
+    }
+}
+
+/// The words as text needles, if every one of them is distinctive (see the module comment).
+/// Case variants collapse: the search ignores ASCII case.
+fn texts(words: impl Iterator<Item = String>) -> Option<Vec<Needle>> {
+    let mut out: Vec<String> = Vec::new();
+    for w in words {
+        if w.is_empty() || !w.chars().any(|c| !RENDERED_NON_STRING.contains(c)) {
+            return None;
+        }
+        if !out.iter().any(|o| o.eq_ignore_ascii_case(&w)) {
+            out.push(w);
+        }
+    }
+    (!out.is_empty()).then(|| out.into_iter().map(Needle::Text).collect())
+}
+
+/// Every character the `evtx` crate writes when it renders a value that is not a string:
+/// decimal and hex numbers (`0x…`, exponents, `inf`, `NaN`), GUIDs (`{…}`), SIDs (`S-1-5-…`),
+/// times (`2024-05-14T02:31:07.6581234Z`), booleans and white space.
+const RENDERED_NON_STRING: &str = "0123456789abcdefABCDEFxX.+-:{}STZ truelsinNI";
+
+/// Every form a code takes in event data that `codes_in` reads: eight hex digits (`0x` is
+/// left out: the digits suffice), a decimal (signed or unsigned) together with a label it
+/// can follow (`hr`, which `hresult` contains, or `error code`), and the little-endian
+/// bytes of a hex-typed value (rendered as `0x` and its digits without leading zeros, so only
+/// codes of eight digits can be read from one). A Win32 error is also read as its HRESULT
+/// (`0x00000490` as `0x80070490`), so its forms count as well.
+fn code_needles(code: u32) -> Vec<Needle> {
+    let mut values = vec![code];
+    if code >> 16 == 0x8007 && code & 0xFFFF != 0 {
+        values.push(code & 0xFFFF);
+    }
+    let mut out = Vec::new();
+    for v in values {
+        out.push(Needle::Text(format!("{v:08X}")));
+        let mut decimals = vec![v.to_string()];
+        if (v as i32) < 0 {
+            decimals.push((v as i32).to_string());
+        }
+        for d in decimals {
+            for label in ["hr", "error code"] {
+                out.push(Needle::All(vec![Needle::Text(label.into()), Needle::Text(d.clone())]));
+            }
+        }
+        if v >= 0x1000_0000 {
+            out.push(Needle::Bytes(v.to_le_bytes().to_vec()));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use regex::Regex;
+
+    fn texts_of(group: &[Needle]) -> Vec<String> {
+        group
+            .iter()
+            .filter_map(|n| match n {
+                Needle::Text(t) => Some(t.clone()),
+                Needle::Bytes(_) | Needle::All(_) => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn provider_and_distinctive_field_regex() {
+        let cond = EventCondition {
+            providers: vec!["Service Control Manager".into()],
+            fields: vec![(
+                "param1".into(),
+                TextMatcher::Regex(Regex::new("(?i)^(sppsvc|Software Protection|软件保护)$").unwrap()),
+            )],
+            ..EventCondition::default()
+        };
+        let groups = clause(&cond).unwrap();
+        assert_eq!(groups.len(), 2);
+        assert_eq!(texts_of(&groups[0]), ["Service Control Manager"]);
+        let words = texts_of(&groups[1]);
+        assert!(words.iter().any(|w| w.eq_ignore_ascii_case("sppsvc")), "{words:?}");
+        assert!(words.iter().any(|w| w.starts_with("软件")), "{words:?}");
+        // Case variants collapse.
+        assert!(words.len() < 10, "{words:?}");
+    }
+
+    #[test]
+    fn numeric_regex_rules_nothing_out() {
+        let cond = EventCondition {
+            providers: vec!["Microsoft-Windows-Time-Service".into()],
+            fields: vec![(
+                "TimeOffsetSeconds".into(),
+                TextMatcher::Regex(Regex::new(r"^-?(1[4-9]\d{3}|[2-9]\d{4}|\d{6,})$").unwrap()),
+            )],
+            ..EventCondition::default()
+        };
+        assert_eq!(clause(&cond).unwrap().len(), 1, "the provider only");
+        let by_id = EventCondition {
+            ids: vec![4624..=4624],
+            ..EventCondition::default()
+        };
+        assert!(clause(&by_id).is_none());
+        let words = TextMatcher::Literal(vec!["true".into(), "Disk".into()]);
+        assert!(matcher_needles(&words).is_none(), "`true` can be a rendered boolean");
+    }
+
+    #[test]
+    fn code_forms() {
+        let needles = code_needles(0xC004_F074);
+        assert_eq!(texts_of(&needles), ["C004F074"]);
+        let labelled = |d: &str| Needle::All(vec![Needle::Text("hr".into()), Needle::Text(d.into())]);
+        assert!(needles.contains(&labelled("3221549172")));
+        assert!(needles.contains(&labelled("-1073418124")));
+        assert!(needles.contains(&Needle::Bytes(vec![0x74, 0xF0, 0x04, 0xC0])));
+        let win32 = code_needles(0x8007_0490);
+        assert_eq!(texts_of(&win32), ["80070490", "00000490"]);
+        assert!(win32.contains(&labelled("1168")));
+        assert!(win32.contains(&Needle::Bytes(vec![0x90, 0x04, 0x07, 0x80])));
+        // 0x490 is rendered `0x490`: no code is read from it, so its bytes are no needle.
+        assert!(!win32.contains(&Needle::Bytes(vec![0x90, 0x04, 0, 0])));
+    }
+}
