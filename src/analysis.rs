@@ -62,7 +62,14 @@ pub fn analyze_documents(
     rules: &RuleSet,
 ) -> Analysis {
     let mut machine = facts::extract(&documents);
-    let (scan, event_counts, event_errors) = scan_events(&documents, rules, rules.event_chunk_filter(), &mut machine);
+    // The filter's automaton is built on first use (a few ms): only when there is an .evtx.
+    let everything = ChunkFilter::everything();
+    let filter = if documents.iter().any(|d| d.kind == bundle::Kind::Evtx) {
+        rules.event_chunk_filter()
+    } else {
+        &everything
+    };
+    let (scan, event_counts, event_errors) = scan_events(&documents, rules, filter, &mut machine);
     errors.extend(event_errors.into_iter().map(damaged));
     let findings = rules::evaluate(rules, &documents, &machine, &scan);
     let infos = documents
@@ -192,6 +199,12 @@ mod tests {
         let everything = ChunkFilter::everything();
         let full = scan(&docs, rules, &everything);
         let filtered = scan(&docs, rules, rules.event_chunk_filter());
+        let batch_rules = rules.clone().for_many_bundles();
+        assert_eq!(
+            scan(&docs, &batch_rules, batch_rules.event_chunk_filter()),
+            filtered,
+            "DFA"
+        );
         assert!(
             full == filtered,
             "differs:\n--- every record rendered\n{full}\n--- filtered\n{filtered}"

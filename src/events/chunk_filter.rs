@@ -15,11 +15,14 @@
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::collections::HashMap;
 
+/// Shorter texts are searched in UTF-16LE only.
+pub const MIN_8BIT_NEEDLE: usize = 5;
+
 /// One alternative a group accepts.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Needle {
     /// Text as Windows writes it in event logs: UTF-16LE (and, for the rare 8-bit string
-    /// values, its UTF-8 bytes).
+    /// values, its UTF-8 bytes when it has at least [`MIN_8BIT_NEEDLE`] bytes).
     Text(String),
     /// Raw bytes, e.g. the little-endian 4 bytes of a `HexInt32` value.
     Bytes(Vec<u8>),
@@ -78,7 +81,13 @@ impl ChunkFilterBuilder {
         match needle {
             Needle::Text(text) => {
                 let utf16: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
-                vec![vec![self.id(utf16)], vec![self.id(text.as_bytes().to_vec())]]
+                let mut forms = vec![vec![self.id(utf16)]];
+                // 8-bit strings are rare in event logs; a short one (`hr`, `112`) would be
+                // found in the binary parts of nearly every record.
+                if text.len() >= MIN_8BIT_NEEDLE {
+                    forms.push(vec![self.id(text.as_bytes().to_vec())]);
+                }
+                forms
             }
             Needle::Bytes(bytes) => vec![vec![self.id(bytes.clone())]],
             Needle::All(parts) => parts.iter().fold(vec![Vec::new()], |acc, part| {
@@ -98,26 +107,43 @@ impl ChunkFilterBuilder {
         })
     }
 
-    pub fn build(self) -> ChunkFilter {
+    /// Compiles the needles; `fast_search` builds a DFA (slower to build, faster to search:
+    /// for many bundles), else a contiguous NFA.
+    pub fn build(self, fast_search: bool) -> ChunkFilter {
         // Nothing to look for: a consumer wants all, or nobody wants anything.
         let searcher = if self.every_chunk || self.clauses.is_empty() {
             None
         } else {
-            // A DFA: hundreds of short patterns (every form of every error code), searched
-            // over every chunk of every log; its build cost is paid once per rule set.
+            // Hundreds of short patterns (every form of every error code). A DFA searches
+            // them a third faster than the NFA but takes ~10 ms longer to build.
+            let kind = if fast_search {
+                AhoCorasickKind::DFA
+            } else {
+                AhoCorasickKind::ContiguousNFA
+            };
             AhoCorasick::builder()
                 .ascii_case_insensitive(true)
                 .match_kind(MatchKind::Standard)
-                .kind(Some(AhoCorasickKind::DFA))
+                .kind(Some(kind))
                 .build(&self.patterns)
                 .ok()
         };
         // A searcher that could not be built rules nothing out.
         let every_chunk = self.every_chunk || (searcher.is_none() && !self.clauses.is_empty());
+        // A clause can only hold when one of its patterns is seen: index them by pattern, so
+        // that a record where two needles occur tests two or three clauses, not all of them.
+        let mut by_pattern = vec![Vec::new(); self.patterns.len()];
+        for (c, clause) in self.clauses.iter().enumerate() {
+            for id in clause.iter().flatten().flatten() {
+                if by_pattern[*id].last() != Some(&c) {
+                    by_pattern[*id].push(c);
+                }
+            }
+        }
         ChunkFilter {
             searcher,
             clauses: self.clauses,
-            patterns: self.patterns.len(),
+            by_pattern,
             every_chunk,
         }
     }
@@ -146,6 +172,18 @@ impl Seen {
     fn has(&self, id: usize) -> bool {
         self.0[id / 64] & (1u64 << (id % 64)) != 0
     }
+
+    /// The patterns seen, in order.
+    fn ids(&self) -> impl Iterator<Item = usize> + '_ {
+        self.0.iter().enumerate().flat_map(|(w, &bits)| {
+            let mut rest = bits;
+            std::iter::from_fn(move || {
+                let b = (rest != 0).then(|| rest.trailing_zeros() as usize)?;
+                rest &= rest - 1;
+                Some(w * 64 + b)
+            })
+        })
+    }
 }
 
 /// The compiled clauses; shared by every analysis that uses the same rules.
@@ -153,7 +191,8 @@ impl Seen {
 pub struct ChunkFilter {
     searcher: Option<AhoCorasick>,
     clauses: Vec<Clause>,
-    patterns: usize,
+    /// The clauses each pattern occurs in.
+    by_pattern: Vec<Vec<usize>>,
     every_chunk: bool,
 }
 
@@ -162,7 +201,7 @@ impl ChunkFilter {
     pub fn everything() -> ChunkFilter {
         let mut b = ChunkFilterBuilder::default();
         b.every_chunk();
-        b.build()
+        b.build(false)
     }
 
     /// True when some record in `chunk` could be what a consumer looks for.
@@ -176,7 +215,8 @@ impl ChunkFilter {
         };
         let mut seen = self.empty_seen();
         for m in searcher.find_overlapping_iter(chunk) {
-            if seen.insert(m.pattern().as_usize()) && self.holds(&seen) {
+            let id = m.pattern().as_usize();
+            if seen.insert(id) && self.by_pattern[id].iter().any(|&c| self.clause_holds(c, &seen)) {
                 return true;
             }
         }
@@ -185,7 +225,7 @@ impl ChunkFilter {
 
     /// Room for the needles of this filter.
     pub fn empty_seen(&self) -> Seen {
-        Seen(vec![0; self.patterns.div_ceil(64)])
+        Seen(vec![0; self.by_pattern.len().div_ceil(64)])
     }
 
     /// Which needles occur in `bytes` (a record, a template), replacing what `seen` held.
@@ -201,11 +241,15 @@ impl ChunkFilter {
     /// True when the needles seen satisfy some clause (always, when every chunk is wanted).
     pub fn holds(&self, seen: &Seen) -> bool {
         self.every_chunk
-            || self.clauses.iter().any(|clause| {
-                clause
-                    .iter()
-                    .all(|group| group.iter().any(|item| item.iter().all(|&id| seen.has(id))))
-            })
+            || seen
+                .ids()
+                .any(|id| self.by_pattern[id].iter().any(|&c| self.clause_holds(c, seen)))
+    }
+
+    fn clause_holds(&self, clause: usize, seen: &Seen) -> bool {
+        self.clauses[clause]
+            .iter()
+            .all(|group| group.iter().any(|item| item.iter().all(|&id| seen.has(id))))
     }
 
     /// True when every chunk is wanted (nothing is skipped).
@@ -228,13 +272,19 @@ mod tests {
 
     #[test]
     fn clauses_are_and_of_or() {
+        for fast in [false, true] {
+            clauses_are_and_of_or_with(fast);
+        }
+    }
+
+    fn clauses_are_and_of_or_with(fast_search: bool) {
         let mut b = ChunkFilterBuilder::default();
         b.clause(vec![
             vec![text("Service Control Manager")],
             vec![text("sppsvc"), text("软件保护")],
         ]);
         b.clause(vec![vec![Needle::Bytes(0xC004_F074_u32.to_le_bytes().to_vec())]]);
-        let f = b.build();
+        let f = b.build(fast_search);
         assert!(!f.wants_everything());
         let scm = utf16("Service Control Manager");
         assert!(!f.wants(&scm), "provider alone");
@@ -254,7 +304,7 @@ mod tests {
     fn all_of_inside_a_group() {
         let mut b = ChunkFilterBuilder::default();
         b.clause(vec![vec![Needle::All(vec![text("hr"), text("112")]), text("80070070")]]);
-        let f = b.build();
+        let f = b.build(false);
         assert!(!f.wants(&utf16("free space 112 MB")));
         assert!(f.wants(&utf16("HR = 112")));
         assert!(f.wants(&utf16("0x80070070")));
@@ -262,15 +312,15 @@ mod tests {
 
     #[test]
     fn no_clause_wants_nothing_and_an_empty_group_wants_all() {
-        let f = ChunkFilterBuilder::default().build();
+        let f = ChunkFilterBuilder::default().build(false);
         assert!(!f.wants(&utf16("anything")));
         let mut b = ChunkFilterBuilder::default();
         b.clause(vec![vec![text("x")], vec![]]);
-        let f = b.build();
+        let f = b.build(false);
         assert!(f.wants_everything() && f.wants(&[]));
         let mut b = ChunkFilterBuilder::default();
         b.clause(vec![vec![text("")]]);
-        assert!(b.build().wants_everything(), "an empty needle is everywhere");
+        assert!(b.build(false).wants_everything(), "an empty needle is everywhere");
         assert!(ChunkFilter::everything().wants(&[]));
     }
 }

@@ -114,3 +114,57 @@ fn definition(chunk: &[u8], offset: u32) -> Option<&[u8]> {
     let size = u32::from_le_bytes(size.try_into().ok()?) as usize;
     chunk.get(start..start.checked_add(DEFINITION_HEADER)?.checked_add(size)?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::events::{ChunkFilterBuilder, Needle};
+
+    fn filter() -> ChunkFilter {
+        let mut b = ChunkFilterBuilder::default();
+        b.clause(vec![vec![Needle::Text("Service Control Manager".into())]]);
+        b.build(false)
+    }
+
+    /// Any offset and size, in range or not, inside records or not, gives an answer and no
+    /// panic: the bytes are untrusted, and a wrong guess only means rendering.
+    #[test]
+    fn arbitrary_ranges_of_a_real_chunk_never_panic() {
+        let file = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/evtx/system.evtx"));
+        let chunk = &file[0x1000..0x1000 + 0x10000];
+        let f = filter();
+        let mut templates = TemplateCache::new();
+        let mut seen = f.empty_seen();
+        for offset in (0..chunk.len() + 100).step_by(37) {
+            for size in [0, 1, 14, 24, 300, 4096, 70_000, usize::MAX] {
+                record_wanted(&f, chunk, offset, size, &mut templates, &mut seen);
+            }
+        }
+        let mut garbage = chunk.to_vec();
+        for (i, b) in garbage.iter_mut().enumerate().skip(512) {
+            *b = b.wrapping_mul(31).wrapping_add(i as u8);
+        }
+        for offset in (0..garbage.len()).step_by(53) {
+            record_wanted(&f, &garbage, offset, 600, &mut TemplateCache::new(), &mut seen);
+        }
+    }
+
+    /// The first record of the real System log: a template defined in place, with nested
+    /// instances in its values; its definitions are found.
+    #[test]
+    fn first_record_of_a_real_chunk() {
+        let file = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/evtx/system.evtx"));
+        let chunk = &file[0x1000..0x1000 + 0x10000];
+        let size = u32::from_le_bytes(chunk[512 + 4..512 + 8].try_into().unwrap()) as usize;
+        // The record's BinXML: after the 24-byte record header, before the size copy.
+        let (start, len) = (512 + 24, size - 28);
+        let mut defs = Vec::new();
+        assert!(template_references(chunk, start, len, 0, &mut defs).is_some());
+        assert!(!defs.is_empty());
+        for d in &defs {
+            assert!(definition(chunk, *d).is_some(), "definition at {d}");
+        }
+        // The top-level template is defined right in this record.
+        assert_eq!(defs[0] as usize, start + 14);
+    }
+}

@@ -119,6 +119,8 @@ pub struct RuleSet {
     pub rules: Vec<Rule>,
     /// Built on first use from `rules`, and reset when they change through [`RuleSet::extend`].
     chunk_filter: OnceLock<ChunkFilter>,
+    /// The rules will analyse many bundles (see [`RuleSet::for_many_bundles`]).
+    many_bundles: bool,
 }
 
 /// A rule file that failed to load: every diagnostic, with the file's text for rendering.
@@ -184,6 +186,14 @@ impl RuleSet {
         self.rules.iter().find(|r| r.id == id)
     }
 
+    /// Rules for a batch: the event filter is then built as a DFA, which takes about 10 ms
+    /// more to build and searches a third faster (a contiguous NFA otherwise).
+    pub fn for_many_bundles(mut self) -> RuleSet {
+        self.many_bundles = true;
+        self.chunk_filter = OnceLock::new();
+        self
+    }
+
     /// Which `.evtx` chunks can hold a record that an event condition of these rules, or
     /// the event facts, look at. Built once per rule set: a batch shares it across bundles.
     pub fn event_chunk_filter(&self) -> &ChunkFilter {
@@ -200,7 +210,7 @@ impl RuleSet {
                 });
             }
             crate::facts::EventFacts::chunk_needles(&mut builder);
-            builder.build()
+            builder.build(self.many_bundles)
         })
     }
 
