@@ -7,7 +7,7 @@
 set -uo pipefail
 cd "$(dirname "$0")"
 RUNS="${1:-1000000}"
-TARGETS="dmidecode wmic_list systeminfo ipconfig setup_log rule_file manifest collect_spec bundle_zip"
+TARGETS="dmidecode wmic_list systeminfo ipconfig setup_log rule_file manifest collect_spec bundle_zip evtx_records"
 # No sanitizer (-s none): the code is safe Rust, so ASan finds nothing the panics and
 # overflow checks (debug assertions stay on) do not, and it costs 2-3x in executions.
 # Inputs up to 4 KiB (-max_len): longer ones only repeat lines the seeds already have.
