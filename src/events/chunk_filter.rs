@@ -150,7 +150,7 @@ impl ChunkFilterBuilder {
 }
 
 /// Which needles were found in some bytes (a bit set over the filter's patterns).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Seen(Vec<u64>);
 
 impl Seen {
@@ -186,6 +186,22 @@ impl Seen {
     }
 }
 
+/// The needles found in a chunk (see [`ChunkFilter::find_all`]).
+#[derive(Debug, Default)]
+pub struct Found {
+    /// In the order the search reports them: by end offset.
+    hits: Vec<Hit>,
+    /// The bytes were not searched: every needle counts as found.
+    everything: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Hit {
+    start: u32,
+    end: u32,
+    id: u32,
+}
+
 /// The compiled clauses; shared by every analysis that uses the same rules.
 #[derive(Debug, Clone)]
 pub struct ChunkFilter {
@@ -206,36 +222,60 @@ impl ChunkFilter {
 
     /// True when some record in `chunk` could be what a consumer looks for.
     pub fn wants(&self, chunk: &[u8]) -> bool {
-        if self.every_chunk {
-            return true;
-        }
-        let Some(searcher) = &self.searcher else {
-            // No clauses: nobody looks at events.
-            return false;
-        };
+        let mut found = Found::default();
+        self.find_all(chunk, &mut found);
         let mut seen = self.empty_seen();
-        for m in searcher.find_overlapping_iter(chunk) {
-            let id = m.pattern().as_usize();
-            if seen.insert(id) && self.by_pattern[id].iter().any(|&c| self.clause_holds(c, &seen)) {
-                return true;
+        self.seen_in(&found, 0..chunk.len(), &mut seen);
+        self.holds(&seen)
+    }
+
+    /// Every occurrence of every needle in `bytes` (a chunk), replacing what `found` held.
+    /// One search per chunk: what a record or a template definition of the chunk holds is then
+    /// read off by [`ChunkFilter::seen_in`], without searching its bytes again.
+    pub fn find_all(&self, bytes: &[u8], found: &mut Found) {
+        found.hits.clear();
+        let Some(searcher) = &self.searcher else {
+            return;
+        };
+        // Chunks are 64 KiB; bytes past u32 offsets are not searched (every needle counts).
+        found.everything = u32::try_from(bytes.len()).is_err();
+        if found.everything {
+            return;
+        }
+        found.hits.extend(searcher.find_overlapping_iter(bytes).map(|m| Hit {
+            start: m.start() as u32,
+            end: m.end() as u32,
+            id: m.pattern().as_u32(),
+        }));
+    }
+
+    /// The needles found wholly inside `range` of the bytes `found` was made from, replacing
+    /// what `seen` held: the same as searching those bytes alone.
+    pub fn seen_in(&self, found: &Found, range: std::ops::Range<usize>, seen: &mut Seen) {
+        seen.0.fill(0);
+        if found.everything {
+            // Not searched (too large): every needle may be there.
+            (0..self.by_pattern.len()).for_each(|id| {
+                seen.insert(id);
+            });
+            return;
+        }
+        // Hits come by end offset; a needle is never empty, so one ending at or before the
+        // range's start is outside it.
+        let first = found.hits.partition_point(|h| h.end as usize <= range.start);
+        for h in &found.hits[first..] {
+            if h.end as usize > range.end {
+                break;
+            }
+            if h.start as usize >= range.start {
+                seen.insert(h.id as usize);
             }
         }
-        false
     }
 
     /// Room for the needles of this filter.
     pub fn empty_seen(&self) -> Seen {
         Seen(vec![0; self.by_pattern.len().div_ceil(64)])
-    }
-
-    /// Which needles occur in `bytes` (a record, a template), replacing what `seen` held.
-    pub fn search(&self, bytes: &[u8], seen: &mut Seen) {
-        seen.0.fill(0);
-        if let Some(searcher) = &self.searcher {
-            for m in searcher.find_overlapping_iter(bytes) {
-                seen.insert(m.pattern().as_usize());
-            }
-        }
     }
 
     /// True when the needles seen satisfy some clause (always, when every chunk is wanted).
@@ -298,6 +338,48 @@ mod tests {
         // 8-bit strings too.
         assert!(f.wants(b"Service Control Manager: sppsvc"));
         assert!(!f.wants(&[0; 65536]));
+    }
+
+    /// What `seen_in` reads off one search of a whole real chunk is what a search of the
+    /// range alone finds, for needles that overlap, contain one another and occur often.
+    #[test]
+    fn ranges_of_one_search_equal_searches_of_the_ranges() {
+        let file = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/evtx/system.evtx"));
+        let chunk = &file[0x1000..0x1000 + 0x10000];
+        for fast in [false, true] {
+            let mut b = ChunkFilterBuilder::default();
+            for t in [
+                "Service Control Manager",
+                "Service",
+                "vice",
+                "Microsoft-Windows",
+                "Windows",
+                "e",
+                "ow",
+            ] {
+                b.clause(vec![vec![text(t)]]);
+            }
+            b.clause(vec![
+                vec![Needle::Bytes(vec![0, 0])],
+                vec![Needle::Bytes(vec![0x0F, 0x01])],
+            ]);
+            let f = b.build(fast);
+            let (mut whole, mut alone) = (Found::default(), Found::default());
+            f.find_all(chunk, &mut whole);
+            let (mut from_whole, mut from_alone) = (f.empty_seen(), f.empty_seen());
+            let mut differ = 0;
+            for start in (0..chunk.len()).step_by(211) {
+                for len in [0, 1, 2, 5, 46, 300, 2000, 70_000] {
+                    let end = (start + len).min(chunk.len());
+                    f.seen_in(&whole, start..end, &mut from_whole);
+                    f.find_all(&chunk[start..end], &mut alone);
+                    f.seen_in(&alone, 0..end - start, &mut from_alone);
+                    assert_eq!(from_whole, from_alone, "{start}..{end}");
+                    differ += usize::from(from_whole != f.empty_seen());
+                }
+            }
+            assert!(differ > 100, "the ranges hold needles ({differ})");
+        }
     }
 
     #[test]

@@ -11,7 +11,7 @@
 //! record is checked on its own (see `evtx_filter`). A chunk whose structure does not check
 //! out is left to the parser, which reports what is wrong with it.
 
-use super::chunk_filter::ChunkFilter;
+use super::chunk_filter::{ChunkFilter, Found};
 use super::evtx_filter::{record_wanted, TemplateCache};
 use super::{xml, EventReadError, EventRecord, Unread};
 use crate::bundle::Document;
@@ -43,6 +43,8 @@ pub(super) fn read(
     let settings = Arc::new(ParserSettings::new().num_threads(1).validate_checksums(false));
     let mut parser = parser.with_configuration((*settings).clone());
     let base = EventRecord::for_doc(doc);
+    let mut found = Found::default();
+    let mut seen = filter.empty_seen();
     for chunk in parser.chunks() {
         let mut chunk = match chunk {
             Ok(c) => c,
@@ -51,10 +53,15 @@ pub(super) fn read(
                 continue;
             }
         };
-        if !filter.wants_everything() && !filter.wants(&chunk.data) {
-            if let Some((count, newest)) = records_in(&chunk.data) {
-                unread.add(count, newest);
-                continue;
+        if !filter.wants_everything() {
+            // One search of the chunk; its records and templates are then looked up in it.
+            filter.find_all(&chunk.data, &mut found);
+            filter.seen_in(&found, 0..chunk.data.len(), &mut seen);
+            if !filter.holds(&seen) {
+                if let Some((count, newest)) = records_in(&chunk.data) {
+                    unread.add(count, newest);
+                    continue;
+                }
             }
         }
         let number = chunk.number.unwrap_or_default();
@@ -70,7 +77,6 @@ pub(super) fn read(
             }
         };
         let mut templates = TemplateCache::new();
-        let mut seen = filter.empty_seen();
         for record in parsed.iter() {
             let record = match record {
                 Ok(r) => r,
@@ -83,6 +89,7 @@ pub(super) fn read(
                 || record_wanted(
                     filter,
                     record.chunk.data,
+                    &found,
                     usize::try_from(record.binxml_offset).unwrap_or(usize::MAX),
                     record.binxml_size as usize,
                     &mut templates,

@@ -10,7 +10,7 @@
 //! needles of its own bytes and of every template definition it refers to, at any depth.
 //! Anything that does not have this shape is rendered, whatever it holds.
 
-use super::chunk_filter::{ChunkFilter, Seen};
+use super::chunk_filter::{ChunkFilter, Found, Seen};
 use std::collections::HashMap;
 
 const FRAGMENT_HEADER: [u8; 4] = [0x0F, 0x01, 0x01, 0x00];
@@ -26,10 +26,11 @@ const MAX_DEPTH: usize = 8;
 pub(super) type TemplateCache = HashMap<u32, Seen>;
 
 /// True unless the record at `offset..offset + size` of `chunk` is known to hold nothing a
-/// consumer looks for. `seen` is scratch space.
+/// consumer looks for. `found` holds the needles of the whole chunk; `seen` is scratch space.
 pub(super) fn record_wanted(
     filter: &ChunkFilter,
     chunk: &[u8],
+    found: &Found,
     offset: usize,
     size: usize,
     templates: &mut TemplateCache,
@@ -38,7 +39,7 @@ pub(super) fn record_wanted(
     let Some(bytes) = chunk.get(offset..offset.saturating_add(size)) else {
         return true;
     };
-    filter.search(bytes, seen);
+    filter.seen_in(found, offset..offset + bytes.len(), seen);
     if filter.holds(seen) {
         return true;
     }
@@ -50,11 +51,11 @@ pub(super) fn record_wanted(
         let in_definition = match templates.get(&def) {
             Some(s) => s,
             None => {
-                let Some(body) = definition(chunk, def) else {
+                let Some(range) = definition(chunk, def) else {
                     return true;
                 };
                 let mut s = filter.empty_seen();
-                filter.search(body, &mut s);
+                filter.seen_in(found, range, &mut s);
                 templates.entry(def).or_insert(s)
             }
         };
@@ -106,13 +107,14 @@ fn template_references(chunk: &[u8], start: usize, len: usize, depth: usize, out
     (pos <= end).then_some(())
 }
 
-/// The whole template definition at `offset` (its body holds the static text), or `None`
-/// when it does not fit in the chunk.
-fn definition(chunk: &[u8], offset: u32) -> Option<&[u8]> {
+/// Where the whole template definition at `offset` lies in the chunk (its body holds the
+/// static text), or `None` when it does not fit in the chunk.
+fn definition(chunk: &[u8], offset: u32) -> Option<std::ops::Range<usize>> {
     let start = usize::try_from(offset).ok()?;
-    let size = chunk.get(start + 20..start + DEFINITION_HEADER)?;
+    let size = chunk.get(start.checked_add(20)?..start.checked_add(DEFINITION_HEADER)?)?;
     let size = u32::from_le_bytes(size.try_into().ok()?) as usize;
-    chunk.get(start..start.checked_add(DEFINITION_HEADER)?.checked_add(size)?)
+    let end = start.checked_add(DEFINITION_HEADER)?.checked_add(size)?;
+    (end <= chunk.len()).then_some(start..end)
 }
 
 #[cfg(test)]
@@ -135,17 +137,20 @@ mod tests {
         let f = filter();
         let mut templates = TemplateCache::new();
         let mut seen = f.empty_seen();
+        let mut found = Found::default();
+        f.find_all(chunk, &mut found);
         for offset in (0..chunk.len() + 100).step_by(37) {
             for size in [0, 1, 14, 24, 300, 4096, 70_000, usize::MAX] {
-                record_wanted(&f, chunk, offset, size, &mut templates, &mut seen);
+                record_wanted(&f, chunk, &found, offset, size, &mut templates, &mut seen);
             }
         }
         let mut garbage = chunk.to_vec();
         for (i, b) in garbage.iter_mut().enumerate().skip(512) {
             *b = b.wrapping_mul(31).wrapping_add(i as u8);
         }
+        f.find_all(&garbage, &mut found);
         for offset in (0..garbage.len()).step_by(53) {
-            record_wanted(&f, &garbage, offset, 600, &mut TemplateCache::new(), &mut seen);
+            record_wanted(&f, &garbage, &found, offset, 600, &mut TemplateCache::new(), &mut seen);
         }
     }
 

@@ -41,9 +41,13 @@ pub fn find_codes(line: &str) -> Vec<(Code, Range<usize>)> {
 fn hex_codes(line: &str) -> Vec<(Code, Range<usize>)> {
     let b = line.as_bytes();
     let mut out = Vec::new();
-    let mut i = 0;
-    while i + 10 <= b.len() {
-        let starts = b[i] == b'0' && (b[i + 1] | 0x20) == b'x' && (i == 0 || !is_word_byte(b[i - 1]));
+    // Candidates are the `x` of `0x`, found by memchr rather than by testing every byte.
+    let mut next = 0;
+    for x in memchr::memchr2_iter(b'x', b'X', b) {
+        let Some(i) = x.checked_sub(1).filter(|&i| i >= next && i + 10 <= b.len()) else {
+            continue;
+        };
+        let starts = b[i] == b'0' && (i == 0 || !is_word_byte(b[i - 1]));
         let digits = starts && b[i + 2..i + 10].iter().all(u8::is_ascii_hexdigit);
         let ends = b.get(i + 10).is_none_or(|c| !c.is_ascii_hexdigit());
         if digits && ends {
@@ -51,9 +55,7 @@ fn hex_codes(line: &str) -> Vec<(Code, Range<usize>)> {
             if let Some(v) = line.get(i + 2..i + 10).and_then(|h| u32::from_str_radix(h, 16).ok()) {
                 out.push((Code(v), i..i + 10));
             }
-            i += 10;
-        } else {
-            i += 1;
+            next = i + 10;
         }
     }
     out

@@ -98,16 +98,18 @@ static BARE_PREFIX_FINDER: LazyLock<Regex> = LazyLock::new(|| {
 pub fn scan(text: &str, filter: CodeFilter) -> LineCodes {
     let b = text.as_bytes();
     let mut out = LineCodes::default();
-    let mut i = 0;
-    while i + 2 < b.len() {
-        let starts_0x = b[i] == b'0' && (b[i + 1] | 0x20) == b'x' && (i == 0 || !is_word(b[i - 1]));
-        if !starts_0x {
-            i += 1;
+    // Candidates are the `x` of `0x`: memchr finds them without looking at every byte.
+    let mut next = 0;
+    for x in memchr::memchr2_iter(b'x', b'X', b) {
+        let Some(i) = x.checked_sub(1).filter(|&i| i >= next) else {
+            continue;
+        };
+        if b[i] != b'0' || (i > 0 && is_word(b[i - 1])) {
             continue;
         }
         let (digits, end) = hex_run(b, i + 2);
         if digits != 8 || end < b.len() && is_word(b[end]) {
-            i = end.max(i + 2);
+            next = end.max(i + 2);
             continue;
         }
         let code = parse_hex(&text[i + 2..end]);
@@ -119,7 +121,7 @@ pub fn scan(text: &str, filter: CodeFilter) -> LineCodes {
             let extended = extend_code(text, end);
             out.push(filter, FoundCode { code, extended });
         }
-        i = end;
+        next = end;
     }
     // One prefiltered search says whether any prefix is there at all; most lines hold none,
     // and a `match_indices` per prefix per line cost more than the rest of the scan.

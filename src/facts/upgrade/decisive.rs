@@ -38,6 +38,8 @@ use super::codes::{FoundCode, LineCodes};
 use super::line::PantherLine;
 use crate::bundle::Document;
 use crate::facts::model::{DecisiveBasis, DecisiveError, Source};
+use aho_corasick::AhoCorasick;
+use std::sync::LazyLock;
 
 /// Markers that setup gave up, matched case-insensitively in the message.
 const FAILURE_MARKERS: &[&str] = &[
@@ -188,10 +190,18 @@ impl DecisiveSearch {
     }
 }
 
+/// The failure markers, found ignoring ASCII case in one pass (this runs on every line of
+/// every setup log; lower-casing each message was a tenth of the upgrade extractors' time).
+static MARKER_FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(FAILURE_MARKERS)
+        .expect("a few literals compile")
+});
+
 fn is_marker(entry: &PantherLine, codes: &LineCodes) -> bool {
-    let message = entry.message.to_ascii_lowercase();
     entry.level.starts_with("Fatal")
-        || FAILURE_MARKERS.iter().any(|m| message.contains(m))
+        || MARKER_FINDER.is_match(entry.message)
         || codes.codes.iter().any(|c| c.code == ROLLBACK)
 }
 

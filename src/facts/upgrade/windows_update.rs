@@ -73,20 +73,22 @@ pub fn summarise(doc: &Document) -> UpgradeLog {
     let mut log = UpgradeLog::empty(doc, UpgradeLogKind::WindowsUpdate);
     let mut components = Counter::default();
     let mut tally = CodeTally::default();
+    let (mut first_time, mut last_time) = (None, None);
     for (n, text) in doc.lines() {
         let Some(entry) = parse(text) else {
             continue;
         };
         log.entries += 1;
         log.errors += usize::from(entry.message.contains("*FAILED*"));
-        if log.first_time.is_none() {
-            log.first_time = Some(entry.time.to_string());
-        }
-        log.last_time = Some(entry.time.to_string());
+        // Kept borrowed: a copy per line was a measurable part of the pass.
+        first_time = first_time.or(Some(entry.time));
+        last_time = Some(entry.time);
         components.add(entry.component);
         let found = codes::scan(entry.message, CodeFilter::FailureOnly);
         tally.add(&found, entry.component, || Source::at(doc, n, text));
     }
+    log.first_time = first_time.map(str::to_string);
+    log.last_time = last_time.map(str::to_string);
     log.components = components.into_sorted();
     log.codes = tally.into_codes();
     log
