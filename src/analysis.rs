@@ -231,19 +231,25 @@ mod tests {
             let (_, u) = events::read_wanted_events(&doc, rules.event_chunk_filter(), |_| read += 1);
             unread += u.records;
         }
+        eprintln!("DEBUG read {read}, skipped {unread}");
         assert!(unread > read, "read {read}, skipped {unread}");
     }
 
-    /// A rule per provider seen in the logs, and per provider a rule on one of its data
-    /// values: every such record must still be found, although provider names are in the
-    /// templates, not in the records (and the data often in nested templates).
+    /// A rule per provider seen in the logs, per provider and event id, per event id alone,
+    /// and per provider a rule on one of its data values: every such record must still be
+    /// found, although provider names are in the templates, not in the records (and the data
+    /// often in nested templates), and ids are binary values.
     #[test]
     fn filter_keeps_every_record_a_condition_can_match() {
         let mut providers = BTreeSet::new();
         let mut values = BTreeSet::new();
+        let mut ids = BTreeSet::new();
         for doc in documents() {
             events::read_events(&doc, |r| {
                 let p = r.provider.clone().unwrap_or_default();
+                if let Some(id) = r.event_id.filter(|_| !p.is_empty()) {
+                    ids.insert((p.clone(), id));
+                }
                 let distinctive =
                     |v: &String| v.len() > 6 && v.chars().any(|c| "ghjkmopqvwyzGHJKLMOPQRUVWY".contains(c));
                 if let Some((_, v)) = r.data.iter().find(|(_, v)| distinctive(v)) {
@@ -256,6 +262,7 @@ mod tests {
         }
         assert!(providers.len() > 20, "{providers:?}");
         assert!(values.len() > 100, "{}", values.len());
+        assert!(ids.len() > 100, "{}", ids.len());
         let mut toml = String::new();
         let rule = |toml: &mut String, id: String, when: String| {
             toml.push_str(&format!(
@@ -280,5 +287,31 @@ mod tests {
         }
         let rules = parse_rule_file("test.toml", &toml).unwrap_or_else(|d| panic!("{d:?}\n{toml}"));
         assert_same_with_and_without_filter(&RuleSet::from_rules(rules));
+        // Ids on their own (a rule per provider would keep every record anyway), for a third
+        // of the (provider, id) pairs, so that the others are skipped; and a few ids alone.
+        let mut toml = String::new();
+        for (i, (p, id)) in ids.iter().enumerate().step_by(3) {
+            rule(
+                &mut toml,
+                format!("t.id-{i}"),
+                format!("{{ event = {{ provider = {p:?}, id = {id} }} }}"),
+            );
+            if i % 5 == 0 && *id >= 1000 {
+                rule(
+                    &mut toml,
+                    format!("t.id-alone-{i}"),
+                    format!("{{ event = {{ id = {id} }} }}"),
+                );
+            }
+        }
+        let rules = parse_rule_file("ids.toml", &toml).unwrap_or_else(|d| panic!("{d:?}\n{toml}"));
+        let rules = RuleSet::from_rules(rules);
+        let (mut read, mut unread) = (0, 0);
+        for doc in documents() {
+            let (_, u) = events::read_wanted_events(&doc, rules.event_chunk_filter(), |_| read += 1);
+            unread += u.records;
+        }
+        assert!(unread > 1000 && read > 500, "read {read}, skipped {unread}");
+        assert_same_with_and_without_filter(&rules);
     }
 }

@@ -722,6 +722,32 @@ fn inputs_the_fuzzers_found_no_longer_crash() {
                     let (docs, _) = bundle::into_documents(bundle::read_zip_bytes("fuzz.zip", &data, &limits), &limits);
                     let _ = facts::extract(&docs);
                 }
+                "evtx_records" => {
+                    // As in fuzz/fuzz_targets/evtx_records.rs: the input replaces the records of
+                    // the first chunk of the real System log.
+                    const FILE_HEADER: usize = 0x1000;
+                    const CHUNK: usize = 0x10000;
+                    const RECORDS: usize = 512;
+                    let log = std::fs::read(repo("tests/fixtures/evtx/system.evtx")).unwrap();
+                    let mut file = log[..FILE_HEADER + CHUNK].to_vec();
+                    let n = data.len().min(CHUNK - RECORDS);
+                    let start = FILE_HEADER + RECORDS;
+                    file[start..start + n].copy_from_slice(&data[..n]);
+                    let free = u32::try_from(RECORDS + n).unwrap().to_le_bytes();
+                    file[FILE_HEADER + 48..FILE_HEADER + 52].copy_from_slice(&free);
+                    let doc = Document::from_bytes("fuzz", "fuzz.evtx", &file);
+                    let rules = cmgelog::rules::RuleSet::builtin().unwrap();
+                    let started = std::time::Instant::now();
+                    let mut most = 0;
+                    let (errors, _) = cmgelog::events::read_wanted_events(&doc, rules.event_chunk_filter(), |r| {
+                        most = most.max(r.data.len())
+                    });
+                    eprintln!(
+                        "  {} errors, at most {most} data fields, in {:?}",
+                        errors.len(),
+                        started.elapsed()
+                    );
+                }
                 other => panic!("no fuzz target named {other}"),
             }
         }

@@ -26,6 +26,10 @@ pub enum Needle {
     Text(String),
     /// Raw bytes, e.g. the little-endian 4 bytes of a `HexInt32` value.
     Bytes(Vec<u8>),
+    /// An integer substitution value of the record (`UInt16`, `UInt32`...): an event id.
+    /// Such values are only known record by record, by walking the template instance (see
+    /// `evtx_filter`); a whole chunk counts as holding every one.
+    Value(u32),
     /// All of these (a label and the number after it, say).
     All(Vec<Needle>),
 }
@@ -35,6 +39,7 @@ impl Needle {
         match self {
             Needle::Text(t) => t.is_empty(),
             Needle::Bytes(b) => b.is_empty(),
+            Needle::Value(_) => false,
             Needle::All(parts) => parts.iter().all(Needle::is_empty),
         }
     }
@@ -43,14 +48,22 @@ impl Needle {
 /// The clauses of every consumer, before compilation.
 #[derive(Debug, Default)]
 pub struct ChunkFilterBuilder {
-    patterns: Vec<Vec<u8>>,
-    ids: HashMap<Vec<u8>, usize>,
+    keys: Vec<Key>,
+    ids: HashMap<Key, usize>,
     clauses: Vec<Clause>,
     every_chunk: bool,
 }
 
+/// What one item of a clause looks for: bytes (searched), or an integer value (read from the
+/// record's substitution values).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Key {
+    Bytes(Vec<u8>),
+    Value(u32),
+}
+
 /// Groups that must all hold; a group holds when one of its items does; an item holds when
-/// all of its patterns are in the chunk. Patterns are indexes into the searcher's patterns.
+/// all of its keys are seen. Keys are indexes into the builder's keys.
 type Clause = Vec<Vec<Vec<usize>>>;
 
 impl ChunkFilterBuilder {
@@ -81,15 +94,16 @@ impl ChunkFilterBuilder {
         match needle {
             Needle::Text(text) => {
                 let utf16: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
-                let mut forms = vec![vec![self.id(utf16)]];
+                let mut forms = vec![vec![self.id(Key::Bytes(utf16))]];
                 // 8-bit strings are rare in event logs; a short one (`hr`, `112`) would be
                 // found in the binary parts of nearly every record.
                 if text.len() >= MIN_8BIT_NEEDLE {
-                    forms.push(vec![self.id(text.as_bytes().to_vec())]);
+                    forms.push(vec![self.id(Key::Bytes(text.as_bytes().to_vec()))]);
                 }
                 forms
             }
-            Needle::Bytes(bytes) => vec![vec![self.id(bytes.clone())]],
+            Needle::Bytes(bytes) => vec![vec![self.id(Key::Bytes(bytes.clone()))]],
+            Needle::Value(v) => vec![vec![self.id(Key::Value(*v))]],
             Needle::All(parts) => parts.iter().fold(vec![Vec::new()], |acc, part| {
                 let forms = self.items(part);
                 acc.iter()
@@ -99,10 +113,10 @@ impl ChunkFilterBuilder {
         }
     }
 
-    fn id(&mut self, pattern: Vec<u8>) -> usize {
-        let next = self.patterns.len();
-        *self.ids.entry(pattern).or_insert_with_key(|p| {
-            self.patterns.push(p.clone());
+    fn id(&mut self, key: Key) -> usize {
+        let next = self.keys.len();
+        *self.ids.entry(key).or_insert_with_key(|k| {
+            self.keys.push(k.clone());
             next
         })
     }
@@ -110,8 +124,21 @@ impl ChunkFilterBuilder {
     /// Compiles the needles; `fast_search` builds a DFA (slower to build, faster to search:
     /// for many bundles), else a contiguous NFA.
     pub fn build(self, fast_search: bool) -> ChunkFilter {
+        // The searched keys, and the key each pattern of the searcher stands for.
+        let mut patterns = Vec::new();
+        let mut pattern_key = Vec::new();
+        let mut value_key = Vec::new();
+        for (id, key) in self.keys.iter().enumerate() {
+            match key {
+                Key::Bytes(b) => {
+                    patterns.push(b.as_slice());
+                    pattern_key.push(id as u32);
+                }
+                Key::Value(v) => value_key.push((*v, id)),
+            }
+        }
         // Nothing to look for: a consumer wants all, or nobody wants anything.
-        let searcher = if self.every_chunk || self.clauses.is_empty() {
+        let searcher = if self.every_chunk || patterns.is_empty() {
             None
         } else {
             // Hundreds of short patterns (every form of every error code). A DFA searches
@@ -125,31 +152,46 @@ impl ChunkFilterBuilder {
                 .ascii_case_insensitive(true)
                 .match_kind(MatchKind::Standard)
                 .kind(Some(kind))
-                .build(&self.patterns)
+                .build(&patterns)
                 .ok()
         };
         // A searcher that could not be built rules nothing out.
-        let every_chunk = self.every_chunk || (searcher.is_none() && !self.clauses.is_empty());
-        // A clause can only hold when one of its patterns is seen: index them by pattern, so
-        // that a record where two needles occur tests two or three clauses, not all of them.
-        let mut by_pattern = vec![Vec::new(); self.patterns.len()];
+        let every_chunk = self.every_chunk || (searcher.is_none() && !patterns.is_empty());
+        // A clause can only hold when its last group does, that is when every key of one of
+        // the group's items is seen. So index each clause by one key per item of its last
+        // group: a record then tests the few clauses it holds such a key of. The last group is
+        // the most specific (ids, data; see `event_needles`), and of an item's keys the
+        // longest is the rarest: a provider name, in every record of its log and in twenty
+        // clauses, triggers none, and neither does the `hr` of `hr` + a decimal code.
+        let specificity = |k: &usize| match &self.keys[*k] {
+            Key::Bytes(b) => b.len(),
+            Key::Value(_) => 4,
+        };
+        let mut by_key = vec![Vec::new(); self.keys.len()];
         for (c, clause) in self.clauses.iter().enumerate() {
-            for id in clause.iter().flatten().flatten() {
-                if by_pattern[*id].last() != Some(&c) {
-                    by_pattern[*id].push(c);
+            for item in clause.last().into_iter().flatten() {
+                // Never empty: `clause` leaves out groups with an empty needle.
+                let Some(id) = item.iter().copied().max_by_key(|k| specificity(k)) else {
+                    continue;
+                };
+                if by_key[id].last() != Some(&c) {
+                    by_key[id].push(c);
                 }
             }
         }
+        value_key.sort_unstable();
         ChunkFilter {
             searcher,
+            pattern_key,
+            value_key,
             clauses: self.clauses,
-            by_pattern,
+            by_key,
             every_chunk,
         }
     }
 }
 
-/// Which needles were found in some bytes (a bit set over the filter's patterns).
+/// Which needles were found in some bytes (a bit set over the filter's keys).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Seen(Vec<u64>);
 
@@ -173,7 +215,7 @@ impl Seen {
         self.0[id / 64] & (1u64 << (id % 64)) != 0
     }
 
-    /// The patterns seen, in order.
+    /// The keys seen, in order.
     fn ids(&self) -> impl Iterator<Item = usize> + '_ {
         self.0.iter().enumerate().flat_map(|(w, &bits)| {
             let mut rest = bits;
@@ -199,16 +241,20 @@ pub struct Found {
 struct Hit {
     start: u32,
     end: u32,
-    id: u32,
+    key: u32,
 }
 
 /// The compiled clauses; shared by every analysis that uses the same rules.
 #[derive(Debug, Clone)]
 pub struct ChunkFilter {
     searcher: Option<AhoCorasick>,
+    /// The key of each pattern of the searcher.
+    pattern_key: Vec<u32>,
+    /// The integer values looked for and their keys, by value (a handful: event ids).
+    value_key: Vec<(u32, usize)>,
     clauses: Vec<Clause>,
-    /// The clauses each pattern occurs in.
-    by_pattern: Vec<Vec<usize>>,
+    /// The clauses whose last group each key occurs in.
+    by_key: Vec<Vec<usize>>,
     every_chunk: bool,
 }
 
@@ -224,9 +270,24 @@ impl ChunkFilter {
     pub fn wants(&self, chunk: &[u8]) -> bool {
         let mut found = Found::default();
         self.find_all(chunk, &mut found);
-        let mut seen = self.empty_seen();
-        self.seen_in(&found, 0..chunk.len(), &mut seen);
-        self.holds(&seen)
+        self.chunk_holds(&found, chunk.len(), &mut self.empty_seen())
+    }
+
+    /// True when some clause can hold in the chunk of `len` bytes that `found` was made from.
+    /// Integer values are only known record by record: the chunk counts as holding them all.
+    pub fn chunk_holds(&self, found: &Found, len: usize, seen: &mut Seen) -> bool {
+        self.seen_in(found, 0..len, seen);
+        for &(_, key) in &self.value_key {
+            seen.insert(key);
+        }
+        self.holds(seen)
+    }
+
+    /// Marks an integer substitution value of the record as seen, if some clause wants it.
+    pub fn add_value(&self, value: u32, seen: &mut Seen) {
+        if let Ok(i) = self.value_key.binary_search_by_key(&value, |&(v, _)| v) {
+            seen.insert(self.value_key[i].1);
+        }
     }
 
     /// Every occurrence of every needle in `bytes` (a chunk), replacing what `found` held.
@@ -245,7 +306,7 @@ impl ChunkFilter {
         found.hits.extend(searcher.find_overlapping_iter(bytes).map(|m| Hit {
             start: m.start() as u32,
             end: m.end() as u32,
-            id: m.pattern().as_u32(),
+            key: self.pattern_key[m.pattern().as_usize()],
         }));
     }
 
@@ -255,7 +316,7 @@ impl ChunkFilter {
         seen.0.fill(0);
         if found.everything {
             // Not searched (too large): every needle may be there.
-            (0..self.by_pattern.len()).for_each(|id| {
+            (0..self.by_key.len()).for_each(|id| {
                 seen.insert(id);
             });
             return;
@@ -268,14 +329,14 @@ impl ChunkFilter {
                 break;
             }
             if h.start as usize >= range.start {
-                seen.insert(h.id as usize);
+                seen.insert(h.key as usize);
             }
         }
     }
 
     /// Room for the needles of this filter.
     pub fn empty_seen(&self) -> Seen {
-        Seen(vec![0; self.by_pattern.len().div_ceil(64)])
+        Seen(vec![0; self.by_key.len().div_ceil(64)])
     }
 
     /// True when the needles seen satisfy some clause (always, when every chunk is wanted).
@@ -283,7 +344,7 @@ impl ChunkFilter {
         self.every_chunk
             || seen
                 .ids()
-                .any(|id| self.by_pattern[id].iter().any(|&c| self.clause_holds(c, seen)))
+                .any(|id| self.by_key[id].iter().any(|&c| self.clause_holds(c, seen)))
     }
 
     fn clause_holds(&self, clause: usize, seen: &Seen) -> bool {

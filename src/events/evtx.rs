@@ -12,7 +12,7 @@
 //! out is left to the parser, which reports what is wrong with it.
 
 use super::chunk_filter::{ChunkFilter, Found};
-use super::evtx_filter::{record_wanted, TemplateCache};
+use super::evtx_filter::RecordCheck;
 use super::{xml, EventReadError, EventRecord, Unread};
 use crate::bundle::Document;
 use ::evtx::err::EvtxError;
@@ -45,6 +45,7 @@ pub(super) fn read(
     let base = EventRecord::for_doc(doc);
     let mut found = Found::default();
     let mut seen = filter.empty_seen();
+    let mut check = RecordCheck::new(filter);
     for chunk in parser.chunks() {
         let mut chunk = match chunk {
             Ok(c) => c,
@@ -56,8 +57,7 @@ pub(super) fn read(
         if !filter.wants_everything() {
             // One search of the chunk; its records and templates are then looked up in it.
             filter.find_all(&chunk.data, &mut found);
-            filter.seen_in(&found, 0..chunk.data.len(), &mut seen);
-            if !filter.holds(&seen) {
+            if !filter.chunk_holds(&found, chunk.data.len(), &mut seen) {
                 if let Some((count, newest)) = records_in(&chunk.data) {
                     unread.add(count, newest);
                     continue;
@@ -76,7 +76,7 @@ pub(super) fn read(
                 continue;
             }
         };
-        let mut templates = TemplateCache::new();
+        check.next_chunk();
         for record in parsed.iter() {
             let record = match record {
                 Ok(r) => r,
@@ -86,14 +86,12 @@ pub(super) fn read(
                 }
             };
             let wanted = filter.wants_everything()
-                || record_wanted(
+                || check.wanted(
                     filter,
                     record.chunk.data,
                     &found,
                     usize::try_from(record.binxml_offset).unwrap_or(usize::MAX),
                     record.binxml_size as usize,
-                    &mut templates,
-                    &mut seen,
                 );
             if !wanted {
                 unread.add(1, Some(record.timestamp.as_second()));

@@ -22,52 +22,84 @@ const BINXML_VALUE: u8 = 0x21;
 /// Nesting deeper than this is rendered rather than followed.
 const MAX_DEPTH: usize = 8;
 
-/// What each template definition of one chunk holds, by its offset in the chunk.
-pub(super) type TemplateCache = HashMap<u32, Seen>;
-
-/// True unless the record at `offset..offset + size` of `chunk` is known to hold nothing a
-/// consumer looks for. `found` holds the needles of the whole chunk; `seen` is scratch space.
-pub(super) fn record_wanted(
-    filter: &ChunkFilter,
-    chunk: &[u8],
-    found: &Found,
-    offset: usize,
-    size: usize,
-    templates: &mut TemplateCache,
-    seen: &mut Seen,
-) -> bool {
-    let Some(bytes) = chunk.get(offset..offset.saturating_add(size)) else {
-        return true;
-    };
-    filter.seen_in(found, offset..offset + bytes.len(), seen);
-    if filter.holds(seen) {
-        return true;
-    }
-    let mut definitions = Vec::new();
-    if template_references(chunk, offset, bytes.len(), 0, &mut definitions).is_none() {
-        return true;
-    }
-    for def in definitions {
-        let in_definition = match templates.get(&def) {
-            Some(s) => s,
-            None => {
-                let Some(range) = definition(chunk, def) else {
-                    return true;
-                };
-                let mut s = filter.empty_seen();
-                filter.seen_in(found, range, &mut s);
-                templates.entry(def).or_insert(s)
-            }
-        };
-        seen.add(in_definition);
-    }
-    filter.holds(seen)
+/// The state of the record checks of one file: what each template definition of the
+/// current chunk holds (by its offset in the chunk), and scratch space.
+pub(super) struct RecordCheck {
+    templates: HashMap<u32, Seen>,
+    refs: References,
+    seen: Seen,
 }
 
-/// The definition offsets of the template instance at `start` (a BinXML fragment of `len`
-/// bytes in `chunk`, with or without the fragment header) and of the instances nested in its values. `None` when it is not a
-/// single template instance of the expected layout.
-fn template_references(chunk: &[u8], start: usize, len: usize, depth: usize, out: &mut Vec<u32>) -> Option<()> {
+impl RecordCheck {
+    pub(super) fn new(filter: &ChunkFilter) -> RecordCheck {
+        RecordCheck {
+            templates: HashMap::new(),
+            refs: References::default(),
+            seen: filter.empty_seen(),
+        }
+    }
+
+    /// Template offsets name other definitions in the next chunk.
+    pub(super) fn next_chunk(&mut self) {
+        self.templates.clear();
+    }
+
+    /// True unless the record at `offset..offset + size` of `chunk` is known to hold nothing
+    /// a consumer looks for. `found` holds the needles of the whole chunk.
+    pub(super) fn wanted(
+        &mut self,
+        filter: &ChunkFilter,
+        chunk: &[u8],
+        found: &Found,
+        offset: usize,
+        size: usize,
+    ) -> bool {
+        let Some(bytes) = chunk.get(offset..offset.saturating_add(size)) else {
+            return true;
+        };
+        let seen = &mut self.seen;
+        filter.seen_in(found, offset..offset + bytes.len(), seen);
+        let refs = &mut self.refs;
+        refs.definitions.clear();
+        refs.values.clear();
+        if template_references(chunk, offset, bytes.len(), 0, refs).is_none() {
+            return true;
+        }
+        for &value in &refs.values {
+            filter.add_value(value, seen);
+        }
+        for &def in &refs.definitions {
+            let in_definition = match self.templates.get(&def) {
+                Some(s) => s,
+                None => {
+                    let Some(range) = definition(chunk, def) else {
+                        return true;
+                    };
+                    let mut s = filter.empty_seen();
+                    filter.seen_in(found, range, &mut s);
+                    self.templates.entry(def).or_insert(s)
+                }
+            };
+            seen.add(in_definition);
+        }
+        filter.holds(seen)
+    }
+}
+
+/// What a record's template instance refers to and holds, at any depth.
+#[derive(Debug, Default)]
+struct References {
+    /// The offsets of the template definitions.
+    definitions: Vec<u32>,
+    /// The unsigned (or non-negative) integer substitution values: `EventID` is one.
+    values: Vec<u32>,
+}
+
+/// The definition offsets and integer values of the template instance at `start` (a BinXML
+/// fragment of `len` bytes in `chunk`, with or without the fragment header) and of the
+/// instances nested in its values. `None` when it is not a single template instance of the
+/// expected layout.
+fn template_references(chunk: &[u8], start: usize, len: usize, depth: usize, out: &mut References) -> Option<()> {
     if depth > MAX_DEPTH {
         return None;
     }
@@ -85,7 +117,7 @@ fn template_references(chunk: &[u8], start: usize, len: usize, depth: usize, out
     }
     // The token, an unknown byte, the template id, the definition offset.
     let def = u32_at(token + 6)?;
-    out.push(def);
+    out.definitions.push(def);
     let mut pos = token + 10;
     // Defined right here, on its first use in the chunk: skip the definition.
     if usize::try_from(def).ok()? == pos {
@@ -101,10 +133,26 @@ fn template_references(chunk: &[u8], start: usize, len: usize, depth: usize, out
         let size = usize::from(u16::from_le_bytes([d[0], d[1]]));
         if d[2] == BINXML_VALUE && size > 0 {
             template_references(chunk, pos, size, depth + 1, out)?;
+        } else if let Some(v) = integer(d[2], at(pos, size)?) {
+            out.values.push(v);
         }
         pos = pos.checked_add(size)?;
     }
     (pos <= end).then_some(())
+}
+
+/// The value of an integer substitution (MS-EVEN6 §2.2.18 value types: UInt8, Int16, UInt16,
+/// Int32, UInt32), as it is rendered; negative ones are left out (no id is negative).
+fn integer(value_type: u8, bytes: &[u8]) -> Option<u32> {
+    let v = match (value_type, bytes.len()) {
+        (0x04, 1) => u32::from(bytes[0]),
+        (0x05, 2) => u32::try_from(i16::from_le_bytes([bytes[0], bytes[1]])).ok()?,
+        (0x06, 2) => u32::from(u16::from_le_bytes([bytes[0], bytes[1]])),
+        (0x07, 4) => u32::try_from(i32::from_le_bytes(bytes.try_into().ok()?)).ok()?,
+        (0x08, 4) => u32::from_le_bytes(bytes.try_into().ok()?),
+        _ => return None,
+    };
+    Some(v)
 }
 
 /// Where the whole template definition at `offset` lies in the chunk (its body holds the
@@ -135,13 +183,12 @@ mod tests {
         let file = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/evtx/system.evtx"));
         let chunk = &file[0x1000..0x1000 + 0x10000];
         let f = filter();
-        let mut templates = TemplateCache::new();
-        let mut seen = f.empty_seen();
+        let mut check = RecordCheck::new(&f);
         let mut found = Found::default();
         f.find_all(chunk, &mut found);
         for offset in (0..chunk.len() + 100).step_by(37) {
             for size in [0, 1, 14, 24, 300, 4096, 70_000, usize::MAX] {
-                record_wanted(&f, chunk, &found, offset, size, &mut templates, &mut seen);
+                check.wanted(&f, chunk, &found, offset, size);
             }
         }
         let mut garbage = chunk.to_vec();
@@ -150,7 +197,8 @@ mod tests {
         }
         f.find_all(&garbage, &mut found);
         for offset in (0..garbage.len()).step_by(53) {
-            record_wanted(&f, &garbage, &found, offset, 600, &mut TemplateCache::new(), &mut seen);
+            check.next_chunk();
+            check.wanted(&f, &garbage, &found, offset, 600);
         }
     }
 
@@ -163,8 +211,9 @@ mod tests {
         let size = u32::from_le_bytes(chunk[512 + 4..512 + 8].try_into().unwrap()) as usize;
         // The record's BinXML: after the 24-byte record header, before the size copy.
         let (start, len) = (512 + 24, size - 28);
-        let mut defs = Vec::new();
-        assert!(template_references(chunk, start, len, 0, &mut defs).is_some());
+        let mut refs = References::default();
+        assert!(template_references(chunk, start, len, 0, &mut refs).is_some());
+        let defs = refs.definitions;
         assert!(!defs.is_empty());
         for d in &defs {
             assert!(definition(chunk, *d).is_some(), "definition at {d}");

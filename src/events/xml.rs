@@ -73,8 +73,8 @@ pub(super) fn parse(text: &str, base: &EventRecord, on_record: &mut dyn FnMut(Ev
     let mut reader = Reader::from_str(text);
     reader.config_mut().trim_text(false);
     let mut stack = Stack::default();
-    // Index in `stack` of the `<Event>` being read, and the record it fills.
-    let mut current: Option<(usize, EventRecord)> = None;
+    // The `<Event>` being read.
+    let mut current: Option<Current> = None;
     loop {
         let event = reader
             .read_event()
@@ -106,13 +106,39 @@ pub(super) fn parse(text: &str, base: &EventRecord, on_record: &mut dyn FnMut(Ev
     }
 }
 
+/// The `<Event>` being read: its index in the stack, the record it fills, and how many of the
+/// record's data names are `Data` or `Data<n>` (the next unnamed `<Data>` is numbered after
+/// them; counting them again for each one was quadratic in a record with thousands).
+struct Current {
+    depth: usize,
+    rec: EventRecord,
+    numbered: usize,
+}
+
+impl Current {
+    fn push_data(&mut self, name: String, value: &str) {
+        if name == "Data" || name.strip_prefix("Data").is_some_and(|d| d.parse::<u32>().is_ok()) {
+            self.numbered += 1;
+        }
+        self.rec.data.push((name, value.to_string()));
+    }
+
+    /// "Data" for the first unnamed `<Data>`, then "Data2", "Data3", ...
+    fn unnamed_data_name(&self) -> String {
+        match self.numbered {
+            0 => "Data".into(),
+            n => format!("Data{}", n + 1),
+        }
+    }
+}
+
 fn push_text(stack: &mut Stack, s: &str) {
     if let Some(top) = stack.top_mut() {
         top.text.push_str(s);
     }
 }
 
-fn open(e: &BytesStart, stack: &mut Stack, current: &mut Option<(usize, EventRecord)>, base: &EventRecord) {
+fn open(e: &BytesStart, stack: &mut Stack, current: &mut Option<Current>, base: &EventRecord) {
     let local = e.local_name();
     let name = local.as_ref();
     if let Some(parent) = stack.top_mut() {
@@ -120,8 +146,12 @@ fn open(e: &BytesStart, stack: &mut Stack, current: &mut Option<(usize, EventRec
     }
     let mut data_name = None;
     if current.is_none() && name == b"Event" {
-        *current = Some((stack.len, base.clone()));
-    } else if let Some((depth, rec)) = current.as_mut() {
+        *current = Some(Current {
+            depth: stack.len,
+            rec: base.clone(),
+            numbered: 0,
+        });
+    } else if let Some(Current { depth, rec, .. }) = current.as_mut() {
         // Attributes that carry fields: System/Provider@Name, System/TimeCreated@SystemTime,
         // EventData/Data@Name.
         let open = stack.open();
@@ -137,22 +167,23 @@ fn open(e: &BytesStart, stack: &mut Stack, current: &mut Option<(usize, EventRec
 }
 
 /// Closes the innermost element: stores its value in the record, or delivers the record.
-fn close(stack: &mut Stack, current: &mut Option<(usize, EventRecord)>, on_record: &mut dyn FnMut(EventRecord)) {
+fn close(stack: &mut Stack, current: &mut Option<Current>, on_record: &mut dyn FnMut(EventRecord)) {
     let Some(top) = stack.len.checked_sub(1) else { return };
     stack.len = top;
-    let Some((depth, rec)) = current.as_mut() else { return };
-    if top == *depth {
-        if let Some((_, rec)) = current.take() {
-            on_record(rec);
+    let Some(cur) = current.as_mut() else { return };
+    if top == cur.depth {
+        if let Some(done) = current.take() {
+            on_record(done.rec);
         }
         return;
     }
     // The elements between <Event> and this one.
-    let path = &stack.items[*depth + 1..top];
-    store(rec, path, &stack.items[top]);
+    let path = &stack.items[cur.depth + 1..top];
+    store(cur, path, &stack.items[top]);
 }
 
-fn store(rec: &mut EventRecord, path: &[Open], el: &Open) {
+fn store(cur: &mut Current, path: &[Open], el: &Open) {
+    let rec = &mut cur.rec;
     let value = el.text.trim();
     let section = path.first().map(|o| o.name.as_str());
     match (section, path.len(), el.name.as_str()) {
@@ -162,32 +193,16 @@ fn store(rec: &mut EventRecord, path: &[Open], el: &Open) {
         (Some("System"), 1, "Channel") => rec.channel = Some(value.to_string()),
         (Some("System"), 1, "Computer") => rec.computer = Some(value.to_string()),
         (Some("EventData"), 1, "Data") => {
-            let name = el.data_name.clone().unwrap_or_else(|| unnamed_data_name(rec));
-            rec.data.push((name, value.to_string()));
+            let name = el.data_name.clone().unwrap_or_else(|| cur.unnamed_data_name());
+            cur.push_data(name, value);
         }
-        (Some("EventData"), 1, "Binary") => rec.data.push(("Binary".into(), value.to_string())),
-        (Some("UserData"), n, leaf) if n >= 2 && !el.has_children => {
-            rec.data.push((leaf.to_string(), value.to_string()));
-        }
+        (Some("EventData"), 1, "Binary") => cur.push_data("Binary".into(), value),
+        (Some("UserData"), n, leaf) if n >= 2 && !el.has_children => cur.push_data(leaf.to_string(), value),
         // RenderedXml carries the message text; CSV exports call the same thing "Message".
         (Some("RenderingInfo"), 1, "Message") if rec.field("Message").is_none() => {
-            rec.data.push(("Message".into(), value.to_string()));
+            cur.push_data("Message".into(), value);
         }
         _ => {}
-    }
-}
-
-/// "Data" for the first unnamed `<Data>`, then "Data2", "Data3", ...
-fn unnamed_data_name(rec: &EventRecord) -> String {
-    let n = rec
-        .data
-        .iter()
-        .filter(|(k, _)| k == "Data" || k.strip_prefix("Data").is_some_and(|d| d.parse::<u32>().is_ok()))
-        .count();
-    if n == 0 {
-        "Data".into()
-    } else {
-        format!("Data{}", n + 1)
     }
 }
 

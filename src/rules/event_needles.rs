@@ -14,7 +14,7 @@ use crate::events::Needle;
 use regex_syntax::hir::literal::Extractor;
 
 /// The clause of one condition: groups that must all have a needle in the chunk. `None`
-/// when the condition can match records whatever the chunk holds (an id alone, say).
+/// when the condition can match records whatever the chunk holds (a level alone, say).
 pub fn clause(cond: &EventCondition) -> Option<Vec<Vec<Needle>>> {
     let mut groups = Vec::new();
     for names in [&cond.providers, &cond.channels] {
@@ -22,12 +22,40 @@ pub fn clause(cond: &EventCondition) -> Option<Vec<Vec<Needle>>> {
             groups.push(names.iter().map(|n| Needle::Text(n.clone())).collect());
         }
     }
+    if let Some(group) = id_needles(&cond.ids) {
+        groups.push(group);
+    }
     for matcher in cond.fields.iter().map(|(_, m)| m).chain(&cond.any_field) {
         if let Some(group) = matcher_needles(matcher) {
             groups.push(group);
         }
     }
     (!groups.is_empty()).then_some(groups)
+}
+
+/// Conditions naming more ids than this (wide ranges) do not narrow by id.
+const MAX_IDS: u64 = 32;
+
+/// The forms an event id takes in a record: the value of `EventID` is an integer
+/// substitution value (`UInt16`), or static text in the template definition (UTF-16), or, in
+/// a log that types it as a string, a UTF-16 or 8-bit string value.
+fn id_needles(ids: &[std::ops::RangeInclusive<u32>]) -> Option<Vec<Needle>> {
+    let count: u64 = ids
+        .iter()
+        .map(|r| (u64::from(*r.end()) + 1).saturating_sub(u64::from(*r.start())))
+        .sum();
+    if ids.is_empty() || count > MAX_IDS {
+        return None;
+    }
+    let forms = |id: u32| {
+        let digits = id.to_string();
+        [
+            Needle::Value(id),
+            Needle::Bytes(digits.clone().into_bytes()),
+            Needle::Text(digits),
+        ]
+    };
+    Some(ids.iter().flat_map(|r| r.clone()).flat_map(forms).collect())
 }
 
 fn matcher_needles(matcher: &TextMatcher) -> Option<Vec<Needle>> {
@@ -116,7 +144,7 @@ mod tests {
             .iter()
             .filter_map(|n| match n {
                 Needle::Text(t) => Some(t.clone()),
-                Needle::Bytes(_) | Needle::All(_) => None,
+                Needle::Bytes(_) | Needle::Value(_) | Needle::All(_) => None,
             })
             .collect()
     }
@@ -152,13 +180,31 @@ mod tests {
             ..EventCondition::default()
         };
         assert_eq!(clause(&cond).unwrap().len(), 1, "the provider only");
-        let by_id = EventCondition {
-            ids: vec![4624..=4624],
+        let by_level = EventCondition {
+            levels: vec![2],
             ..EventCondition::default()
         };
-        assert!(clause(&by_id).is_none());
+        assert!(clause(&by_level).is_none());
         let words = TextMatcher::Literal(vec!["true".into(), "Disk".into()]);
         assert!(matcher_needles(&words).is_none(), "`true` can be a rendered boolean");
+    }
+
+    /// An id is looked for as an integer value and as its digits; wide ranges rule nothing out.
+    #[test]
+    fn id_forms() {
+        let by_id = EventCondition {
+            ids: vec![4624..=4624, 8198..=8199],
+            ..EventCondition::default()
+        };
+        let groups = clause(&by_id).unwrap();
+        assert_eq!(groups.len(), 1);
+        assert!(groups[0].contains(&Needle::Value(4624)) && groups[0].contains(&Needle::Value(8199)));
+        assert_eq!(texts_of(&groups[0]), ["4624", "8198", "8199"]);
+        let wide = EventCondition {
+            ids: vec![1..=100],
+            ..EventCondition::default()
+        };
+        assert!(clause(&wide).is_none());
     }
 
     #[test]
