@@ -5,11 +5,13 @@
 //! a consumer looks for is text that lies in the chunk's bytes: provider and channel names,
 //! data strings (UTF-16LE, in the record or in a template of the same chunk), error codes
 //! (as text, or as the 4 bytes of a hex-typed value). So one search over the raw chunk tells
-//! whether any record in it *can* match; chunks where none can are only counted.
+//! whether any record in it *can* match; chunks where none can are only counted. The same
+//! search's hits, by offset, then tell what each record and template definition holds (see
+//! `evtx_filter`), which also counts the record's integer values (event ids).
 //!
 //! A consumer states what it needs as clauses: a clause holds when each of its groups has at
 //! least one needle in the chunk; a chunk is wanted when some clause holds. A consumer that
-//! cannot say (an event condition on an id alone) makes every chunk wanted. Needles are
+//! cannot say (an event condition on a level alone) makes every chunk wanted. Needles are
 //! searched ignoring ASCII case: that can only let more chunks through, never fewer.
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};

@@ -7,8 +7,9 @@
 //! the template definitions, which are defined once per chunk, inside the first record that
 //! uses them. The event data is usually a nested BinXML value, itself a template instance
 //! with a definition of its own. So a record can match when some clause holds over the
-//! needles of its own bytes and of every template definition it refers to, at any depth.
-//! Anything that does not have this shape is rendered, whatever it holds.
+//! needles of its own bytes and of every template definition it refers to, at any depth, and
+//! its integer substitution values (the event id is a `UInt16` value, never text in the
+//! record). Anything that does not have this shape is rendered, whatever it holds.
 
 use super::chunk_filter::{ChunkFilter, Found, Seen};
 use std::collections::HashMap;
