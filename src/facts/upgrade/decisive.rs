@@ -80,27 +80,22 @@ const NOISE: &[(&str, Option<u32>)] = &[
     ("ignored", None),
 ];
 
-/// One entry that may become the decisive error.
+/// One entry that may become the decisive error; it borrows the log's text (most candidates
+/// are replaced by a later one, so nothing is copied until the search ends).
 #[derive(Debug, Clone)]
-struct Candidate {
+struct Candidate<'a> {
     line: usize,
-    text: String,
-    time: String,
-    level: String,
-    component: String,
-    message: String,
+    text: &'a str,
+    entry: PantherLine<'a>,
     code: Option<FoundCode>,
 }
 
-impl Candidate {
-    fn new(n: usize, text: &str, entry: &PantherLine, code: Option<FoundCode>) -> Candidate {
+impl<'a> Candidate<'a> {
+    fn new(n: usize, text: &'a str, entry: &PantherLine<'a>, code: Option<FoundCode>) -> Candidate<'a> {
         Candidate {
             line: n,
-            text: text.to_string(),
-            time: entry.time.to_string(),
-            level: entry.level.to_string(),
-            component: entry.component.to_string(),
-            message: entry.message.to_string(),
+            text,
+            entry: *entry,
             code,
         }
     }
@@ -109,29 +104,29 @@ impl Candidate {
         DecisiveError {
             code: self.code.as_ref().map(FoundCode::code_text),
             extended: self.code.and_then(|c| c.extended),
-            time: Some(self.time),
-            level: self.level,
-            component: self.component,
-            message: self.message,
+            time: Some(self.entry.time.to_string()),
+            level: self.entry.level.to_string(),
+            component: self.entry.component.to_string(),
+            message: self.entry.message.to_string(),
             basis,
             reason,
-            source: Source::at(doc, self.line, &self.text),
+            source: Source::at(doc, self.line, self.text),
         }
     }
 }
 
 /// The search, fed one entry at a time so that no log is kept in memory.
 #[derive(Debug, Default)]
-pub(super) struct DecisiveSearch {
-    last_extended: Option<Candidate>,
-    last_error: Option<Candidate>,
-    marker: Option<Candidate>,
-    before_marker: Option<Candidate>,
+pub(super) struct DecisiveSearch<'a> {
+    last_extended: Option<Candidate<'a>>,
+    last_error: Option<Candidate<'a>>,
+    marker: Option<Candidate<'a>>,
+    before_marker: Option<Candidate<'a>>,
 }
 
-impl DecisiveSearch {
+impl<'a> DecisiveSearch<'a> {
     /// Looks at entry `entry` on line `n` (whose text is `text`) with its codes.
-    pub fn observe(&mut self, n: usize, text: &str, entry: &PantherLine, codes: &LineCodes) {
+    pub fn observe(&mut self, n: usize, text: &'a str, entry: &PantherLine<'a>, codes: &LineCodes) {
         let code = codes.main();
         if code.as_ref().is_some_and(|c| c.extended.is_some()) {
             self.last_extended = Some(Candidate::new(n, text, entry, code.clone()));
@@ -149,7 +144,7 @@ impl DecisiveSearch {
 
     /// The decisive error and the first failure marker.
     pub fn finish(self, doc: &Document) -> (Option<DecisiveError>, Option<Source>) {
-        let marker_source = self.marker.as_ref().map(|m| Source::at(doc, m.line, &m.text));
+        let marker_source = self.marker.as_ref().map(|m| Source::at(doc, m.line, m.text));
         if let Some(c) = self.last_extended {
             let reason = format!(
                 "setup's result {} with extend code {} (phase and operation of the failure, \
@@ -169,7 +164,7 @@ impl DecisiveSearch {
                     let reason = format!(
                         "last error with a code before the first failure marker (line {marker_line}: \"{}\"), \
                          read the way Microsoft's log-files.md reads setup logs",
-                        excerpt(&marker.message)
+                        excerpt(marker.entry.message)
                     );
                     c.into_error(doc, DecisiveBasis::BeforeFailureMarker, reason)
                 }
