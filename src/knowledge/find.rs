@@ -37,6 +37,30 @@ pub fn find_codes(line: &str) -> Vec<(Code, Range<usize>)> {
     found
 }
 
+/// What every code [`find_codes`] finds starts with: `0x`, `hr` (`hresult`) or `error code`.
+/// Most lines hold none of them, and one prefiltered search says so faster than a look at
+/// every byte.
+static CODE_START: LazyLock<Regex> = LazyLock::new(|| Regex::new("(?i)0x|hr|error code").expect("a valid regex"));
+
+/// Whether `line` may hold a code: when this says no, [`find_codes`] finds none.
+pub fn might_hold_a_code(line: &str) -> bool {
+    CODE_START.is_match(line)
+}
+
+/// The byte offsets in `text` (any number of lines) at which [`find_codes`] may find a code,
+/// in order. A line holds a code only if it holds one of them, so a caller can read those
+/// lines instead of every line. A label must start a word (as `LABELLED_DECIMAL` says): the
+/// `hr` of `through` or `thread` is not one, and leaving those out leaves few lines to read.
+pub fn code_starts(text: &str) -> impl Iterator<Item = usize> + '_ {
+    let b = text.as_bytes();
+    // A byte of a non-ASCII character before the label is kept: whether that character is a
+    // letter is for `find_codes` to say.
+    CODE_START
+        .find_iter(text)
+        .map(|m| m.start())
+        .filter(move |&i| b[i] == b'0' || i == 0 || !is_word_byte(b[i - 1]))
+}
+
 /// `0x` + exactly 8 hex digits, not inside a word or a longer hex run.
 fn hex_codes(line: &str) -> Vec<(Code, Range<usize>)> {
     let b = line.as_bytes();

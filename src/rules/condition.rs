@@ -2,10 +2,9 @@
 //! files selected by kind or glob) and fact conditions (a check on a field of the machine).
 
 pub use super::event_filter::EventCondition;
-use crate::knowledge::find_codes;
+use crate::knowledge::{find_codes, might_hold_a_code};
 use globset::GlobSet;
 use regex::Regex;
-use std::sync::LazyLock;
 
 #[derive(Debug, Clone)]
 pub enum Condition {
@@ -114,15 +113,9 @@ impl TextMatcher {
 
 /// The codes written in a line, a Win32 error number (`0x00000490`) also as the HRESULT
 /// Windows logs for it (`0x80070490`). Lines that cannot hold a code are skipped cheaply.
-static MIGHT_HOLD_A_CODE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new("(?i)0x|hr|error code").expect("a valid regex"));
-
 pub(crate) fn codes_in(line: &str) -> impl Iterator<Item = u32> {
-    // `0x…`, or a decimal after `hr`/`hresult`/`error code` (what `find_codes` reads); no
-    // allocation: this runs on every line for every code rule.
-    // One prefiltered search instead of comparing at every byte (this check runs on every
-    // line and event field; most hold none of the three).
-    let found = if MIGHT_HOLD_A_CODE.is_match(line) {
+    // This runs on every event field a code condition reads; most hold no code.
+    let found = if might_hold_a_code(line) {
         find_codes(line)
     } else {
         Vec::new()

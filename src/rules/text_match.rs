@@ -107,19 +107,36 @@ type CodeLine<'a> = (usize, &'a str, Vec<u32>);
 impl<'a> CodeIndex<'a> {
     fn new(docs: &'a [Document]) -> CodeIndex<'a> {
         let docs = searched(docs)
-            .map(|doc| {
-                let lines = doc
-                    .lines()
-                    .filter_map(|(n, line)| {
-                        let found: Vec<u32> = codes_in(line).collect();
-                        (!found.is_empty()).then_some((n, line, found))
-                    })
-                    .collect();
-                (doc, lines)
-            })
+            .filter_map(|doc| doc.text.as_ref().map(|t| (doc, code_lines(&t.text))))
             .collect();
         CodeIndex { docs }
     }
+}
+
+/// The lines of `text` that hold codes, numbered as `Document::lines` numbers them. Only the
+/// lines with a place where a code may start are read (most lines of a log have none), found
+/// by one search of the whole text rather than a check of each line.
+fn code_lines(text: &str) -> Vec<CodeLine<'_>> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    // The number of the line that starts at `counted`; the first byte after the last line read.
+    let (mut line_no, mut counted, mut next_line) = (1, 0, 0);
+    for at in crate::knowledge::code_starts(text) {
+        if at < next_line {
+            continue; // on a line already read
+        }
+        let start = memchr::memrchr(b'\n', &bytes[next_line..at]).map_or(next_line, |i| next_line + i + 1);
+        let end = memchr::memchr(b'\n', &bytes[at..]).map_or(text.len(), |i| at + i);
+        line_no += memchr::memchr_iter(b'\n', &bytes[counted..start]).count();
+        counted = start;
+        next_line = end + 1;
+        let line = text[start..end].trim_end_matches('\r');
+        let found: Vec<u32> = codes_in(line).collect();
+        if !found.is_empty() {
+            out.push((line_no, line, found));
+        }
+    }
+    out
 }
 
 fn selected(sel: &FileSelector, doc: &Document) -> bool {
@@ -175,6 +192,34 @@ mod tests {
         let (fast, slow) = both(TextMatcher::Literal(vec!["failed".into(), "nothing".into()]), text);
         assert_eq!(fast, slow);
         assert_eq!(fast.0, 6);
+    }
+
+    #[test]
+    fn code_lines_of_a_whole_text_are_the_lines_with_codes() {
+        // Codes at line starts and ends, a label whose number is on the next line, CR LF and
+        // wmic's CR CR LF, `0x` that is no code, non-ASCII text, no final line end.
+        let tricky = "0x80070490 first\r\nhr\n12 not a code\nhr = 5\r\r\n\
+                      \u{4e3b}\u{4e3b} 0xC004F074\nexe x64 0x12 0X\n\nerror code: -1073418124\n\
+                      Error: 0x00000003[gle=0x00000003] HRESULT=0x8007000E\nend 0xc1900101";
+        let file = |name: &str| {
+            std::fs::read_to_string(format!("{}/tests/fixtures/setup/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+        };
+        let setupact = file("copyleft21_samsung_setupact_moupg.log");
+        let setuperr = file("VitalSkib_files_setuperr_moupg.log");
+        for t in [tricky, setupact.as_str(), setuperr.as_str()] {
+            let doc = Document::from_text("t", "a.log", t);
+            let text = &doc.text.as_ref().unwrap().text;
+            // What `code_lines` must find: every line with codes, read line by line.
+            let one_by_one: Vec<(usize, &str, Vec<u32>)> = doc
+                .lines()
+                .map(|(n, line)| (n, line, codes_in(line).collect::<Vec<u32>>()))
+                .filter(|(_, _, found)| !found.is_empty())
+                .collect();
+            assert!(!one_by_one.is_empty());
+            assert_eq!(code_lines(text), one_by_one);
+        }
+        let numbers: Vec<usize> = code_lines(tricky).iter().map(|l| l.0).collect();
+        assert_eq!(numbers, [1, 4, 5, 8, 9, 10]);
     }
 
     #[test]
