@@ -203,6 +203,50 @@ mod tests {
         }
     }
 
+    /// A template instance (without a fragment header) that refers to the definition at
+    /// `def` and whose values are a `UInt16` and, if given, a nested instance.
+    fn instance(def: u32, value: u16, nested: Option<Vec<u8>>) -> Vec<u8> {
+        let mut values = vec![(0x06, value.to_le_bytes().to_vec())];
+        values.extend(nested.map(|n| (BINXML_VALUE, n)));
+        // The token, an unknown byte, the template id, the definition offset, the count.
+        let mut out = vec![TEMPLATE_INSTANCE, 0x01, 0, 0, 0, 0];
+        out.extend(def.to_le_bytes());
+        out.extend((values.len() as u32).to_le_bytes());
+        for (value_type, v) in &values {
+            out.extend((v.len() as u16).to_le_bytes());
+            out.extend([*value_type, 0]);
+        }
+        values.into_iter().for_each(|(_, v)| out.extend(v));
+        out
+    }
+
+    /// `levels` instances, each nested in a value of the next; the outermost refers to
+    /// definition 1000 + levels - 1 and holds the value 7000 + levels - 1.
+    fn nested(levels: u32) -> Vec<u8> {
+        (0..levels)
+            .fold(None, |inner, i| Some(instance(1000 + i, 7000 + i as u16, inner)))
+            .unwrap()
+    }
+
+    #[test]
+    fn nested_instances_are_followed_to_a_bounded_depth() {
+        let three = nested(3);
+        let mut refs = References::default();
+        assert!(template_references(&three, 0, three.len(), 0, &mut refs).is_some());
+        assert_eq!(refs.definitions, [1002, 1001, 1000]);
+        assert_eq!(refs.values, [7002, 7001, 7000]);
+        // The deepest nesting followed, and one more, which is rendered instead.
+        let deepest = nested(MAX_DEPTH as u32 + 1);
+        assert!(template_references(&deepest, 0, deepest.len(), 0, &mut References::default()).is_some());
+        let too_deep = nested(MAX_DEPTH as u32 + 2);
+        assert!(template_references(&too_deep, 0, too_deep.len(), 0, &mut References::default()).is_none());
+        // A record cut short inside its innermost value, or a record that claims fewer bytes
+        // than its values take, does not have the expected layout.
+        let cut = &three[..three.len() - 1];
+        assert!(template_references(cut, 0, cut.len(), 0, &mut References::default()).is_none());
+        assert!(template_references(&three, 0, three.len() - 1, 0, &mut References::default()).is_none());
+    }
+
     /// The first record of the real System log: a template defined in place, with nested
     /// instances in its values; its definitions are found.
     #[test]
@@ -215,7 +259,10 @@ mod tests {
         let mut refs = References::default();
         assert!(template_references(chunk, start, len, 0, &mut refs).is_some());
         let defs = refs.definitions;
-        assert!(!defs.is_empty());
+        assert!(
+            defs.len() >= 2,
+            "the record's event data is a nested instance: {defs:?}"
+        );
         for d in &defs {
             assert!(definition(chunk, *d).is_some(), "definition at {d}");
         }
