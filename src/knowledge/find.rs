@@ -1,56 +1,142 @@
-//! Finding error codes written in log lines.
+//! The one error-code recogniser: every consumer (rule code conditions, the upgrade logs'
+//! tallies, the event filter's needles, `cmgelog explain`) reads codes through [`find_codes`],
+//! so they agree on which codes a line holds.
 //!
-//! Logs write HRESULTs as `0x` and 8 hex digits: `hr = 0xc004f057`, `[HRESULT = 0x80070490 -
-//! ERROR_NOT_FOUND]`, `Error: 0x00000003[gle=0x00000003]`, `Result = 0xC1800108`. The same
-//! notation also carries sizes and addresses (`0x3a38b2e000`, `@0x7ffbc5a94519`), so a match must
-//! not be part of a longer hex run. Decimal numbers are everywhere in logs; a decimal is taken
-//! as a code only right after a label that says it is one (`hr = -1073418124`).
+//! The forms, as logs write them (each kept as a [`Form`] so a caller can say how a code was
+//! written):
+//! - `0x` + exactly 8 hex digits, not glued to a word or a longer hex run: `hr = 0xc004f057`,
+//!   `[HRESULT = 0x80070490 - ERROR_NOT_FOUND]`, `Result = 0xC1800108`. The same notation
+//!   also carries sizes and addresses (`0x3a38b2e000`, `@0x7ffbc5a94519`), hence "exactly".
+//!   A Windows Setup extend code may follow: `0xC1900101 - 0x20017`, `0x800736cc-0x20003`.
+//! - `[gle=0x00000003]`: GetLastError at logging time, often stale (`Result =
+//!   0x80070002[gle=0x00000003]`); recognised as [`Form::Gle`] so callers can put it last.
+//! - Bare 8 hex digits after a label that says they are a code: `HRESULT=800F0922` (DISM),
+//!   `hr=80070005`, `*FAILED* [80240013]` (Windows Update), `Status: c000000f` (BCD lines of
+//!   setup logs), `ErrorCode: 800106d9` (CSI summaries), `error code 80070005`.
+//! - A decimal right after `hr`, `hresult` or `error code` (signed as .NET prints an HRESULT:
+//!   `hr = -1073418124`, or unsigned `HRESULT: 3221549172`). Decimals are everywhere in logs;
+//!   without such a label a number is never a code, and one followed by `.` is a version.
 
-use super::code::Code;
+use super::code::{Code, ExtendCode};
 use regex::Regex;
 use std::ops::Range;
 use std::sync::LazyLock;
 
-/// `hr`, `hresult` or `error code`, an optional `=` or `:`, then a decimal (signed or not).
-static LABELLED_DECIMAL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:hresult|hr|error code)\s*[=:]?\s*(-?[0-9]{1,10})\b").expect("literal regex")
+/// How a code was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Form {
+    /// `0x80070005`.
+    Hex,
+    /// Eight hex digits without `0x` after a label: `HRESULT=800F0922`.
+    LabelledHex,
+    /// An unsigned decimal after a label: `HRESULT: 3221549172`, `error code 1168`.
+    LabelledDecimal,
+    /// A signed decimal after a label: `hr = -1073418124`.
+    NegativeDecimal,
+    /// `[gle=0x00000003]`.
+    Gle,
+}
+
+/// A code found in a line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundCode {
+    pub code: Code,
+    /// Where the code's text is in the line (the digits, with `0x` when written).
+    pub range: Range<usize>,
+    pub form: Form,
+    /// A setup extend code written right after it (`0xC1900101 - 0x20017`).
+    pub extend: Option<ExtendCode>,
+}
+
+/// A label, then (after optional white space and `=`, `:` or `[`) a number: 8 hex digits
+/// (bare hex) or, after `hr`/`hresult`/`error code` only, a decimal.
+static LABELLED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)(?:\b(hresult|hr|error ?code|status)\s*[=:]?|(\*failed\*)\s*\[)[ \t]*(-?[0-9a-f]{1,10})\b",
+    )
+    .expect("literal regex")
 });
 
-/// Every code written in `line`, with its byte range, in order of position. The candidates
-/// are not filtered: `0x00000000` and flag words (`dwProvFlags 0x00000080`) are returned too;
-/// callers keep the codes they know ([`super::Knowledge::lookup`]) or the failures
-/// ([`Code::is_failure`]).
-pub fn find_codes(line: &str) -> Vec<(Code, Range<usize>)> {
+/// Every code written in `line`, in order of position. The candidates are not filtered by
+/// value: `0x00000000` and flag words (`dwProvFlags 0x00000080`) are returned too; callers keep
+/// the codes they know ([`super::Knowledge::lookup`]) or the failures ([`Code::is_failure`]).
+pub fn find_codes(line: &str) -> Vec<FoundCode> {
     let mut found = hex_codes(line);
-    for caps in LABELLED_DECIMAL.captures_iter(line) {
-        let Some(m) = caps.get(1) else { continue };
-        // `\b` already keeps `hr=0x...` (the hex form, found above) out; a number followed by
-        // `.` is a version or a fraction (`hr = 10.0.17763`), not a code.
-        if line[m.end()..].starts_with('.') {
-            continue;
-        }
-        if let Some(code) = decimal(m.as_str()) {
-            found.push((code, m.range()));
+    if might_hold_a_label(line) {
+        for caps in LABELLED.captures_iter(line) {
+            let Some(m) = caps.get(3) else { continue };
+            let decimal_label = caps
+                .get(1)
+                .is_some_and(|l| !l.as_str().eq_ignore_ascii_case("status"));
+            // A number followed by `.` is a version or a fraction (`hr = 10.0.17763`).
+            if line[m.end()..].starts_with('.') {
+                continue;
+            }
+            let text = m.as_str();
+            let code = if text.len() == 8 && text.bytes().all(|b| b.is_ascii_hexdigit()) {
+                u32::from_str_radix(text, 16).ok().map(|v| (Code(v), Form::LabelledHex))
+            } else if decimal_label && text.bytes().skip(1).all(|b| b.is_ascii_digit()) {
+                decimal(text)
+            } else {
+                None
+            };
+            if let Some((code, form)) = code {
+                found.push(FoundCode {
+                    code,
+                    range: m.range(),
+                    form,
+                    extend: None,
+                });
+            }
         }
     }
-    found.sort_by_key(|(_, r)| r.start);
+    found.sort_by_key(|c| c.range.start);
     found
 }
 
-/// What every code [`find_codes`] finds starts with: `0x`, `hr` (`hresult`) or `error code`.
-/// Most lines hold none of them, and one prefiltered search says so faster than a look at
-/// every byte.
-static CODE_START: LazyLock<Regex> = LazyLock::new(|| Regex::new("(?i)0x|hr|error code").expect("a valid regex"));
+/// The codes a line reports, as the analyzer counts them: every code but a `[gle=…]` value,
+/// which stands for the line only when nothing else does (it is often stale). Codes are
+/// distinct, in order of position.
+pub fn line_codes(line: &str) -> Vec<FoundCode> {
+    let mut all = find_codes(line);
+    if all.iter().any(|c| c.form != Form::Gle) {
+        all.retain(|c| c.form != Form::Gle);
+    } else {
+        all.truncate(1);
+    }
+    let mut out: Vec<FoundCode> = Vec::with_capacity(all.len());
+    for c in all {
+        if !out.iter().any(|o| o.code == c.code && o.extend == c.extend) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// What every code [`find_codes`] finds starts with: `0x`, or a label (`hr`, `hresult`,
+/// `error code`, `errorcode`, `status`, `*failed*`). Most lines hold none of them, and one
+/// prefiltered search says so faster than a look at every byte.
+static CODE_START: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)0x|hr|error ?code|status|\*failed\*").expect("a valid regex"));
+
+/// The labels alone, to skip the labelled search on lines without one.
+static LABEL_START: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)hr|error ?code|status|\*failed\*").expect("a valid regex"));
 
 /// Whether `line` may hold a code: when this says no, [`find_codes`] finds none.
 pub fn might_hold_a_code(line: &str) -> bool {
     CODE_START.is_match(line)
 }
 
+fn might_hold_a_label(line: &str) -> bool {
+    LABEL_START.is_match(line)
+}
+
 /// The byte offsets in `text` (any number of lines) at which [`find_codes`] may find a code,
 /// in order. A line holds a code only if it holds one of them, so a caller can read those
-/// lines instead of every line. A label must start a word (as `LABELLED_DECIMAL` says): the
-/// `hr` of `through` or `thread` is not one, and leaving those out leaves few lines to read.
+/// lines instead of every line. A label must start a word (as `LABELLED` says): the `hr` of
+/// `through` or `thread` is not one, and leaving those out leaves few lines to read.
 pub fn code_starts(text: &str) -> impl Iterator<Item = usize> + '_ {
     let b = text.as_bytes();
     // A byte of a non-ASCII character before the label is kept: whether that character is a
@@ -58,31 +144,66 @@ pub fn code_starts(text: &str) -> impl Iterator<Item = usize> + '_ {
     CODE_START
         .find_iter(text)
         .map(|m| m.start())
-        .filter(move |&i| b[i] == b'0' || i == 0 || !is_word_byte(b[i - 1]))
+        .filter(move |&i| b[i] == b'0' || b[i] == b'*' || i == 0 || !is_word_byte(b[i - 1]))
 }
 
-/// `0x` + exactly 8 hex digits, not inside a word or a longer hex run.
-fn hex_codes(line: &str) -> Vec<(Code, Range<usize>)> {
+/// `0x` + exactly 8 hex digits, not inside a word or a longer hex run; `gle=` before it makes
+/// it a [`Form::Gle`], and an extend code may follow.
+fn hex_codes(line: &str) -> Vec<FoundCode> {
     let b = line.as_bytes();
     let mut out = Vec::new();
     // Candidates are the `x` of `0x`, found by memchr rather than by testing every byte.
     let mut next = 0;
     for x in memchr::memchr2_iter(b'x', b'X', b) {
-        let Some(i) = x.checked_sub(1).filter(|&i| i >= next && i + 10 <= b.len()) else {
+        let Some(i) = x.checked_sub(1).filter(|&i| i >= next) else {
             continue;
         };
-        let starts = b[i] == b'0' && (i == 0 || !is_word_byte(b[i - 1]));
-        let digits = starts && b[i + 2..i + 10].iter().all(u8::is_ascii_hexdigit);
-        let ends = b.get(i + 10).is_none_or(|c| !c.is_ascii_hexdigit());
-        if digits && ends {
-            // Eight ASCII hex digits always parse.
-            if let Some(v) = line.get(i + 2..i + 10).and_then(|h| u32::from_str_radix(h, 16).ok()) {
-                out.push((Code(v), i..i + 10));
-            }
-            next = i + 10;
+        if b[i] != b'0' || (i > 0 && is_word_byte(b[i - 1])) {
+            continue;
         }
+        let (digits, end) = hex_run(b, i + 2);
+        if digits != 8 || end < b.len() && is_word_byte(b[end]) {
+            next = end.max(i + 2);
+            continue;
+        }
+        // Eight ASCII hex digits always parse.
+        let Ok(v) = u32::from_str_radix(&line[i + 2..end], 16) else {
+            continue;
+        };
+        let gle = i >= 4 && b[i - 4..i].eq_ignore_ascii_case(b"gle=");
+        out.push(FoundCode {
+            code: Code(v),
+            range: i..end,
+            form: if gle { Form::Gle } else { Form::Hex },
+            extend: if gle { None } else { extend_code(line, end) },
+        });
+        next = end;
     }
     out
+}
+
+/// The extend code after a result code ending at `end`: ` - 0x20017` or `-0x4000D` (1 to 6
+/// hex digits, not zero, not glued to a word).
+fn extend_code(text: &str, end: usize) -> Option<ExtendCode> {
+    let rest = text[end..]
+        .trim_start_matches(' ')
+        .strip_prefix('-')?
+        .trim_start_matches(' ');
+    let hex = rest.strip_prefix("0x").or_else(|| rest.strip_prefix("0X"))?;
+    let (digits, stop) = hex_run(hex.as_bytes(), 0);
+    let glued = hex.as_bytes().get(stop).is_some_and(|&c| is_word_byte(c));
+    if !(1..=6).contains(&digits) || glued {
+        return None;
+    }
+    ExtendCode::parse(&hex[..stop]).filter(|e| e.0 != 0)
+}
+
+/// Number of hex digits from `from`, and where they end.
+fn hex_run(b: &[u8], from: usize) -> (usize, usize) {
+    let n = b
+        .get(from..)
+        .map_or(0, |s| s.iter().take_while(|c| c.is_ascii_hexdigit()).count());
+    (n, from + n)
 }
 
 fn is_word_byte(b: u8) -> bool {
@@ -90,11 +211,11 @@ fn is_word_byte(b: u8) -> bool {
 }
 
 /// A decimal code: signed 32-bit or unsigned 32-bit.
-fn decimal(s: &str) -> Option<Code> {
+fn decimal(s: &str) -> Option<(Code, Form)> {
     if s.starts_with('-') {
-        s.parse::<i32>().ok().map(|v| Code(v as u32))
+        s.parse::<i32>().ok().map(|v| (Code(v as u32), Form::NegativeDecimal))
     } else {
-        s.parse::<u32>().ok().map(Code)
+        s.parse::<u32>().ok().map(|v| (Code(v), Form::LabelledDecimal))
     }
 }
 
@@ -127,7 +248,7 @@ mod tests {
     }
 
     fn codes(line: &str) -> Vec<String> {
-        find_codes(line).into_iter().map(|(c, _)| c.to_string()).collect()
+        find_codes(line).into_iter().map(|c| c.code.to_string()).collect()
     }
 
     #[test]
@@ -135,9 +256,9 @@ mod tests {
         let line = line_with(MOUPG_ERR, "OneSettings initialization failed");
         let found = find_codes(line);
         assert_eq!(found.len(), 1);
-        let (code, range) = &found[0];
-        assert_eq!(*code, Code(0x8007_2EE7));
-        assert_eq!(&line[range.clone()], "0x80072EE7");
+        assert_eq!(found[0].code, Code(0x8007_2EE7));
+        assert_eq!(found[0].form, Form::Hex);
+        assert_eq!(&line[found[0].range.clone()], "0x80072EE7");
     }
 
     #[test]
@@ -153,6 +274,42 @@ mod tests {
         // `Error: 0x00000003[gle=0x00000003]`: both, the second right after `=`.
         let line = line_with(RECOVERY_ERR, "WinReGetConfigEx failed. Error:");
         assert_eq!(codes(line), ["0x00000003", "0x00000003"]);
+        let forms: Vec<Form> = find_codes(line).iter().map(|c| c.form).collect();
+        assert_eq!(forms, [Form::Hex, Form::Gle]);
+        // The line's code is the first; the stale GetLastError value stands only alone.
+        assert_eq!(line_codes(line).len(), 1);
+        assert_eq!(line_codes("Failed [gle=0x00000005]")[0].code, Code(5));
+    }
+
+    #[test]
+    fn bare_hex_after_a_label() {
+        // dism.log writes HRESULTs without 0x; Windows Update writes them in brackets.
+        for (line, want, form) in [
+            ("2019-05-02 10:11:12, Error DISM DISM Package Manager: PID=1 HRESULT=800F0922", 0x800F_0922, Form::LabelledHex),
+            ("FATAL: hr=80070005", 0x8007_0005, Form::LabelledHex),
+            ("Agent *FAILED* [80240013] Method failed", 0x8024_0013, Form::LabelledHex),
+            ("BCD: Status: c000000f", 0xC000_000F, Form::LabelledHex),
+            ("ErrorCode: 800106d9", 0x8001_06D9, Form::LabelledHex),
+            ("error code 1168", 1168, Form::LabelledDecimal),
+        ] {
+            let found = find_codes(line);
+            assert_eq!(found.len(), 1, "{line}");
+            assert_eq!((found[0].code, found[0].form), (Code(want), form), "{line}");
+        }
+        // A status that is no code, a short hex run, and a word that only ends in `hr`.
+        assert!(find_codes("HTTP Status: 200").is_empty());
+        assert!(find_codes("Status: abc").is_empty());
+        assert!(find_codes("Xhr=80070005").is_empty());
+    }
+
+    #[test]
+    fn extend_codes_follow_a_result() {
+        let found = find_codes("Result 0xC1900101 - 0x20017 and 0x800736cc-0x20003");
+        let got: Vec<String> = found
+            .iter()
+            .map(|c| format!("{}{}", c.code, c.extend.map(|e| format!("-{e}")).unwrap_or_default()))
+            .collect();
+        assert_eq!(got, ["0xC1900101-0x20017", "0x800736CC-0x20003"]);
     }
 
     #[test]
@@ -175,7 +332,7 @@ mod tests {
 
     #[test]
     fn every_hresult_of_a_real_moupg_log_is_found() {
-        let all: Vec<Code> = MOUPG_ERR.lines().flat_map(find_codes).map(|(c, _)| c).collect();
+        let all: Vec<Code> = MOUPG_ERR.lines().flat_map(find_codes).map(|c| c.code).collect();
         for want in [
             0x8007_0490,
             0x8007_0002,
@@ -211,7 +368,8 @@ mod tests {
         let line = "hr = -1073418124 then 0x80070005";
         let found = find_codes(line);
         assert_eq!(found.len(), 2);
-        assert!(found[0].1.start < found[1].1.start);
-        assert_eq!(&line[found[1].1.clone()], "0x80070005");
+        assert!(found[0].range.start < found[1].range.start);
+        assert_eq!(&line[found[1].range.clone()], "0x80070005");
+        assert_eq!(found[0].form, Form::NegativeDecimal);
     }
 }

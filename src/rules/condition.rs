@@ -2,7 +2,7 @@
 //! files selected by kind or glob) and fact conditions (a check on a field of the machine).
 
 pub use super::event_filter::EventCondition;
-use crate::knowledge::{find_codes, might_hold_a_code};
+use crate::knowledge::{line_codes, might_hold_a_code};
 use globset::GlobSet;
 use regex::Regex;
 
@@ -111,18 +111,19 @@ impl TextMatcher {
     }
 }
 
-/// The codes written in a line, a Win32 error number (`0x00000490`) also as the HRESULT
+/// The codes a line reports ([`line_codes`]: the one recogniser, a stale `[gle=…]` value only
+/// when nothing else is there), a Win32 error number (`0x00000490`) also as the HRESULT
 /// Windows logs for it (`0x80070490`). Lines that cannot hold a code are skipped cheaply.
 pub(crate) fn codes_in(line: &str) -> impl Iterator<Item = u32> {
     // This runs on every event field a code condition reads; most hold no code.
     let found = if might_hold_a_code(line) {
-        find_codes(line)
+        line_codes(line)
     } else {
         Vec::new()
     };
     found
         .into_iter()
-        .flat_map(|(c, _)| [Some(c.0), c.from_win32().map(|h| h.0)])
+        .flat_map(|c| [Some(c.code.0), c.code.from_win32().map(|h| h.0)])
         .flatten()
 }
 
@@ -131,6 +132,8 @@ pub(crate) fn codes_in(line: &str) -> impl Iterator<Item = u32> {
 pub struct FileSelector {
     pub kinds: Vec<String>,
     pub globs: Option<GlobSet>,
+    /// The scope the kinds came from (`rules::scope`), when they came from one.
+    pub scope: Option<&'static str>,
 }
 
 /// A check on one fact of the machine.

@@ -18,6 +18,7 @@ mod fact_collection;
 mod fact_state;
 pub mod fixtures;
 mod parse;
+pub mod scope;
 mod text_match;
 
 pub use builtin::{builtin_sources, BUILTIN_FILES};

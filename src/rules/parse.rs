@@ -10,6 +10,7 @@ use super::condition::{
 use super::diagnostic::Diagnostic;
 use super::event_filter::{parse_time, LEVELS};
 use super::{Localized, Rule, Severity};
+use super::scope::{self, Scope};
 use crate::bundle::Kind;
 use crate::knowledge::{Code, Knowledge};
 use globset::{Glob, GlobSetBuilder};
@@ -26,19 +27,27 @@ pub fn parse_rule_file(name: &str, source: &str) -> Result<Vec<Rule>, Vec<Diagno
         name,
         source,
         diagnostics: Vec::new(),
+        default_scope: None,
     };
     let (doc, errors) = DeTable::parse_recoverable(source);
     for e in errors {
         let span = e.span().unwrap_or(0..0);
         cx.error(span, format!("TOML syntax: {}", e.message()));
     }
+    // The file's defaults first: they apply to every rule, wherever the table is written.
+    if let Some(defaults) = doc.get_ref().get("defaults") {
+        cx.defaults(defaults);
+    }
     let mut rules = Vec::new();
     for (key, value) in doc.get_ref().iter() {
+        if key.get_ref().as_ref() == "defaults" {
+            continue;
+        }
         if key.get_ref().as_ref() != "rule" {
             cx.error(
                 key.span(),
                 format!(
-                    "unknown top-level key `{}`; rule files hold `[[rule]]` tables",
+                    "unknown top-level key `{}`; rule files hold `[[rule]]` tables and `[defaults]`",
                     key.get_ref()
                 ),
             );
@@ -68,6 +77,8 @@ struct Cx<'s> {
     name: &'s str,
     source: &'s str,
     diagnostics: Vec<Diagnostic>,
+    /// `[defaults] scope`: where code and text conditions of this file look.
+    default_scope: Option<&'static Scope>,
 }
 
 const RULE_KEYS: &[&str] = &[
@@ -81,7 +92,8 @@ const RULE_KEYS: &[&str] = &[
     "when",
 ];
 const COND_KEYS: &[&str] = &[
-    "all", "any", "not", "text", "regex", "code", "files", "fact", "check", "bytes", "pattern", "value", "event",
+    "all", "any", "not", "text", "regex", "code", "files", "scope", "fact", "check", "bytes", "pattern", "value",
+    "event",
 ];
 const EVENT_KEYS: &[&str] = &[
     "channel", "provider", "id", "level", "within", "since", "until", "fields", "text", "regex", "code", "at-least",
@@ -89,6 +101,72 @@ const EVENT_KEYS: &[&str] = &[
 ];
 
 impl Cx<'_> {
+    /// `[defaults]`: `scope = "activation" | "upgrade" | "logs"`.
+    fn defaults(&mut self, v: &Value) {
+        let DeValue::Table(t) = v.get_ref() else {
+            self.error(v.span(), "`defaults` must be a table: write `[defaults]`");
+            return;
+        };
+        self.unknown_keys(t, &["scope"], "defaults");
+        if let Some(s) = get(t, "scope") {
+            self.default_scope = self.scope(s);
+        }
+    }
+
+    /// A scope name, checked.
+    fn scope(&mut self, v: &Value) -> Option<&'static Scope> {
+        let Some(name) = v.get_ref().as_str() else {
+            self.error(v.span(), "`scope` must be a string");
+            return None;
+        };
+        let found = scope::find(name);
+        if found.is_none() {
+            self.error(
+                v.span(),
+                format!("unknown scope `{name}`; expected one of: {}", scope::names().join(", ")),
+            );
+        }
+        found
+    }
+
+    /// The files a text or code condition reads: its own `files`, else its `scope`, else the
+    /// file's default scope; a code condition with none of them reads every log
+    /// ([`scope::DEFAULT_CODE_SCOPE`]), a text condition every text document.
+    fn selector(&mut self, t: &DeTable, code: bool) -> Option<(FileSelector, Option<&'static Scope>)> {
+        let own_scope = match get(t, "scope") {
+            Some(v) => Some(self.scope(v)?),
+            None => None,
+        };
+        let default = if code {
+            self.default_scope.or(scope::find(scope::DEFAULT_CODE_SCOPE))
+        } else {
+            self.default_scope
+        };
+        let scope = own_scope.or(default);
+        if let Some(f) = get(t, "files") {
+            let sel = self.file_selector(f)?;
+            if code {
+                if let Some(k) = sel.kinds.iter().find(|k| scope::NEVER_CODES.contains(&k.as_str())) {
+                    self.error(
+                        f.span(),
+                        format!("`{k}` files are inventories or lists: their numbers are not error codes"),
+                    );
+                    return None;
+                }
+            }
+            return Some((sel, scope));
+        }
+        let sel = match scope {
+            Some(s) => FileSelector {
+                kinds: s.kinds.iter().map(|k| k.to_string()).collect(),
+                globs: None,
+                scope: Some(s.name),
+            },
+            None => FileSelector::default(),
+        };
+        Some((sel, scope))
+    }
+
     fn error(&mut self, span: Range<usize>, message: impl Into<String>) {
         self.diagnostics
             .push(Diagnostic::at(self.name, self.source, span, message));
@@ -313,26 +391,22 @@ impl Cx<'_> {
                 }
             }
         };
-        let files = match get(t, "files") {
-            Some(f) => self.file_selector(f)?,
-            None => FileSelector::default(),
-        };
+        let (files, _) = self.selector(t, false)?;
         Some(Condition::Text(TextCondition::new(matcher, files)))
     }
 
     /// `{ code = [...] }`: the codes in text lines (of the selected files) and in event data.
     fn code_condition(&mut self, t: &DeTable, inner: &Value) -> Option<Condition> {
         let codes = self.codes(inner)?;
-        let files = match get(t, "files") {
-            Some(f) => self.file_selector(f)?,
-            None => FileSelector::default(),
-        };
+        let (files, scope) = self.selector(t, true)?;
         Some(Condition::Any(vec![
             Condition::Text(TextCondition::new(TextMatcher::Codes(codes.clone()), files)),
             // Only events that report a problem: information events carry codes that are not
             // failures (SPP 1003 lists the state of every SKU, 0xC004F014 for each without a key).
+            // Only the scope's providers: an RPC error in a Remote Desktop event is no KMS error.
             Condition::Event(EventCondition {
                 any_field: Some(TextMatcher::Codes(codes)),
+                providers: scope.map_or(Vec::new(), |s| s.providers.iter().map(|p| p.to_string()).collect()),
                 levels: vec![1, 2, 3],
                 at_least: 1,
                 ..EventCondition::default()

@@ -20,7 +20,8 @@ pub(crate) fn find<'a>(cond: &TextCondition, docs: &'a [Document], codes: &OnceC
         // rules: each line is read once for all of them (see `CodeIndex`).
         let index = codes.get_or_init(|| CodeIndex::new(docs));
         for (doc, lines) in &index.docs {
-            if !selected(&cond.files, doc) {
+            // Inventories and lists hold numbers, not results, whatever a selector says.
+            if !selected(&cond.files, doc) || super::scope::NEVER_CODES.contains(&doc.kind.name()) {
                 continue;
             }
             for (n, line, found) in lines {

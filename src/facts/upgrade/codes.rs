@@ -16,9 +16,9 @@
 //! message id of the level column (6 digits, not part of the message anyway). What else may be
 //! dropped depends on the log ([`CodeFilter`]).
 
-use regex::Regex;
 use std::collections::HashMap;
-use std::sync::LazyLock;
+
+use crate::knowledge::Form;
 
 use crate::facts::model::{CodeSeen, Source};
 
@@ -87,56 +87,21 @@ pub fn format_code(code: u32) -> String {
     crate::knowledge::Code(code).to_string()
 }
 
-/// Text right before a bare (no `0x`) 8-digit code.
-const BARE_PREFIXES: &[&str] = &["*FAILED* [", "HRESULT=", "HRESULT =", "Status:", "ErrorCode:"];
-static BARE_PREFIX_FINDER: LazyLock<Regex> = LazyLock::new(|| {
-    let alternatives: Vec<String> = BARE_PREFIXES.iter().map(|p| regex::escape(p)).collect();
-    Regex::new(&alternatives.join("|")).expect("escaped literals compile")
-});
-
-/// The codes in one line of text.
+/// The codes in one line of text, read by the one recogniser ([`crate::knowledge::find_codes`])
+/// and kept by `filter`.
 pub fn scan(text: &str, filter: CodeFilter) -> LineCodes {
-    let b = text.as_bytes();
     let mut out = LineCodes::default();
-    // Candidates are the `x` of `0x`: memchr finds them without looking at every byte.
-    let mut next = 0;
-    for x in memchr::memchr2_iter(b'x', b'X', b) {
-        let Some(i) = x.checked_sub(1).filter(|&i| i >= next) else {
-            continue;
-        };
-        if b[i] != b'0' || (i > 0 && is_word(b[i - 1])) {
-            continue;
-        }
-        let (digits, end) = hex_run(b, i + 2);
-        if digits != 8 || end < b.len() && is_word(b[end]) {
-            next = end.max(i + 2);
-            continue;
-        }
-        let code = parse_hex(&text[i + 2..end]);
-        if i >= 4 && b[i - 4..i].eq_ignore_ascii_case(b"gle=") {
-            if out.gle.is_none() && code != 0 {
-                out.gle = Some(code);
-            }
-        } else {
-            let extended = extend_code(text, end);
-            out.push(filter, FoundCode { code, extended });
-        }
-        next = end;
-    }
-    // One prefiltered search says whether any prefix is there at all; most lines hold none,
-    // and a `match_indices` per prefix per line cost more than the rest of the scan.
-    if !BARE_PREFIX_FINDER.is_match(text) {
+    if !crate::knowledge::might_hold_a_code(text) {
         return out;
     }
-    for prefix in BARE_PREFIXES {
-        for (at, _) in text.match_indices(prefix) {
-            let after = &text[at + prefix.len()..];
-            let start = at + prefix.len() + (after.len() - after.trim_start().len());
-            let (digits, end) = hex_run(b, start);
-            if digits == 8 && (end == b.len() || !is_word(b[end])) {
-                let code = parse_hex(&text[start..end]);
-                out.push(filter, FoundCode { code, extended: None });
+    for c in crate::knowledge::find_codes(text) {
+        if c.form == Form::Gle {
+            if out.gle.is_none() && c.code.0 != 0 {
+                out.gle = Some(c.code.0);
             }
+        } else {
+            let extended = c.extend.map(|e| e.to_string());
+            out.push(filter, FoundCode { code: c.code.0, extended });
         }
     }
     out
@@ -148,37 +113,6 @@ impl LineCodes {
             self.codes.push(found);
         }
     }
-}
-
-/// The extend code after a result code ending at `end`: ` - 0x20017` or `-0x4000D`.
-fn extend_code(text: &str, end: usize) -> Option<String> {
-    let rest = text[end..]
-        .trim_start_matches(' ')
-        .strip_prefix('-')?
-        .trim_start_matches(' ');
-    let hex = rest.strip_prefix("0x").or_else(|| rest.strip_prefix("0X"))?;
-    let (digits, stop) = hex_run(hex.as_bytes(), 0);
-    let glued = hex.as_bytes().get(stop).is_some_and(|&c| is_word(c));
-    if !(1..=6).contains(&digits) || glued || parse_hex(&hex[..stop]) == 0 {
-        return None;
-    }
-    Some(format!("0x{}", hex[..stop].to_ascii_uppercase()))
-}
-
-/// Number of hex digits from `from`, and where they end.
-fn hex_run(b: &[u8], from: usize) -> (usize, usize) {
-    let n = b
-        .get(from..)
-        .map_or(0, |s| s.iter().take_while(|c| c.is_ascii_hexdigit()).count());
-    (n, from + n)
-}
-
-fn parse_hex(s: &str) -> u32 {
-    u32::from_str_radix(s, 16).unwrap_or(0)
-}
-
-fn is_word(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || c == b'_'
 }
 
 /// The codes of one log: counts, components, first and last line.

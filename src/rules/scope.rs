@@ -1,0 +1,112 @@
+//! Where a rule's codes and texts mean what the rule says.
+//!
+//! The same number means different things in different files: `0x00000070` is a change token in
+//! a dmidecode dump and ERROR_DISK_FULL in a setup log; `0x800706BA` is "RPC server
+//! unavailable" for KMS and for the event-log service alike. So code and text conditions read
+//! only the documents (and events) of their scope: a rule file names a default scope in its
+//! `[defaults]` table, a condition may name another (`scope = "..."`) or list its files.
+//! Hardware inventories, process lists, software lists and registry exports are never read for
+//! error codes, whatever a rule says: the numbers in them are not results.
+
+/// A named family of documents and event sources.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Scope {
+    pub name: &'static str,
+    /// Document kinds (`bundle::Kind::name`) whose lines are read.
+    pub kinds: &'static [&'static str],
+    /// Event providers whose records are read (ignoring case); empty: every provider.
+    pub providers: &'static [&'static str],
+    pub about: &'static str,
+}
+
+/// Providers of the Software Protection Platform and the licensing client (windows-facts.md
+/// §1.3: the SPP events of the Application log, the licensing channels).
+const ACTIVATION_PROVIDERS: &[&str] = &[
+    "Microsoft-Windows-Security-SPP",
+    "Software Protection Platform Service",
+    "Microsoft-Windows-Security-SPP-UX",
+    "Microsoft-Windows-Security-SPP-UX-Notifications",
+    "Microsoft-Windows-Security-SPP-UX-GenuineCenter-Logging",
+    "Microsoft-Windows-Security-Licensing-SLC",
+    "Microsoft-Windows-Security-Licensing-SLC-UX",
+];
+
+/// Providers of Windows Update, servicing and setup events (windows-facts.md §1.8).
+const UPGRADE_PROVIDERS: &[&str] = &[
+    "Microsoft-Windows-WindowsUpdateClient",
+    "Microsoft-Windows-Servicing",
+    "Microsoft-Windows-Setup",
+    "Microsoft-Windows-SetupPlatform",
+    "Microsoft-Windows-SetupQueue",
+    "Microsoft-Windows-TrustedInstaller",
+];
+
+pub const SCOPES: &[Scope] = &[
+    Scope {
+        name: "activation",
+        kinds: &["slmgr", "text"],
+        providers: ACTIVATION_PROVIDERS,
+        about: "licensing outputs (slmgr), activation client logs and other text; SPP/licensing events",
+    },
+    Scope {
+        name: "upgrade",
+        kinds: &["setup-log", "cbs-log", "windows-update-log"],
+        providers: UPGRADE_PROVIDERS,
+        about: "setup (Panther), CBS/DISM and Windows Update logs; update, servicing and setup events",
+    },
+    Scope {
+        name: "logs",
+        kinds: &["slmgr", "text", "setup-log", "cbs-log", "windows-update-log"],
+        providers: &[],
+        about: "every log (no inventory, process or software list); events of every provider",
+    },
+];
+
+/// The scope of code conditions in a rule file that names none.
+pub const DEFAULT_CODE_SCOPE: &str = "logs";
+
+/// Document kinds whose numbers are never error codes: inventories and lists.
+pub const NEVER_CODES: &[&str] = &[
+    "dmidecode",
+    "sysfs-dmi",
+    "wmic-list",
+    "wmic-table",
+    "ps-json",
+    "systeminfo",
+    "ipconfig",
+    "lsblk-json",
+    "ip-json",
+    "sys-class-net",
+    "detect-virt",
+    "os-release",
+    "hostname",
+    "manifest",
+    "process-list",
+    "software-list",
+    "registry",
+];
+
+pub fn find(name: &str) -> Option<&'static Scope> {
+    SCOPES.iter().find(|s| s.name == name)
+}
+
+pub fn names() -> Vec<&'static str> {
+    SCOPES.iter().map(|s| s.name).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bundle::Kind;
+
+    #[test]
+    fn scopes_name_known_kinds_and_never_an_inventory() {
+        for s in SCOPES {
+            for k in s.kinds {
+                assert!(Kind::NAMES.contains(k), "{}: {k}", s.name);
+                assert!(!NEVER_CODES.contains(k), "{}: {k}", s.name);
+            }
+        }
+        assert!(find(DEFAULT_CODE_SCOPE).is_some());
+    }
+}
