@@ -87,7 +87,11 @@ pub fn run(args: &ExplainArgs, lang: Lang) -> u8 {
 }
 
 fn explain<'k>(arg: &str, knowledge: &'k Knowledge, rules: &'k [Rule]) -> Outcome<'k> {
-    let Some((code, extend)) = parse_setup_code(arg) else {
+    // A code as people type it, or a pasted log line read by the analyzer's own recogniser
+    // (`HRESULT=800F0922`, `hr = -1073418124`): its first code.
+    let parsed =
+        parse_setup_code(arg).or_else(|| cmgelog::knowledge::line_codes(arg).first().map(|c| (c.code, c.extend)));
+    let Some((code, extend)) = parsed else {
         return Outcome::NotACode(arg.to_string());
     };
     let entry = knowledge.lookup_how(code, extend);

@@ -64,6 +64,13 @@ fn lint(path: Option<&std::path::Path>, lang: Lang) -> u8 {
                     format!("{} rules, no problems.", set.rules.len())
                 }
             );
+            // Where each rule looks: a code read where it means something else is a wrong cause.
+            for r in &set.rules {
+                let places = cmgelog::rules::scope::describe(r);
+                if !places.is_empty() {
+                    println!("  {:<28} {}", r.id, places.join("; "));
+                }
+            }
             0
         }
         Err(e) => {

@@ -52,10 +52,8 @@ pub struct FoundCode {
 /// A label, then (after optional white space and `=`, `:` or `[`) a number: 8 hex digits
 /// (bare hex) or, after `hr`/`hresult`/`error code` only, a decimal.
 static LABELLED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)(?:\b(hresult|hr|error ?code|status)\s*[=:]?|(\*failed\*)\s*\[)[ \t]*(-?[0-9a-f]{1,10})\b",
-    )
-    .expect("literal regex")
+    Regex::new(r"(?i)(?:\b(hresult|hr|error ?code|status)\s*[=:]?|(\*failed\*)\s*\[)[ \t]*(-?[0-9a-f]{1,10})\b")
+        .expect("literal regex")
 });
 
 /// Every code written in `line`, in order of position. The candidates are not filtered by
@@ -66,9 +64,7 @@ pub fn find_codes(line: &str) -> Vec<FoundCode> {
     if might_hold_a_label(line) {
         for caps in LABELLED.captures_iter(line) {
             let Some(m) = caps.get(3) else { continue };
-            let decimal_label = caps
-                .get(1)
-                .is_some_and(|l| !l.as_str().eq_ignore_ascii_case("status"));
+            let decimal_label = caps.get(1).is_some_and(|l| !l.as_str().eq_ignore_ascii_case("status"));
             // A number followed by `.` is a version or a fraction (`hr = 10.0.17763`).
             if line[m.end()..].starts_with('.') {
                 continue;
@@ -285,9 +281,17 @@ mod tests {
     fn bare_hex_after_a_label() {
         // dism.log writes HRESULTs without 0x; Windows Update writes them in brackets.
         for (line, want, form) in [
-            ("2019-05-02 10:11:12, Error DISM DISM Package Manager: PID=1 HRESULT=800F0922", 0x800F_0922, Form::LabelledHex),
+            (
+                "2019-05-02 10:11:12, Error DISM DISM Package Manager: PID=1 HRESULT=800F0922",
+                0x800F_0922,
+                Form::LabelledHex,
+            ),
             ("FATAL: hr=80070005", 0x8007_0005, Form::LabelledHex),
-            ("Agent *FAILED* [80240013] Method failed", 0x8024_0013, Form::LabelledHex),
+            (
+                "Agent *FAILED* [80240013] Method failed",
+                0x8024_0013,
+                Form::LabelledHex,
+            ),
             ("BCD: Status: c000000f", 0xC000_000F, Form::LabelledHex),
             ("ErrorCode: 800106d9", 0x8001_06D9, Form::LabelledHex),
             ("error code 1168", 1168, Form::LabelledDecimal),

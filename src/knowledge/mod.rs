@@ -11,7 +11,7 @@ mod find;
 mod table;
 
 pub use code::{parse_setup_code, Code, ExtendCode};
-pub use find::{code_starts, find_codes, line_codes, might_hold_a_code, FoundCode, Form};
+pub use find::{code_starts, find_codes, line_codes, might_hold_a_code, Form, FoundCode};
 
 use crate::i18n::{Lang, Localized};
 use serde::Serialize;

@@ -139,6 +139,86 @@ mod tests {
     use super::*;
     use regex::Regex;
 
+    /// Every consumer of error codes reads a line through the one recogniser, so they see the
+    /// same codes: rule code conditions (`codes_in`), the upgrade logs' tallies
+    /// (`upgrade::codes::scan`, which keeps only its filter's values), the event filter (some
+    /// needle of each code occurs in the line, or its record would be skipped) and `cmgelog
+    /// explain` (the code's text parses to the same code).
+    #[test]
+    fn every_consumer_sees_the_same_codes() {
+        use crate::facts::upgrade::codes::{scan, CodeFilter};
+        use crate::knowledge::{line_codes, parse_setup_code, Form};
+        use crate::rules::condition::codes_in;
+        let real = [
+            include_str!("../../tests/fixtures/setup/VitalSkib_files_setuperr_moupg.log"),
+            include_str!("../../tests/fixtures/setup/copyleft21_samsung_setupact_moupg.log"),
+            include_str!("../../tests/fixtures/setup/bitbtrust_Errorcode_setupact.log"),
+            include_str!("../../tests/fixtures/setup/Shekhar-sss_Git_Basic_setuperr.log"),
+            include_str!("../../tests/fixtures/cbs/Particular-NServiceBus-1687_dism_excerpt.log"),
+            include_str!("../../tests/fixtures/cbs/hofcake_CBS_excerpt.log"),
+            include_str!("../../tests/fixtures/windowsupdate/findingsanity_Logs_WindowsUpdate.log"),
+        ];
+        let edge = "HRESULT=800F0922\nhr = -1073418124\nAgent *FAILED* [80240013]\nResult 0xC1900101 - 0x20017\n\
+                    Error: 0x00000003[gle=0x00000003]\nFailed [gle=0x00000005]\nerror code 1168\nStatus: c000000f";
+        let (mut lines, mut forms) = (0, std::collections::BTreeSet::new());
+        for line in real.iter().flat_map(|t| t.lines()).chain(edge.lines()) {
+            let found = line_codes(line);
+            if found.is_empty() {
+                assert_eq!(codes_in(line).count(), 0, "{line}");
+                continue;
+            }
+            lines += 1;
+            // Rules: the codes, plus the HRESULT of each Win32 number.
+            let mut want: Vec<u32> = found
+                .iter()
+                .flat_map(|c| [Some(c.code.0), c.code.from_win32().map(|h| h.0)])
+                .flatten()
+                .collect();
+            let mut got: Vec<u32> = codes_in(line).collect();
+            want.sort_unstable();
+            got.sort_unstable();
+            assert_eq!(got, want, "rules: {line}");
+            // Upgrade tallies: the same codes, less those their filter drops.
+            for filter in [CodeFilter::Setup, CodeFilter::FailureOnly] {
+                let scanned = scan(line, filter);
+                let main_codes: Vec<u32> = found.iter().filter(|c| c.form != Form::Gle).map(|c| c.code.0).collect();
+                assert!(
+                    scanned.codes.iter().all(|c| main_codes.contains(&c.code)),
+                    "upgrade: {line}"
+                );
+                for c in found.iter().filter(|c| c.form != Form::Gle) {
+                    let kept = scanned.codes.iter().any(|s| s.code == c.code.0);
+                    assert_eq!(kept, filter.keeps(c.code.0), "upgrade {filter:?}: {line}");
+                }
+            }
+            let lower = line.to_ascii_lowercase();
+            for c in &found {
+                forms.insert(format!("{:?}", c.form));
+                // The event filter: a needle of the code is in the line.
+                let needles = code_needles(c.code.0);
+                assert!(
+                    needles.iter().any(|n| occurs(n, &lower)),
+                    "needles of {}: {line}",
+                    c.code
+                );
+                // explain: the code as written parses back to it.
+                let (code, extend) = parse_setup_code(&line[c.range.clone()]).expect("parses");
+                assert_eq!(code, c.code, "explain: {line}");
+                assert_eq!(extend, None);
+            }
+        }
+        assert!(lines > 100, "{lines} lines with codes");
+        assert_eq!(forms.len(), 5, "every form is exercised: {forms:?}");
+    }
+
+    fn occurs(n: &Needle, lower: &str) -> bool {
+        match n {
+            Needle::Text(t) => lower.contains(&t.to_ascii_lowercase()),
+            Needle::All(parts) => parts.iter().all(|p| occurs(p, lower)),
+            Needle::Bytes(_) | Needle::Value(_) => false,
+        }
+    }
+
     fn texts_of(group: &[Needle]) -> Vec<String> {
         group
             .iter()

@@ -9,8 +9,8 @@ use super::condition::{
 };
 use super::diagnostic::Diagnostic;
 use super::event_filter::{parse_time, LEVELS};
-use super::{Localized, Rule, Severity};
 use super::scope::{self, Scope};
+use super::{Localized, Rule, Severity};
 use crate::bundle::Kind;
 use crate::knowledge::{Code, Knowledge};
 use globset::{Glob, GlobSetBuilder};

@@ -110,3 +110,52 @@ mod tests {
         assert!(find(DEFAULT_CODE_SCOPE).is_some());
     }
 }
+
+/// Where a rule looks, one short phrase per text, code and event condition, for `rules lint`:
+/// `codes in activation (slmgr, text; events of 7 providers)`, `text in every text file`.
+pub fn describe(rule: &super::Rule) -> Vec<String> {
+    use super::condition::{Condition, TextMatcher};
+    let mut out = Vec::new();
+    rule.when.visit(&mut |c| {
+        let phrase = match c {
+            Condition::Text(t) => {
+                let what = match t.matcher {
+                    TextMatcher::Codes(_) => "codes",
+                    TextMatcher::Literal(_) => "text",
+                    TextMatcher::Regex(_) => "regex",
+                };
+                let files = &t.files;
+                let mut place = match (files.scope, files.kinds.is_empty(), files.globs.is_some()) {
+                    (Some(s), _, _) => format!("{s} ({})", files.kinds.join(", ")),
+                    (None, true, false) => "every text file".to_string(),
+                    (None, _, _) => {
+                        let mut parts: Vec<String> = files.kinds.iter().map(|k| format!("kind:{k}")).collect();
+                        if files.globs.is_some() {
+                            parts.push("globs".into());
+                        }
+                        parts.join(", ")
+                    }
+                };
+                if matches!(t.matcher, TextMatcher::Codes(_)) {
+                    place.push_str("; never inventories or lists");
+                }
+                format!("{what} in {place}")
+            }
+            Condition::Event(e) => {
+                let providers = if e.providers.is_empty() {
+                    "every provider".to_string()
+                } else if e.providers.len() > 2 {
+                    format!("{} providers ({}, …)", e.providers.len(), e.providers[0])
+                } else {
+                    e.providers.join(", ")
+                };
+                format!("events of {providers}")
+            }
+            _ => return,
+        };
+        if !out.contains(&phrase) {
+            out.push(phrase);
+        }
+    });
+    out
+}

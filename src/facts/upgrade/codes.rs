@@ -70,7 +70,7 @@ pub enum CodeFilter {
 }
 
 impl CodeFilter {
-    fn keeps(self, code: u32) -> bool {
+    pub(crate) fn keeps(self, code: u32) -> bool {
         // Microsoft never sets the customer bit in its HRESULT and NTSTATUS values (MS-ERREF
         // 2.1, 2.3): a value with it is a disk signature (`0xFBBC5AB5`) or an exit state
         // (`0xfffd0000`), not an error code.
@@ -101,7 +101,13 @@ pub fn scan(text: &str, filter: CodeFilter) -> LineCodes {
             }
         } else {
             let extended = c.extend.map(|e| e.to_string());
-            out.push(filter, FoundCode { code: c.code.0, extended });
+            out.push(
+                filter,
+                FoundCode {
+                    code: c.code.0,
+                    extended,
+                },
+            );
         }
     }
     out

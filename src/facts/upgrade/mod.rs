@@ -10,7 +10,7 @@
 //! recognised ([`Kind::SetupLog`], [`Kind::CbsLog`], [`Kind::WindowsUpdateLog`]).
 
 mod cbs;
-mod codes;
+pub(crate) mod codes;
 pub mod decisive;
 mod line;
 mod panther;
