@@ -72,6 +72,7 @@ pub fn analyze_documents(
     let (scan, event_counts, event_errors) = scan_events(&documents, rules, filter, &mut machine);
     errors.extend(event_errors.into_iter().map(damaged));
     let findings = rules::evaluate(rules, &documents, &machine, &scan);
+    errors.extend(unanalysed_inputs(&inputs, &documents, &findings, &errors));
     let infos = documents
         .iter()
         .zip(event_counts)
@@ -130,12 +131,79 @@ fn scan_events(
     (scanner.finish(), counts, errors)
 }
 
+/// The inputs nothing could be said about: an input without any file (an empty folder) and
+/// one whose files are all binary or unrecognised text, unless a finding cites one of them.
+/// Each is an error, so the report says "not analysed" and never a clean bill of health.
+fn unanalysed_inputs(
+    inputs: &[String],
+    documents: &[Document],
+    findings: &[rules::Finding],
+    errors: &[ReadError],
+) -> Vec<ReadError> {
+    let mut out = Vec::new();
+    for input in inputs {
+        let within = |other: &str| other == input || other.starts_with(input.as_str());
+        if !documents.iter().any(|d| within(&d.input)) && !errors.iter().any(|e| within(&e.input)) {
+            out.push(ReadError::new(input.clone(), None, ReadErrorKind::Empty));
+        }
+    }
+    let mut groups: Vec<&str> = documents.iter().map(|d| d.input.as_str()).collect();
+    groups.dedup();
+    for group in groups {
+        let docs: Vec<&Document> = documents.iter().filter(|d| d.input == group).collect();
+        let cited = findings.iter().flat_map(|f| &f.evidence).any(|e| e.input == group);
+        if cited || docs.iter().any(|d| d.is_recognised()) {
+            continue;
+        }
+        let binary = docs.iter().filter(|d| d.kind == bundle::Kind::Binary).count();
+        out.push(ReadError::new(
+            group,
+            None,
+            ReadErrorKind::NotAnalysed {
+                binary,
+                text: docs.len() - binary,
+            },
+        ));
+    }
+    out
+}
+
 fn damaged(e: EventReadError) -> ReadError {
     let entry = (!e.input.ends_with(&e.path)).then_some(e.path);
     ReadError::new(e.input, entry, ReadErrorKind::DamagedEvents { detail: e.detail })
 }
 
 impl Analysis {
+    /// Inputs that could not be analysed at all (empty, or no file in a known format).
+    fn unanalysed(&self) -> impl Iterator<Item = &ReadError> {
+        self.errors
+            .iter()
+            .filter(|e| matches!(e.kind, ReadErrorKind::Empty | ReadErrorKind::NotAnalysed { .. }))
+    }
+
+    /// Every input was analysed (something known was read from each).
+    pub fn all_analysed(&self) -> bool {
+        self.unanalysed().next().is_none()
+    }
+
+    /// What a report says when there is no finding: "no known problem" only when every input
+    /// was analysed; otherwise that some (or all) of it could not be, so the absence of
+    /// findings is never taken for a clean bill of health.
+    pub fn no_findings_text(&self, zh: bool) -> &'static str {
+        let analysed_something = self
+            .documents
+            .iter()
+            .any(|d| !self.unanalysed().any(|e| e.input == d.input));
+        match (self.all_analysed(), analysed_something, zh) {
+            (true, _, true) => "未发现已知问题。",
+            (true, _, false) => "No known problem found.",
+            (false, false, true) => "未能分析：输入中没有本工具能识别的文件（见下），无法对本机下结论。",
+            (false, false, false) => "Nothing was analysed: no input holds a file this tool reads (see below); no conclusion about this machine.",
+            (false, true, true) => "已分析的部分未发现已知问题，但有输入未被分析（见下）。",
+            (false, true, false) => "No known problem in what was analysed, but some input was not analysed (see below).",
+        }
+    }
+
     /// The process exit code: 2 when something could not be read (the rest was still
     /// analysed), else 1 when a finding of severity warning or above exists, else 0.
     pub fn exit_code(&self) -> u8 {

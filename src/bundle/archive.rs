@@ -19,14 +19,31 @@ pub(super) fn read_zip(path: &Path, input: &str, limits: &Limits, out: &mut Read
     read_zip_from(BufReader::new(file), input, limits, out);
 }
 
+/// How deep zips inside zips are opened: users and portals wrap the collector's zip again
+/// (a zip of the zip), rarely more. A deeper one stays an entry of its own.
+const MAX_NESTING: usize = 2;
+
 /// Reads a zip from any seekable source (a file, or bytes in memory).
 pub(super) fn read_zip_from<R: Read + Seek>(reader: R, input: &str, limits: &Limits, out: &mut ReadOutcome) {
+    read_nested(reader, input, "", 0, limits, out);
+}
+
+/// Reads a zip whose entries are named `prefix` + their name (`outer.zip/` for a zip inside
+/// the bundle), at nesting `depth`; the caps of `limits` hold for it and everything inside.
+fn read_nested<R: Read + Seek>(
+    reader: R,
+    input: &str,
+    prefix: &str,
+    depth: usize,
+    limits: &Limits,
+    out: &mut ReadOutcome,
+) {
     let archive = match ZipArchive::new(reader) {
         Ok(a) => a,
         Err(e) => {
             out.errors.push(ReadError::new(
                 input,
-                None,
+                (!prefix.is_empty()).then(|| prefix.trim_end_matches('/').to_string()),
                 ReadErrorKind::NotAZip { detail: e.to_string() },
             ));
             return;
@@ -77,7 +94,7 @@ pub(super) fn read_zip_from<R: Read + Seek>(reader: R, input: &str, limits: &Lim
                 .push(ReadError::new(input, Some(raw_name), ReadErrorKind::UnsafeName));
             continue;
         }
-        let name = raw_name.replace('\\', "/");
+        let name = format!("{prefix}{}", raw_name.replace('\\', "/"));
         if member.encrypted() {
             out.errors
                 .push(ReadError::new(input, Some(name), ReadErrorKind::Encrypted));
@@ -133,6 +150,24 @@ pub(super) fn read_zip_from<R: Read + Seek>(reader: R, input: &str, limits: &Lim
             if stop {
                 return;
             }
+            continue;
+        }
+        if depth + 1 < MAX_NESTING && data.starts_with(super::ZIP_MAGIC) {
+            // A zip inside the bundle: its entries are read within what is left of the caps.
+            let inner = Limits {
+                max_total_bytes: room,
+                ..*limits
+            };
+            let before = out.entries.len();
+            read_nested(
+                std::io::Cursor::new(data),
+                input,
+                &format!("{name}/"),
+                depth + 1,
+                &inner,
+                out,
+            );
+            total += out.entries[before..].iter().map(|e| e.data.len() as u64).sum::<u64>();
             continue;
         }
         total += data.len() as u64;

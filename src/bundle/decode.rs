@@ -54,10 +54,23 @@ pub fn decode(bytes: &[u8]) -> DecodedText {
 fn decode_with(enc: &'static Encoding, bytes: &[u8]) -> DecodedText {
     let (text, had_errors) = enc.decode_without_bom_handling(bytes);
     DecodedText {
-        text: text.into_owned(),
+        text: without_terminal_colours(text.into_owned()),
         encoding: enc.name(),
         had_errors,
     }
+}
+
+/// ANSI/VT100 control sequences (`ESC [ 31 m`): colours and cursor moves that tools write
+/// when they think they talk to a terminal. Removed so that messages match as printed; they
+/// hold no line break, so line numbers stay the file's own.
+static TERMINAL_SEQUENCE: std::sync::LazyLock<regex::Regex> =
+    std::sync::LazyLock::new(|| regex::Regex::new("\x1b(?:\\[[0-?]*[ -/]*[@-~]|[@-Z\\\\-_])").expect("literal regex"));
+
+fn without_terminal_colours(text: String) -> String {
+    if !text.contains('\u{1b}') {
+        return text;
+    }
+    TERMINAL_SEQUENCE.replace_all(&text, "").into_owned()
 }
 
 /// UTF-16 without BOM: ASCII-heavy text has a NUL in every other byte. We look at a prefix
@@ -115,7 +128,8 @@ pub fn looks_textual(bytes: &[u8]) -> bool {
     let sample = &bytes[..bytes.len().min(8192)];
     let controls = sample
         .iter()
-        .filter(|&&b| b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c))
+        // ESC starts the colour sequences of terminal output (`ESC[31m`): text, not binary.
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c | 0x1b))
         .count();
     controls * 100 <= sample.len()
 }
@@ -150,6 +164,16 @@ mod tests {
         let d = decode(&bytes);
         assert_eq!(d.encoding, "gb18030");
         assert_eq!(d.text, "在线激活失败， 服务器错误，请联系客服。");
+    }
+
+    #[test]
+    fn terminal_colours_are_text_and_removed() {
+        let bytes =
+            b"\x1b[0;32m2024-05-14 09:31:02\x1b[0m [INFO] ok\n\x1b[1;31mERROR\x1b[0m hr=0x80070070\n".repeat(50);
+        assert!(looks_textual(&bytes));
+        let d = decode(&bytes);
+        assert!(!d.text.contains('\u{1b}'));
+        assert_eq!(d.numbered_lines().nth(1), Some((2, "ERROR hr=0x80070070")));
     }
 
     #[test]

@@ -75,6 +75,17 @@ impl Document {
         Some(first)
     }
 
+    /// Whether this tool reads something from the document: a known format, an event log, or
+    /// a text log (timestamped lines, such as the activation client's). Binary data and text
+    /// that is none of these (a README, a screenshot's bytes) are not.
+    pub fn is_recognised(&self) -> bool {
+        match self.kind {
+            Kind::Binary => false,
+            Kind::Text => self.events || self.text.as_ref().is_some_and(|t| kind::looks_like_log(&t.text)),
+            _ => true,
+        }
+    }
+
     /// Numbered lines of a text document; empty for binary ones.
     pub fn lines(&self) -> impl Iterator<Item = (usize, &str)> {
         self.text.iter().flat_map(|t| t.numbered_lines())

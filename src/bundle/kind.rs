@@ -262,12 +262,13 @@ pub fn detect(path: &str, bytes: &[u8], text: Option<&DecodedText>) -> Kind {
     if head
         .iter()
         .any(|l| is_dmidecode_banner(l) || (l.starts_with("Handle 0x") && l.contains("DMI type")))
+        || is_quiet_dmidecode(&head)
     {
         return Kind::Dmidecode;
     }
     if head
         .iter()
-        .any(|l| l.starts_with("/sys/class/dmi/id/") && l.contains(':'))
+        .any(|l| (l.starts_with("/sys/class/dmi/id/") && l.contains(':')) || l.starts_with("==> /sys/class/dmi/id/"))
         || is_sysfs_attr_file(path, &head)
     {
         return Kind::SysfsDmi;
@@ -311,6 +312,39 @@ pub fn detect(path: &str, bytes: &[u8], text: Option<&DecodedText>) -> Kind {
         return Kind::WmicTable(class);
     }
     Kind::Text
+}
+
+/// A date at the start of a line (after an optional `[`), as logs write it: `2024-05-14`,
+/// `2024/05/14`, `2024.5.14`, `14.05.2024`, `05/14/2024`.
+static LOG_DATE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"(?m)^\[?(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4})[ T,\]]")
+        .expect("literal regex")
+});
+
+/// Whether a text is a log: at least three of its first 100 lines start with a date.
+pub fn looks_like_log(text: &str) -> bool {
+    let head_end = text.match_indices('\n').nth(99).map_or(text.len(), |(i, _)| i);
+    LOG_DATE.find_iter(&text[..head_end]).nth(2).is_some()
+}
+
+/// `dmidecode -q`: no banner, no handle lines, the record names alone as headings. Two
+/// distinct record names, each followed by an attribute (`Vendor: …`), make a dump.
+fn is_quiet_dmidecode(head: &[&str]) -> bool {
+    const RECORDS: &[&str] = &[
+        "BIOS Information",
+        "System Information",
+        "Base Board Information",
+        "Chassis Information",
+        "Processor Information",
+        "Memory Device",
+    ];
+    let mut seen: Vec<&str> = Vec::new();
+    for pair in head.windows(2) {
+        if RECORDS.contains(&pair[0]) && pair[1].contains(": ") && !seen.contains(&pair[0]) {
+            seen.push(pair[0]);
+        }
+    }
+    seen.len() >= 2
 }
 
 /// `# dmidecode 3.3`: the banner dmidecode prints, with its version (a README that merely

@@ -172,7 +172,9 @@ pub fn read_inputs(paths: &[impl AsRef<Path>], limits: &Limits) -> ReadOutcome {
 fn read_folder(dir: &Path, input: &str, limits: &Limits, out: &mut ReadOutcome) {
     let mut total: u64 = 0;
     let mut count = 0usize;
-    for item in WalkDir::new(dir).sort_by_file_name() {
+    // Symlinked folders are followed (a bundle unpacked elsewhere and linked in); walkdir
+    // reports a link back to an ancestor as an error instead of looping.
+    for item in WalkDir::new(dir).follow_links(true).sort_by_file_name() {
         let item = match item {
             Ok(i) => i,
             Err(e) => {

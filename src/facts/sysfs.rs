@@ -4,7 +4,9 @@
 //! - one file per attribute (`.../dmi/id/board_serial`, or `board_serial.txt` as a collector
 //!   saved it): the value is the content without its final newline;
 //! - a listing from `grep . /sys/class/dmi/id/*` or `grep -r . /sys/class/dmi/id/`: lines
-//!   `/sys/class/dmi/id/<attr>:<value>`.
+//!   `/sys/class/dmi/id/<attr>:<value>`;
+//! - `head /sys/class/dmi/id/*`: a `==> /sys/class/dmi/id/<attr> <==` line, the value on the
+//!   next line, a blank line before the next section (a file head could not open has none).
 //!
 //! The serial files are root-only. A collector run as a normal user leaves either an empty file
 //! (`cat ... 2>/dev/null`) or the error text (`cat ... 2>&1`): neither is a value, so neither is
@@ -18,8 +20,13 @@ const DMI_DIR: &str = "/sys/class/dmi/id/";
 /// Text a failed `cat`/`grep` leaves where a value should be.
 const DENIED: &str = "Permission denied";
 
+/// What `head` prints before each file's lines.
+const HEAD_SECTION: &str = "==> /sys/class/dmi/id/";
+
 pub fn extract(doc: &Document, machine: &mut Machine) {
-    if doc.lines().any(|(_, line)| line.trim_start().starts_with(DMI_DIR)) {
+    if doc.lines().any(|(_, line)| line.starts_with(HEAD_SECTION)) {
+        extract_head(doc, machine);
+    } else if doc.lines().any(|(_, line)| line.trim_start().starts_with(DMI_DIR)) {
         extract_listing(doc, machine);
     } else if let Some(attr) = sysfs_attr(&doc.path) {
         extract_single(doc, attr, machine);
@@ -70,6 +77,26 @@ fn extract_listing(doc: &Document, machine: &mut Machine) {
         }
         if let Some(field) = field_for(machine, attr) {
             field.push(value, Source::at(doc, line_no, line));
+        }
+    }
+}
+
+/// `head` output: the line after each section header is that attribute's value (an empty
+/// line is the empty string the kernel writes; a header right after a header is a file head
+/// could not read).
+fn extract_head(doc: &Document, machine: &mut Machine) {
+    let mut attr: Option<&str> = None;
+    for (line_no, line) in doc.lines() {
+        if let Some(rest) = line.strip_prefix(HEAD_SECTION) {
+            attr = rest.strip_suffix(" <==").map(str::trim);
+            continue;
+        }
+        let Some(a) = attr.take() else { continue };
+        if line.contains(DENIED) {
+            continue;
+        }
+        if let Some(field) = field_for(machine, a) {
+            field.push(line, Source::at(doc, line_no, line));
         }
     }
 }

@@ -94,7 +94,7 @@ pub fn render(a: &Analysis, lang: Lang) -> String {
     identity_table(&mut out, &Fingerprint::of(&a.machine), zh);
     let _ = writeln!(out, "<h2>{}</h2>", t("发现的问题", "Findings"));
     if a.findings.is_empty() {
-        let _ = writeln!(out, "<p>{}</p>", t("未发现已知问题。", "No known problem found."));
+        let _ = writeln!(out, "<p>{}</p>", a.no_findings_text(zh));
     } else {
         out.push_str(&sort_button("findings", zh));
         out.push_str("<div id=\"findings\">\n");

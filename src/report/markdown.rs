@@ -16,7 +16,16 @@ pub fn render(a: &Analysis, lang: Lang) -> String {
     let mut out = String::new();
     let several = a.inputs.len() > 1;
     let _ = writeln!(out, "{}\n", t("您好，", "Hello,"));
-    if a.findings.is_empty() {
+    if a.findings.is_empty() && !a.all_analysed() {
+        let _ = writeln!(
+            out,
+            "{}\n",
+            t(
+                "我们收到的日志中有无法分析的内容（文件为空、已损坏或不是本工具能识别的格式），因此还不能判断原因。请按说明重新收集并发送完整的日志包。",
+                "Part of what you sent could not be analysed (empty, damaged, or not a format this tool reads), so we cannot name a cause yet. Please collect and send the full bundle again as described."
+            )
+        );
+    } else if a.findings.is_empty() {
         let _ = writeln!(
             out,
             "{}\n",

@@ -42,15 +42,7 @@ pub fn render(a: &Analysis, lang: Lang) -> String {
     machine_summary(&mut out, &a.machine, lang);
     out.push('\n');
     if a.findings.is_empty() {
-        let _ = writeln!(
-            out,
-            "{}",
-            if zh {
-                "未发现已知问题。"
-            } else {
-                "No known problem found."
-            }
-        );
+        let _ = writeln!(out, "{}", a.no_findings_text(zh));
     } else {
         let _ = writeln!(
             out,

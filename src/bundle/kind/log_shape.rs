@@ -22,8 +22,19 @@ const HEAD_LINES: usize = 20;
 
 /// The kind of a log whose first lines (trimmed, non-empty) are `head`, if it is one.
 pub(super) fn detect(path: &str, head: &[&str]) -> Option<Kind> {
-    let head = &head[..head.len().min(HEAD_LINES)];
-    if head.is_empty() {
+    // Some setup logs open with a block of their own (`Host system information:` and the
+    // machine's details, up to a few dozen lines) before the first entry: the shape is judged
+    // from the first line that has it.
+    let first = head
+        .iter()
+        .position(|l| panther_component(l).is_some() || is_windows_update_line(l))?;
+    let head = &head[first..head.len().min(first + HEAD_LINES)];
+    // After such a block, a log has many entries; a line or two pasted into a note does not.
+    let entries = head
+        .iter()
+        .filter(|l| panther_component(l).is_some() || is_windows_update_line(l))
+        .count();
+    if first > 0 && entries < 3 {
         return None;
     }
     let name = path.rsplit(['/', '\\']).next().unwrap_or(path).to_ascii_lowercase();
