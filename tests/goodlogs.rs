@@ -57,7 +57,15 @@ fn describe(rel: &Path, a: &Analysis) -> String {
                 .collect();
             at.dedup();
             at.truncate(5);
-            format!("{}{}", f.rule, if at.is_empty() { String::new() } else { format!("[{}]", at.join(",")) })
+            format!(
+                "{}{}",
+                f.rule,
+                if at.is_empty() {
+                    String::new()
+                } else {
+                    format!("[{}]", at.join(","))
+                }
+            )
         })
         .collect();
     findings.sort();
@@ -67,9 +75,17 @@ fn describe(rel: &Path, a: &Analysis) -> String {
     format!(
         "{} | {} | vm={} | {}",
         rel.display(),
-        if findings.is_empty() { "-".to_string() } else { findings.join(" ") },
+        if findings.is_empty() {
+            "-".to_string()
+        } else {
+            findings.join(" ")
+        },
         verdict_name(assess(&a.machine.vm_hints).verdict),
-        if errors.is_empty() { "-".to_string() } else { errors.join(",") },
+        if errors.is_empty() {
+            "-".to_string()
+        } else {
+            errors.join(",")
+        },
     )
 }
 

@@ -49,14 +49,40 @@ pub fn normalize(kind: IdKind, value: &str) -> String {
     }
 }
 
-/// Every non-empty identifier observation of a machine (all observations, not only the best:
-/// dmidecode and wmic may disagree, and the server may have seen either).
+/// Every identifier observation of a machine that identifies it (all observations, not only
+/// the best: dmidecode and wmic may disagree, and the server may have seen either).
+/// Placeholders are left out ([`set_aside`] lists them): thousands of machines share "To be
+/// filled by O.E.M.", an all-zero UUID or a tunnel adapter's `00-00-00-00-00-00-00-E0`, and a
+/// search for one would name them all.
 pub fn identifiers(m: &Machine) -> Vec<Identifier> {
+    collect(m, false)
+}
+
+/// The identifier observations left out of [`identifiers`] because they are placeholders.
+pub fn set_aside(m: &Machine) -> Vec<Identifier> {
+    collect(m, true)
+}
+
+/// Why a value identifies nothing, if it does not.
+pub fn placeholder(kind: IdKind, field: &str, value: &str) -> Option<crate::facts::placeholder::Placeholder> {
+    use crate::facts::placeholder;
+    match kind {
+        IdKind::Mac => placeholder::mac(value),
+        IdKind::Serial if field == "system.uuid" => placeholder::uuid(value),
+        IdKind::Serial => placeholder::serial(value),
+        IdKind::Host => None,
+    }
+}
+
+fn collect(m: &Machine, placeholders: bool) -> Vec<Identifier> {
     let mut out = Vec::new();
     let mut add = |kind: IdKind, field: String, f: &Field| {
         for o in f.values() {
             let value = o.value.trim();
             if value.is_empty() {
+                continue;
+            }
+            if placeholder(kind, &field, value).is_some() != placeholders {
                 continue;
             }
             let normalized = normalize(kind, value);
@@ -93,6 +119,27 @@ pub fn identifiers(m: &Machine) -> Vec<Identifier> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn placeholders_are_set_aside_not_indexed() {
+        let src = Source {
+            input: "x".into(),
+            path: "p".into(),
+            line: Some(1),
+            text: String::new(),
+        };
+        let mut m = Machine::default();
+        m.system.serial.push("To be filled by O.E.M.", src.clone());
+        m.system.uuid.push("00000000-0000-0000-0000-000000000000", src.clone());
+        m.baseboard.serial.push("BSN12345678901", src.clone());
+        let mut tunnel = crate::facts::model::Nic::default();
+        tunnel.mac.push("00-00-00-00-00-00-00-E0", src.clone());
+        m.nics.push(tunnel);
+        let kept: Vec<String> = identifiers(&m).into_iter().map(|i| i.field).collect();
+        assert_eq!(kept, ["baseboard.serial"]);
+        let aside: Vec<String> = set_aside(&m).into_iter().map(|i| i.field).collect();
+        assert_eq!(aside, ["system.serial", "system.uuid", "nic[0].mac"]);
+    }
 
     #[test]
     fn macs_match_in_any_separator_style_and_case() {

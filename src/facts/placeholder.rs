@@ -27,6 +27,9 @@ pub enum Placeholder {
     HexZero,
     /// Control or non-ASCII bytes, which firmware never means as a serial.
     Garbage,
+    /// A MAC that is no 6-byte hardware address: the 8-byte pseudo-address of a tunnel adapter
+    /// (`00-00-00-00-00-00-00-E0`, ISATAP/Teredo), or all zeros or all ones.
+    NotAnAddress,
 }
 
 const EXACT: &[&str] = &[
@@ -137,6 +140,25 @@ pub fn name(value: &str) -> Option<Placeholder> {
         .then_some(Placeholder::OemString)
 }
 
+/// Classifies a MAC address: tunnel pseudo-adapters' 8-byte values and the all-zero and
+/// broadcast addresses identify nothing.
+pub fn mac(value: &str) -> Option<Placeholder> {
+    let t = trimmed(value);
+    if t.is_empty() {
+        return Some(Placeholder::Empty);
+    }
+    let hex: String = t.chars().filter(|c| c.is_ascii_hexdigit()).collect();
+    let only_address = t.chars().all(|c| c.is_ascii_hexdigit() || matches!(c, ':' | '-' | '.'));
+    if hex.len() != 12 || !only_address {
+        return Some(Placeholder::NotAnAddress);
+    }
+    let one_digit = hex
+        .chars()
+        .all(|c| c.eq_ignore_ascii_case(&hex.chars().next().unwrap_or('0')));
+    (one_digit && (hex.starts_with('0') || hex.eq_ignore_ascii_case("ffffffffffff")))
+        .then_some(Placeholder::NotAnAddress)
+}
+
 /// Classifies a system UUID.
 pub fn uuid(value: &str) -> Option<Placeholder> {
     let lower = trimmed(value).to_lowercase();
@@ -218,6 +240,10 @@ impl Placeholder {
             (Placeholder::HexZero, true) => "十六进制零值",
             (Placeholder::Garbage, false) => "control or unreadable characters",
             (Placeholder::Garbage, true) => "含控制字符或乱码",
+            (Placeholder::NotAnAddress, false) => {
+                "not a hardware address (tunnel pseudo-adapter, all zeros or all ones)"
+            }
+            (Placeholder::NotAnAddress, true) => "不是硬件地址（隧道虚拟网卡的伪地址、全 0 或全 F）",
         }
     }
 }
@@ -225,6 +251,17 @@ impl Placeholder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn macs_that_identify_nothing() {
+        // ipconfig /all of Windows with ISATAP/Teredo adapters (tests/fixtures/ipconfig).
+        assert_eq!(mac("00-00-00-00-00-00-00-E0"), Some(Placeholder::NotAnAddress));
+        assert_eq!(mac("00:00:00:00:00:00"), Some(Placeholder::NotAnAddress));
+        assert_eq!(mac("FF-FF-FF-FF-FF-FF"), Some(Placeholder::NotAnAddress));
+        assert_eq!(mac(""), Some(Placeholder::Empty));
+        assert_eq!(mac("00-50-56-C0-00-01"), None);
+        assert_eq!(mac("0050.56c0.0001"), None);
+    }
 
     #[test]
     fn oem_fillers_and_patterns() {

@@ -16,8 +16,10 @@
 //!
 //! Values are trimmed and upper-cased (ASCII), MACs written `AA-BB-CC-DD-EE-FF`, so the same
 //! hardware seen by dmidecode on one day and by wmic on another hashes the same. A part no
-//! source reported has no line (unknown is not the same as empty: an empty serial is
-//! `key=`). The hash is printed as 64 lower-case hex digits.
+//! source reported has no line. A placeholder (empty, "To be filled by O.E.M.", a tunnel
+//! adapter's `00-00-00-00-00-00-00-E0`: `facts::placeholder`) identifies nothing, since
+//! thousands of machines share it: it has no line either and is listed in
+//! [`Fingerprint::set_aside`] with the reason. The hash is printed as 64 lower-case hex digits.
 
 mod diff;
 
@@ -25,6 +27,7 @@ pub use diff::{diff, PartDiff};
 
 use crate::digest::hex;
 use crate::facts::model::normalize_mac;
+use crate::facts::placeholder::{self, Placeholder};
 use crate::facts::{Field, Machine, Source};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -100,10 +103,20 @@ pub struct Part {
     pub source: Source,
 }
 
+/// A part left out of the identity because its value is a placeholder.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SetAside {
+    #[serde(flatten)]
+    pub part: Part,
+    pub reason: Placeholder,
+}
+
 /// The identity of one machine, parts in canonical order, and its hash.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Fingerprint {
     pub parts: Vec<Part>,
+    /// Parts whose every observation is a placeholder: not in the hash.
+    pub set_aside: Vec<SetAside>,
     /// SHA-256 of [`Fingerprint::canonical`], lower-case hex.
     pub hash: String,
 }
@@ -140,8 +153,13 @@ impl Fingerprint {
         macs.sort_by(|a, b| a.canonical.cmp(&b.canonical));
         macs.dedup_by(|a, b| a.canonical == b.canonical);
         parts.extend(macs);
+        let (parts, set_aside): (Vec<Part>, Vec<Part>) = parts.into_iter().partition(|p| reason(p).is_none());
+        let set_aside = set_aside
+            .into_iter()
+            .filter_map(|part| reason(&part).map(|reason| SetAside { part, reason }))
+            .collect();
         let hash = hex(&Sha256::digest(canonical_text(&parts).as_bytes()));
-        Fingerprint { parts, hash }
+        Fingerprint { parts, set_aside, hash }
     }
 
     /// The canonical text the hash is computed over (see the module documentation).
@@ -154,10 +172,27 @@ impl Fingerprint {
     }
 }
 
-/// The part for one field: its best observation (the first non-empty one), or nothing when
-/// no source reported the field.
+/// Why a part's value identifies nothing, if it does not.
+fn reason(p: &Part) -> Option<Placeholder> {
+    placeholder_of(p.key, &p.value)
+}
+
+fn placeholder_of(key: PartKey, value: &str) -> Option<Placeholder> {
+    match key {
+        PartKey::Mac => placeholder::mac(value),
+        PartKey::BaseboardVendor | PartKey::Model => placeholder::name(value),
+        PartKey::SystemSerial | PartKey::BaseboardSerial | PartKey::DiskSerial => placeholder::serial(value),
+    }
+}
+
+/// The part for one field: its best observation (the first that is no placeholder, else the
+/// first non-empty one), or nothing when no source reported the field.
 fn part(key: PartKey, field: &Field, detail: Option<&str>) -> Option<Part> {
-    let best = field.values().find(|o| !o.value.trim().is_empty()).or(field.first())?;
+    let best = field
+        .values()
+        .find(|o| placeholder_of(key, &o.value).is_none())
+        .or_else(|| field.values().find(|o| !o.value.trim().is_empty()))
+        .or(field.first())?;
     let value = best.value.trim().to_string();
     Some(Part {
         key,

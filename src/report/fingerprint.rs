@@ -26,7 +26,7 @@ fn describe(p: &Part, zh: bool) -> String {
 pub fn render(fp: &Fingerprint, lang: Lang) -> String {
     let zh = lang.is_zh();
     let mut out = String::new();
-    if fp.parts.is_empty() {
+    if fp.parts.is_empty() && fp.set_aside.is_empty() {
         let _ = writeln!(
             out,
             "{}",
@@ -39,6 +39,26 @@ pub fn render(fp: &Fingerprint, lang: Lang) -> String {
     }
     for p in &fp.parts {
         let _ = writeln!(out, "{:<20} {}", p.key.label(zh), describe(p, zh));
+    }
+    if !fp.set_aside.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}",
+            if zh {
+                "不计入指纹（占位值，很多机器相同）："
+            } else {
+                "left out of the fingerprint (placeholders many machines share):"
+            }
+        );
+    }
+    for s in &fp.set_aside {
+        let _ = writeln!(
+            out,
+            "  {:<18} {} — {}",
+            s.part.key.label(zh),
+            describe(&s.part, zh),
+            s.reason.describe(zh)
+        );
     }
     let _ = writeln!(
         out,

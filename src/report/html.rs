@@ -119,7 +119,7 @@ pub fn render(a: &Analysis, lang: Lang) -> String {
 fn identity_table(out: &mut String, fp: &Fingerprint, zh: bool) {
     let t = |z: &'static str, e: &'static str| if zh { z } else { e };
     let _ = writeln!(out, "<h2>{}</h2>", t("硬件标识", "Hardware identity"));
-    if fp.parts.is_empty() {
+    if fp.parts.is_empty() && fp.set_aside.is_empty() {
         let _ = writeln!(
             out,
             "<p class=\"muted\">{}</p>",
@@ -150,6 +150,29 @@ fn identity_table(out: &mut String, fp: &Fingerprint, zh: bool) {
             "<tr><td>{}</td><td><code>{value}</code>{detail}</td><td><code>{}</code></td></tr>",
             escape(p.key.label(zh)),
             escape(&super::location(&p.source.input, &p.source.path, p.source.line, false))
+        );
+    }
+    for s in &fp.set_aside {
+        let _ = writeln!(
+            out,
+            "<tr class=\"muted\"><td>{}</td><td><code>{}</code> {}</td><td><code>{}</code></td></tr>",
+            escape(s.part.key.label(zh)),
+            if s.part.value.is_empty() {
+                t("（空）", "(empty)").to_string()
+            } else {
+                escape(&s.part.value)
+            },
+            escape(&format!(
+                "{}{}",
+                t("不计入指纹：", "not in the fingerprint: "),
+                s.reason.describe(zh)
+            )),
+            escape(&super::location(
+                &s.part.source.input,
+                &s.part.source.path,
+                s.part.source.line,
+                false
+            ))
         );
     }
     let _ = writeln!(
