@@ -1,6 +1,7 @@
 //! What an entry is, decided by its content; the file name is only a hint (it names the WMI
 //! class when the keys alone don't, and the sysfs attribute of a one-line file).
 
+mod inventory_shape;
 mod linux_shape;
 mod log_shape;
 
@@ -56,6 +57,14 @@ pub enum Kind {
     Hostname,
     /// The collector's `manifest.json` (`"schema": "cmgelog-manifest/1"`).
     Manifest,
+    /// A list of running processes: `tasklist` (table, `/v`, `/fo csv`, any UI language),
+    /// `ps aux` / `ps -ef`, Win32_Process (`wmic process`, PowerShell JSON), `Get-Process`
+    /// (`kind::inventory_shape`). Holds no error codes.
+    ProcessList,
+    /// A list of installed software: `reg export` of the Uninstall keys, `wmic product`,
+    /// PowerShell programs JSON or `Get-ItemProperty` lists (DisplayName), `dpkg -l`, `rpm -qa`.
+    /// Holds no error codes.
+    SoftwareList,
     /// Any other text (activation client logs, notes pasted by the user).
     Text,
     /// Bytes that are not text.
@@ -90,6 +99,8 @@ impl Kind {
             Kind::OsRelease => "os-release",
             Kind::Hostname => "hostname",
             Kind::Manifest => "manifest",
+            Kind::ProcessList => "process-list",
+            Kind::SoftwareList => "software-list",
             Kind::Text => "text",
             Kind::Binary => "binary",
         }
@@ -115,6 +126,8 @@ impl Kind {
         "os-release",
         "hostname",
         "manifest",
+        "process-list",
+        "software-list",
         "text",
         "binary",
     ];
@@ -297,11 +310,16 @@ pub fn detect(path: &str, bytes: &[u8], text: Option<&DecodedText>) -> Kind {
     if let Some(first) = head.first() {
         if first.starts_with('{') || first.starts_with('[') {
             if let Ok(value) = serde_json::from_str::<serde_json::Value>(&text.text) {
-                return linux_shape::json_kind(&value).unwrap_or(Kind::PsJson(class_hint));
+                return linux_shape::json_kind(&value)
+                    .or_else(|| inventory_shape::json_kind(&value))
+                    .unwrap_or(Kind::PsJson(class_hint));
             }
         }
     }
     if let Some(kind) = log_shape::detect(path, &head) {
+        return kind;
+    }
+    if let Some(kind) = inventory_shape::detect(&head) {
         return kind;
     }
     let kv = head.iter().filter(|l| is_key_value(l)).count();

@@ -7,7 +7,7 @@
 //! `docker`), and the VM then shows only in other files (virtio devices, DMI). A container is
 //! recorded as such and is no VM signal. `none` (bare metal) records nothing.
 
-use super::model::{Strength, VmSignal};
+use super::model::{Basis, Strength, VmSignal};
 use super::{Machine, Source};
 use crate::bundle::Document;
 
@@ -59,6 +59,7 @@ pub fn extract(doc: &Document, machine: &mut Machine) {
         machine.vm_hints.push(VmSignal {
             hypervisor: (*hv).into(),
             strength: Strength::Strong,
+            basis: Basis::DetectVirt,
             what_en: format!("systemd-detect-virt reports “{id}”, a virtual machine"),
             what_zh: format!("systemd-detect-virt 报告 “{id}”，即虚拟机"),
             source,

@@ -10,7 +10,7 @@
 //! Values are kept raw: everything after `": "`, trailing spaces included, so a whitespace-only
 //! serial stays an observation of whitespace and an empty one an observation of "".
 
-use super::{Field, Machine, Source, Strength, VmSignal};
+use super::{Basis, Field, Machine, Source, Strength, VmSignal};
 use crate::bundle::Document;
 
 /// The line dmidecode prints in the BIOS characteristics when SMBIOS says "virtual machine"
@@ -172,10 +172,14 @@ fn field_for<'m>(machine: &'m mut Machine, kind: u8, key: &str) -> Option<&'m mu
     Some(field)
 }
 
+/// The bit alone is medium: some physical firmware sets it (Lenovo A740, IBM 4810 dumps show
+/// it). With a hypervisor's firmware strings the machine is virtual anyway, and with another
+/// kind of medium signal the verdict is "likely" (`facts::virt::assess`).
 fn vm_bit_signal(source: Source) -> VmSignal {
     VmSignal {
         hypervisor: "unknown".to_string(),
-        strength: Strength::Strong,
+        strength: Strength::Medium,
+        basis: Basis::VmBit,
         what_en: "SMBIOS BIOS characteristics say 'System is a virtual machine'".to_string(),
         what_zh: "SMBIOS 的 BIOS 特性标明“本系统是虚拟机”（System is a virtual machine）".to_string(),
         source,
@@ -315,7 +319,7 @@ mod tests {
         assert_eq!(vals(&m.chassis.kind), ["Desktop"]);
         assert_eq!(m.vm_hints.len(), 1);
         let hint = &m.vm_hints[0];
-        assert_eq!(hint.strength, Strength::Strong);
+        assert_eq!(hint.strength, Strength::Medium);
         assert_eq!(hint.hypervisor, "unknown");
         assert_eq!(hint.source.line, Some(18));
         assert_eq!(doc.line(18).map(str::trim), Some(VM_CHARACTERISTIC));

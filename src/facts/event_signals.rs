@@ -4,7 +4,8 @@
 //! and host-side components (VMware's NAT/DHCP/USB arbitration services, Hyper-V's in-box
 //! integration services that merely exist) are deliberately not on these lists.
 
-use super::model::{Machine, Source, Strength, VmSignal};
+use super::inventory::{guest_process, GUEST_PROCESSES};
+use super::model::{Basis, Machine, Source, Strength, VmSignal};
 use crate::events::{ChunkFilterBuilder, EventRecord, Needle};
 use std::collections::BTreeMap;
 
@@ -36,6 +37,14 @@ const GUEST_PROVIDERS: &[(&str, &str)] = &[
     ("xenvbd", "Xen"),
     ("xennet", "Xen"),
     ("xeniface", "Xen"),
+    // Hyper-V's guest drivers: the synthetic NIC (netvsc, "Microsoft Hyper-V Network Adapter")
+    // and storage (storvsc). The host side is other drivers and providers
+    // (Microsoft-Windows-Hyper-V-VmSwitch, vmsmp, Hyper-V-VMMS): no signal. VMBus itself runs in
+    // the host's root partition too, so its provider is no guest signal either; the guest's
+    // VMBus devices are (DEVICE_IDS).
+    ("microsoft-windows-hyper-v-netvsc", "Hyper-V"),
+    ("netvsc", "Hyper-V"),
+    ("storvsc", "Hyper-V"),
 ];
 
 /// Guest services and tools named in Service Control Manager and MsiInstaller events (lower
@@ -70,12 +79,22 @@ const DEVICE_IDS: &[(&str, &str)] = &[
     ("VEN_1B36", "QEMU/KVM"),
     ("VEN_5853", "Xen"),
     ("VEN_1AB8", "Parallels"),
+    // Hyper-V synthetic devices of a guest (`VMBUS\{f8615163-...}\...`; windows-facts.md §3:
+    // they enumerate under VMBUS\ rather than PCI\). The host's VMBus provider is
+    // `ROOT\VMBUS\0000`, which `device_vendor` skips.
+    ("VMBUS\\", "Hyper-V"),
 ];
+
+/// Providers and events whose data names the image of a running process: Security 4688
+/// (NewProcessName), 4616 and 4689 (ProcessName), and every Sysmon event (its image fields).
+const SECURITY: &str = "Microsoft-Windows-Security-Auditing";
+const SYSMON: &str = "Microsoft-Windows-Sysmon";
 
 /// One kind of signal, aggregated over all the events that show it.
 #[derive(Debug)]
 struct Seen {
     count: usize,
+    basis: Basis,
     what_en: String,
     what_zh: String,
     /// The most recent event showing it.
@@ -90,10 +109,11 @@ pub struct EventFacts {
 
 impl EventFacts {
     pub fn observe(&mut self, rec: &EventRecord) {
-        if let Some((hypervisor, key, en, zh)) = classify(rec) {
+        if let Some((hypervisor, basis, key, en, zh)) = classify(rec) {
             let source = source(rec);
             let entry = self.seen.entry((hypervisor.to_string(), key)).or_insert_with(|| Seen {
                 count: 0,
+                basis,
                 what_en: en,
                 what_zh: zh,
                 source: source.clone(),
@@ -105,7 +125,8 @@ impl EventFacts {
 
     /// What a chunk of an `.evtx` must hold for [`classify`] to find something in one of its
     /// records: a guest provider, a virtual vendor id, or a Service Control Manager or
-    /// MsiInstaller event together with a guest service name. All are strings in the log.
+    /// MsiInstaller event together with a guest service name, or a Security or Sysmon event
+    /// together with a guest tools process name. All are strings in the log.
     pub fn chunk_needles(builder: &mut ChunkFilterBuilder) {
         let text = |s: &str| Needle::Text(s.to_string());
         for (provider, _) in GUEST_PROVIDERS {
@@ -118,6 +139,10 @@ impl EventFacts {
             SERVICE_PROVIDERS.iter().map(|p| text(p)).collect(),
             GUEST_SERVICES.iter().map(|(s, _)| text(s)).collect(),
         ]);
+        builder.clause(vec![
+            vec![text(SECURITY), text(SYSMON)],
+            GUEST_PROCESSES.iter().map(|(p, _)| text(p)).collect(),
+        ]);
     }
 
     /// Adds one virtual-machine signal per kind of guest component seen.
@@ -126,6 +151,7 @@ impl EventFacts {
             machine.vm_hints.push(VmSignal {
                 hypervisor,
                 strength: Strength::Medium,
+                basis: s.basis,
                 what_en: format!("{} ({} event(s); latest shown)", s.what_en, s.count),
                 what_zh: format!("{}（{} 个事件，显示最近一个）", s.what_zh, s.count),
                 source: s.source,
@@ -134,13 +160,17 @@ impl EventFacts {
     }
 }
 
-/// (hypervisor, dedup key, what in English, what in Chinese) for an event that shows a guest component.
-fn classify(rec: &EventRecord) -> Option<(&'static str, String, String, String)> {
+/// (hypervisor, kind, dedup key, what in English, what in Chinese) for an event that shows a
+/// guest component.
+type Classified = (&'static str, Basis, String, String, String);
+
+fn classify(rec: &EventRecord) -> Option<Classified> {
     let provider = rec.provider.as_deref().unwrap_or_default();
     let lower = provider.to_ascii_lowercase();
     if let Some((_, h)) = GUEST_PROVIDERS.iter().find(|(p, _)| *p == lower) {
         return Some((
             h,
+            Basis::GuestDriver,
             format!("provider:{lower}"),
             format!("the event log has events from “{provider}”, a {h} guest driver or tool"),
             format!("事件日志中有来自 “{provider}” 的事件，这是 {h} 虚拟机的驱动或工具"),
@@ -157,6 +187,7 @@ fn classify(rec: &EventRecord) -> Option<(&'static str, String, String, String)>
             if let Some((name, h)) = GUEST_SERVICES.iter().find(|(s, _)| v.contains(s)) {
                 return Some((
                     h,
+                    Basis::GuestService,
                     format!("service:{provider}:{name}"),
                     format!(
                         "{provider} event {} names “{}”, a {h} guest component",
@@ -172,11 +203,34 @@ fn classify(rec: &EventRecord) -> Option<(&'static str, String, String, String)>
             }
         }
     }
+    let fields: &[&str] = match (provider, rec.event_id) {
+        (SECURITY, Some(4688)) => &["NewProcessName"],
+        (SECURITY, Some(4616 | 4689)) => &["ProcessName"],
+        // Every image a Sysmon event names is a process that ran: Image (1, 3, 5, 7, ...),
+        // ParentImage (1), SourceImage and TargetImage (8, 10).
+        (SYSMON, _) => &["Image", "ParentImage", "SourceImage", "TargetImage"],
+        _ => &[],
+    };
+    let found = fields
+        .iter()
+        .filter_map(|f| rec.field(f))
+        .find_map(|image| guest_process(image).map(|g| (image, g)));
+    if let Some((image, (name, h))) = found {
+        let image = image.trim();
+        let id = rec.event_id.unwrap_or(0);
+        return Some((
+            h,
+            Basis::Process,
+            format!("process:{name}"),
+            format!("{provider} event {id} shows the process “{image}”, a {h} guest tools process"),
+            format!("{provider} 事件 {id} 记录了进程 “{image}”，这是 {h} 虚拟机工具的进程"),
+        ));
+    }
     for (_, value) in &rec.data {
-        let upper = value.to_ascii_uppercase();
-        if let Some((id, h)) = DEVICE_IDS.iter().find(|(id, _)| upper.contains(id)) {
+        if let Some((id, h)) = device_vendor(value) {
             return Some((
                 h,
+                Basis::Device,
                 format!("device:{id}"),
                 format!("device “{}” has the {h} hardware vendor id {id}", value.trim()),
                 format!("设备 “{}” 的硬件厂商 ID {id} 属于 {h}", value.trim()),
@@ -184,6 +238,16 @@ fn classify(rec: &EventRecord) -> Option<(&'static str, String, String, String)>
         }
     }
     None
+}
+
+/// The virtual hardware vendor id in a PnP device id (`PCI\VEN_15AD&...`, `VMBUS\{...}`);
+/// the host's `ROOT\VMBUS` is no guest device.
+fn device_vendor(value: &str) -> Option<(&'static str, &'static str)> {
+    let upper = value.to_ascii_uppercase();
+    DEVICE_IDS
+        .iter()
+        .copied()
+        .find(|(id, _)| upper.match_indices(id).any(|(at, _)| !upper[..at].ends_with("ROOT\\")))
 }
 
 fn source(rec: &EventRecord) -> Source {

@@ -6,6 +6,7 @@ mod detect_virt;
 mod dmidecode;
 mod event_signals;
 mod hostname;
+pub mod inventory;
 mod ip_json;
 mod ipconfig;
 mod json_lines;
@@ -22,10 +23,12 @@ mod sysfs;
 mod systeminfo;
 pub mod upgrade;
 pub mod virt;
+#[cfg(test)]
+mod vm_real_files;
 mod wmi;
 
 pub use event_signals::EventFacts;
-pub use model::{Field, Flag, Machine, Observed, Source, Strength, VmSignal};
+pub use model::{Basis, Field, Flag, Machine, Observed, Source, Strength, VmSignal};
 
 use crate::bundle::{Document, Kind};
 
@@ -58,6 +61,8 @@ pub fn extract_one(doc: &Document, machine: &mut Machine) {
         Kind::OsRelease => os_release::extract(doc, machine),
         Kind::Hostname => hostname::extract(doc, machine),
         Kind::Manifest => manifest::extract(doc, machine),
+        Kind::ProcessList => inventory::extract_processes(doc, machine),
+        Kind::SoftwareList => inventory::extract_software(doc, machine),
         Kind::Evtx | Kind::Text | Kind::Binary => {}
     }
 }

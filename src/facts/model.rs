@@ -237,12 +237,43 @@ pub enum Strength {
     Strong,
 }
 
+/// What kind of evidence a signal is. Signals of one kind say one thing (sixteen virtual disks
+/// of one paste, a NIC's description and its MAC prefix); signals of different kinds are
+/// independent evidence (`facts::virt::assess`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Basis {
+    /// SMBIOS / WMI identity strings of the system, BIOS or baseboard.
+    Firmware,
+    /// The SMBIOS "System is a virtual machine" BIOS characteristic.
+    VmBit,
+    /// `systemd-detect-virt` output.
+    DetectVirt,
+    /// A disk: model, bus or PCI id.
+    Disk,
+    /// A network adapter: description, PCI id, sysfs device path or MAC prefix.
+    Nic,
+    /// A device of the hypervisor's virtual hardware named in an event (PnP id).
+    Device,
+    /// Events of a guest driver (the event provider).
+    GuestDriver,
+    /// A guest service or guest tools package named in Service Control Manager / MsiInstaller events.
+    GuestService,
+    /// A guest tools process that runs (process list, process creation events).
+    Process,
+    /// Guest tools that are installed (software list).
+    Software,
+    /// A hypervisor runs (also on physical hosts).
+    HypervisorFlag,
+}
+
 /// One reason to think the machine is virtual.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct VmSignal {
     /// "VMware", "Hyper-V", "QEMU/KVM", "VirtualBox", "Xen", "Amazon EC2", ... or "unknown".
     pub hypervisor: String,
     pub strength: Strength,
+    pub basis: Basis,
     /// What was seen, in English and Chinese ("system model is 'VMware Virtual Platform'").
     pub what_en: String,
     pub what_zh: String,

@@ -7,16 +7,19 @@
 //! VirtualBox Host-Only, vEthernet) only show that virtualisation software is installed.
 //! Bare-metal cloud instances (`*.metal`) are physical. Strings from windows-facts.md §3.
 
-use super::model::{Field, Machine, Strength, VmSignal};
+use super::model::{Basis, Field, Machine, Strength, VmSignal};
 use super::nic_kind;
+use super::placeholder;
 use crate::i18n::Localized;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {
     /// Firmware identity of a hypervisor: certain.
     Virtual,
-    /// Several independent medium signals: probably virtual.
+    /// Independent medium signals (of different kinds, or from two files): probably virtual.
     Likely,
+    /// One kind of medium signal only: possibly virtual; collect the hardware category to be sure.
+    Possible,
     Unlikely,
 }
 
@@ -29,34 +32,92 @@ pub struct Assessment {
     pub hypervisors: Vec<String>,
 }
 
-/// (substring of the lower-cased value, hypervisor) for firmware identity strings:
-/// system vendor/model, BIOS vendor/version, baseboard vendor/product.
-const FIRMWARE: &[(&str, &str)] = &[
-    ("vmware", "VMware"),
-    ("innotek gmbh", "VirtualBox"),
-    ("virtualbox", "VirtualBox"),
-    ("vbox", "VirtualBox"),
-    ("qemu", "QEMU/KVM"),
-    ("bochs", "QEMU/KVM"),
-    ("bxpc", "QEMU/KVM"),
-    ("standard pc (i440fx", "QEMU/KVM"),
-    ("standard pc (q35", "QEMU/KVM"),
-    ("seabios", "QEMU/KVM"),
-    ("kvm", "QEMU/KVM"),
-    ("openstack", "QEMU/KVM (OpenStack)"),
-    ("kubevirt", "QEMU/KVM (KubeVirt)"),
-    ("rhev hypervisor", "QEMU/KVM (RHEV)"),
-    ("ovirt", "QEMU/KVM (oVirt)"),
-    ("nutanix", "Nutanix AHV"),
-    ("hyper-v uefi", "Hyper-V"),
-    ("hvm domu", "Xen"),
-    ("parallels", "Parallels"),
-    ("amazon ec2", "Amazon EC2"),
-    ("google compute engine", "Google Compute Engine"),
-    ("alibaba cloud", "Alibaba Cloud ECS"),
-    ("bhyve", "bhyve"),
-    ("apple virtualization", "Apple Virtualization"),
-    ("acrn", "ACRN"),
+/// How a firmware pattern is compared with the lower-cased, trimmed value.
+#[derive(Clone, Copy)]
+enum How {
+    /// The value starts with it (systemd's `startswith`).
+    Prefix,
+    /// The value contains it.
+    Contains,
+}
+
+/// Firmware identity strings of hypervisors, compared with system vendor/model/version/serial,
+/// BIOS vendor/version and baseboard vendor/product. A hardware vendor that also sells a
+/// hypervisor or a cloud (Nutanix, Oracle, Microsoft, Huawei, H3C, Sangfor) is never matched
+/// by its name alone; see [`firmware_signals`] for the rules that need two strings.
+const FIRMWARE: &[(&str, &str, How)] = &[
+    // systemd src/basic/virt.c dmi_vendor_table (startswith on product_name, sys_vendor,
+    // board_vendor, bios_vendor, product_version).
+    ("kvm", "QEMU/KVM", How::Prefix),
+    ("openstack", "QEMU/KVM (OpenStack)", How::Prefix),
+    ("kubevirt", "QEMU/KVM (KubeVirt)", How::Prefix),
+    ("amazon ec2", "Amazon EC2", How::Prefix),
+    ("qemu", "QEMU/KVM", How::Contains),
+    ("vmware", "VMware", How::Contains),
+    ("vmw", "VMware", How::Prefix),
+    ("innotek gmbh", "VirtualBox", How::Prefix),
+    ("virtualbox", "VirtualBox", How::Contains),
+    ("xen", "Xen", How::Prefix),
+    ("bochs", "QEMU/KVM", How::Contains),
+    ("parallels", "Parallels", How::Contains),
+    ("bhyve", "bhyve", How::Prefix),
+    ("hyper-v", "Hyper-V", How::Prefix),
+    ("apple virtualization", "Apple Virtualization", How::Prefix),
+    ("google compute engine", "Google Compute Engine", How::Prefix),
+    // (systemd's "Oracle Corporation" board vendor is left out: Oracle also sells servers.)
+    // virt-what virt-what.in: 'Manufacturer: oVirt', 'Product Name: RHEV Hypervisor',
+    // 'Manufacturer: Red Hat', 'Manufacturer: Alibaba' (Alibaba Cloud ECS; its bare-metal EBM
+    // instances say so too, virt-what tells them apart only through the metadata service),
+    // 'Version: <n>.<n>.amazon' (AWS on Xen).
+    ("ovirt", "QEMU/KVM (oVirt)", How::Prefix),
+    ("rhev hypervisor", "QEMU/KVM (RHEV)", How::Prefix),
+    ("red hat", "QEMU/KVM (Red Hat)", How::Prefix),
+    ("alibaba cloud", "Alibaba Cloud ECS", How::Prefix),
+    (".amazon", "Amazon EC2", How::Contains),
+    // ansible lib/ansible/module_utils/facts/virtual/linux.py: bios_vendor 'DigitalOcean'.
+    ("digitalocean", "QEMU/KVM (DigitalOcean)", How::Prefix),
+    // bin456789/reinstall trans.sh (is_dmi_contains): 'Manufacturer: Tencent Cloud',
+    // 'Manufacturer: Huawei Cloud'.
+    ("tencent cloud", "Tencent Cloud CVM", How::Prefix),
+    ("huawei cloud", "Huawei Cloud ECS", How::Prefix),
+    // windows-facts.md §3.1: QEMU machine types as system model or version (ansible,
+    // VMAware "pc-q35"; "pc-i440fx-2.1" is the version of Alibaba Cloud ECS dmidecode dumps),
+    // Xen's "HVM domU" and VirtualBox's "VBOX" BIOS version (al-khaser Generic.cpp,
+    // VirtualBox.cpp), Bochs' ACPI OEM "BXPC" (VMAware).
+    ("standard pc (i440fx", "QEMU/KVM", How::Prefix),
+    ("standard pc (q35", "QEMU/KVM", How::Prefix),
+    ("pc-i440fx", "QEMU/KVM", How::Prefix),
+    ("pc-q35", "QEMU/KVM", How::Prefix),
+    ("hvm domu", "Xen", How::Contains),
+    ("vbox", "VirtualBox", How::Contains),
+    ("bxpc", "QEMU/KVM", How::Contains),
+    // systemd src/basic/virt.c vm_table (CPUID "ACRNACRNACRN"); Intel edge platforms (case B).
+    ("acrn", "ACRN", How::Prefix),
+];
+
+/// BIOS implementations that QEMU ships but that also boot real hardware: SeaBIOS is the
+/// payload of coreboot on laptops (ThinkPads, Chromebooks), EDK II is every UEFI's base. They
+/// name QEMU/KVM only when no real hardware vendor is known (windows-facts.md §3.1).
+const QEMU_FIRMWARE: &[&str] = &["seabios", "ovmf", "efi development kit ii"];
+
+/// CPUID leaf 0x40000000 vendor signatures (systemd src/basic/virt.c vm_table, plus
+/// "VBoxVBoxVBox" from VMAware, "LKVMLKVMLKVM" and "OpenBSDVMM58" from virt-what
+/// virt-what.in). A bundle shows them in `lscpu`-like "Hypervisor vendor" lines or notes.
+pub const CPUID_VENDORS: &[(&str, &str)] = &[
+    ("XenVMMXenVMM", "Xen"),
+    ("KVMKVMKVM", "QEMU/KVM"),
+    ("Linux KVM Hv", "QEMU/KVM"),
+    ("TCGTCGTCGTCG", "QEMU/KVM"),
+    ("VMwareVMware", "VMware"),
+    ("Microsoft Hv", "Hyper-V"),
+    ("bhyve bhyve ", "bhyve"),
+    ("QNXQVMBSQG", "QNX hypervisor"),
+    ("ACRNACRNACRN", "ACRN"),
+    ("SRESRESRESRE", "LMHS SRE"),
+    ("Apple VZ", "Apple Virtualization"),
+    ("VBoxVBoxVBox", "VirtualBox"),
+    ("LKVMLKVMLKVM", "kvmtool"),
+    ("OpenBSDVMM58", "OpenBSD vmm"),
 ];
 
 /// Disk models of virtual disks. "Msft Virtual Disk" is also an attached VHD on a physical
@@ -109,12 +170,29 @@ pub fn add_derived_signals(machine: &mut Machine) {
     if !bare_metal {
         firmware_signals(machine, &mut signals);
     }
+    // The SMBIOS VM bit next to a real hardware vendor and no hypervisor string is what some
+    // physical firmware sets (Lenovo A740, IBM 4810, NEC, Toshiba, Supermicro dumps of
+    // linuxhw/DMI): weak. Without a real vendor it stays medium; with a hypervisor's firmware
+    // strings the machine is virtual anyway.
+    if real_vendor(machine)
+        && !signals
+            .iter()
+            .any(|s| s.basis == Basis::Firmware && s.strength == Strength::Strong)
+    {
+        for s in machine.vm_hints.iter_mut().filter(|s| s.basis == Basis::VmBit) {
+            s.strength = Strength::Weak;
+            s.what_en
+                .push_str(" (set by some physical firmware too; the manufacturer is real hardware)");
+            s.what_zh.push_str("（部分物理机固件也会设置；制造商是真实硬件厂商）");
+        }
+    }
     disk_signals(machine, &mut signals);
     nic_signals(machine, &mut signals);
     for o in machine.hypervisor_present.values().filter(|o| o.value) {
         signals.push(VmSignal {
             hypervisor: "unknown".into(),
             strength: Strength::Weak,
+            basis: Basis::HypervisorFlag,
             what_en: "a hypervisor is running (also true on physical Windows with Hyper-V, WSL2 or VBS enabled)".into(),
             what_zh: "检测到虚拟机监控程序（物理机启用 Hyper-V、WSL2 或基于虚拟化的安全时同样如此）".into(),
             source: o.source.clone(),
@@ -123,36 +201,92 @@ pub fn add_derived_signals(machine: &mut Machine) {
     machine.vm_hints.extend(signals);
 }
 
+/// The hypervisor a firmware value names by itself, from [`FIRMWARE`].
+fn firmware_hypervisor(value: &str) -> Option<&'static str> {
+    let lower = value.trim().to_ascii_lowercase();
+    FIRMWARE
+        .iter()
+        .find(|(p, _, how)| match how {
+            How::Prefix => lower.starts_with(p),
+            How::Contains => lower.contains(p),
+        })
+        .map(|(_, h, _)| *h)
+}
+
+/// A real hardware vendor: a system or baseboard manufacturer that is neither a filler nor a
+/// hypervisor's name.
+fn real_vendor(m: &Machine) -> bool {
+    [&m.system.vendor, &m.baseboard.vendor].iter().any(|f| {
+        f.values().any(|v| {
+            !v.value.trim().is_empty()
+                && placeholder::name(&v.value).is_none()
+                && firmware_hypervisor(&v.value).is_none()
+        })
+    })
+}
+
 fn firmware_signals(m: &Machine, out: &mut Vec<VmSignal>) {
-    let fields: [(&Field, &str, &str); 7] = [
+    let fields: [(&Field, &str, &str); 8] = [
         (&m.system.vendor, "system manufacturer", "系统制造商"),
         (&m.system.model, "system model", "系统型号"),
+        (&m.system.version, "system version", "系统版本"),
         (&m.system.serial, "system serial", "系统序列号"),
         (&m.bios.vendor, "BIOS vendor", "BIOS 厂商"),
         (&m.bios.version, "BIOS version", "BIOS 版本"),
         (&m.baseboard.vendor, "baseboard manufacturer", "主板制造商"),
         (&m.baseboard.product, "baseboard product", "主板型号"),
     ];
+    let has = |f: &Field, needle: &str| f.values().any(|v| v.value.trim().to_ascii_lowercase().contains(needle));
+    let real_vendor = real_vendor(m);
+    let microsoft = has(&m.system.vendor, "microsoft");
+    // ansible linux.py: product_name "AHV" is a Nutanix AHV guest; the manufacturer "Nutanix"
+    // alone (virt-what's test) is also what Nutanix's own NX hardware nodes report.
+    let nutanix = has(&m.system.vendor, "nutanix");
+    // virt-what virt-what.in: 'Manufacturer.*HITACHI' with 'Product.* LPAR' (Virtage LPAR).
+    let hitachi = has(&m.system.vendor, "hitachi");
     for (field, en, zh) in fields {
         for o in field.values() {
-            let lower = o.value.to_ascii_lowercase();
-            let microsoft_vm = lower.trim() == "virtual machine"
-                && m.system
-                    .vendor
-                    .values()
-                    .any(|v| v.value.to_ascii_lowercase().contains("microsoft"));
-            let hit = FIRMWARE
-                .iter()
-                .find(|(p, _)| lower.contains(p))
-                .map(|(_, h)| *h)
-                .or(microsoft_vm.then_some("Hyper-V"));
-            if let Some(h) = hit {
-                let v = o.value.trim();
+            let lower = o.value.trim().to_ascii_lowercase();
+            let paired = if microsoft && lower == "virtual machine" {
+                Some("Hyper-V")
+            } else if nutanix && (lower == "ahv" || lower.starts_with("nutanix-ahv")) {
+                Some("Nutanix AHV")
+            } else if hitachi && lower.contains(" lpar") {
+                Some("Hitachi Virtage")
+            } else {
+                None
+            };
+            let v = o.value.trim();
+            if let Some(h) = firmware_hypervisor(&o.value).or(paired) {
                 out.push(VmSignal {
                     hypervisor: h.into(),
                     strength: Strength::Strong,
+                    basis: Basis::Firmware,
                     what_en: format!("{en} is “{v}”, a {h} firmware string"),
                     what_zh: format!("{zh}为 “{v}”，是 {h} 的固件标识"),
+                    source: o.source.clone(),
+                });
+            } else if let Some(q) = QEMU_FIRMWARE.iter().find(|q| lower.starts_with(*q)) {
+                // QEMU's BIOS, but also coreboot's payload / every UEFI's base on real hardware.
+                let (strength, en_note, zh_note) = if real_vendor {
+                    (
+                        Strength::Weak,
+                        "also the firmware of real machines (coreboot payload, UEFI base); the manufacturer is real hardware",
+                        "真实硬件（coreboot 的载荷、UEFI 的基础）也使用它；制造商是真实硬件厂商",
+                    )
+                } else {
+                    (
+                        Strength::Strong,
+                        "QEMU's firmware, and no real hardware vendor is named",
+                        "QEMU 的固件，且未出现真实硬件厂商",
+                    )
+                };
+                out.push(VmSignal {
+                    hypervisor: "QEMU/KVM".into(),
+                    strength,
+                    basis: Basis::Firmware,
+                    what_en: format!("{en} is “{v}” ({q}): {en_note}"),
+                    what_zh: format!("{zh}为 “{v}”（{q}）：{zh_note}"),
                     source: o.source.clone(),
                 });
             }
@@ -169,6 +303,7 @@ fn disk_signals(m: &Machine, out: &mut Vec<VmSignal>) {
                 out.push(VmSignal {
                     hypervisor: (*h).into(),
                     strength: *s,
+                    basis: Basis::Disk,
                     what_en: format!("disk model “{v}” is a {h} virtual disk"),
                     what_zh: format!("磁盘型号 “{v}” 是 {h} 虚拟磁盘"),
                     source: o.source.clone(),
@@ -185,22 +320,24 @@ fn disk_signals(m: &Machine, out: &mut Vec<VmSignal>) {
             out.push(VmSignal {
                 hypervisor: h.into(),
                 strength: Strength::Medium,
+                basis: Basis::Disk,
                 what_en: format!("disk bus is “{}”, a {h} virtual disk", o.value.trim()),
                 what_zh: format!("磁盘总线为 “{}”，是 {h} 虚拟磁盘", o.value.trim()),
                 source: o.source.clone(),
             });
         }
-        pci_signals(&d.pnp_id, "disk", "磁盘", out);
+        pci_signals(&d.pnp_id, Basis::Disk, "disk", "磁盘", out);
     }
 }
 
-fn pci_signals(pnp: &Field, en: &str, zh: &str, out: &mut Vec<VmSignal>) {
+fn pci_signals(pnp: &Field, basis: Basis, en: &str, zh: &str, out: &mut Vec<VmSignal>) {
     for o in pnp.values() {
         let lower = o.value.to_ascii_lowercase();
         if let Some((_, h)) = PCI_VENDORS.iter().find(|(p, _)| lower.contains(p)) {
             out.push(VmSignal {
                 hypervisor: (*h).into(),
                 strength: Strength::Medium,
+                basis,
                 what_en: format!("{en} device id “{}” has the PCI vendor of {h}", o.value.trim()),
                 what_zh: format!("{zh}设备 ID “{}” 的 PCI 厂商为 {h}", o.value.trim()),
                 source: o.source.clone(),
@@ -221,6 +358,7 @@ fn nic_signals(m: &Machine, out: &mut Vec<VmSignal>) {
                 out.push(VmSignal {
                     hypervisor: h.into(),
                     strength: Strength::Medium,
+                    basis: Basis::Nic,
                     what_en: format!("network adapter “{}” is a {h} guest adapter", o.value.trim()),
                     what_zh: format!("网卡 “{}” 是 {h} 虚拟机网卡", o.value.trim()),
                     source: o.source.clone(),
@@ -234,6 +372,7 @@ fn nic_signals(m: &Machine, out: &mut Vec<VmSignal>) {
                 out.push(VmSignal {
                     hypervisor: h.into(),
                     strength: Strength::Medium,
+                    basis: Basis::Nic,
                     what_en: format!("network interface {name} is a {h} guest device"),
                     what_zh: format!("网卡 {name} 是 {h} 虚拟机设备"),
                     source: o.source.clone(),
@@ -252,36 +391,56 @@ fn nic_signals(m: &Machine, out: &mut Vec<VmSignal>) {
                 out.push(VmSignal {
                     hypervisor: (*h).into(),
                     strength: Strength::Medium,
+                    basis: Basis::Nic,
                     what_en: format!("MAC address {} has the {h} prefix {p}", o.value),
                     what_zh: format!("MAC 地址 {} 使用 {h} 的前缀 {p}", o.value),
                     source: o.source.clone(),
                 });
             }
         }
-        pci_signals(&n.pnp_id, "network adapter", "网卡", out);
+        pci_signals(&n.pnp_id, Basis::Nic, "network adapter", "网卡", out);
     }
 }
 
-/// The verdict: any strong signal → virtual; medium signals from two different files, or a
-/// medium signal while a hypervisor is running → likely; otherwise unlikely. Two medium
-/// signals from one file (a disk's model and its PCI id) are one piece of evidence.
+/// The verdict. Any strong signal → virtual. Medium signals → likely when they are
+/// independent: of two different kinds ([`Basis`]) for one hypervisor (a guest driver's
+/// events and a hypervisor PCI id in one System log; the SMBIOS VM bit, which names no
+/// hypervisor, goes with any), or from two different files, or while a hypervisor is running
+/// (not for the VM bit alone: both are seen on physical machines). Otherwise medium signals of
+/// one kind (sixteen virtual disks of one paste, a NIC's description and its MAC prefix) →
+/// possible. Weak signals alone → unlikely.
 pub fn assess(signals: &[VmSignal]) -> Assessment {
     let count = |s: Strength| signals.iter().filter(|x| x.strength == s).count();
     let (strong, medium, weak) = (count(Strength::Strong), count(Strength::Medium), count(Strength::Weak));
-    let mut medium_files: Vec<(&str, &str)> = signals
+    let mediums: Vec<&VmSignal> = signals.iter().filter(|s| s.strength == Strength::Medium).collect();
+    let mut medium_files: Vec<(&str, &str)> = mediums
         .iter()
-        .filter(|s| s.strength == Strength::Medium)
         .map(|s| (s.source.input.as_str(), s.source.path.as_str()))
         .collect();
     medium_files.sort();
     medium_files.dedup();
-    let hypervisor_running = signals
+    let kinds_for = |hv: &str| {
+        let mut kinds: Vec<Basis> = mediums
+            .iter()
+            .filter(|s| s.hypervisor == hv || s.hypervisor == "unknown")
+            .map(|s| s.basis)
+            .collect();
+        kinds.sort();
+        kinds.dedup();
+        kinds.len()
+    };
+    let independent_kinds = mediums
         .iter()
-        .any(|s| s.strength == Strength::Weak && s.hypervisor == "unknown");
+        .filter(|s| s.hypervisor != "unknown")
+        .any(|s| kinds_for(&s.hypervisor) >= 2);
+    let hypervisor_running = signals.iter().any(|s| s.basis == Basis::HypervisorFlag);
+    let named_medium = mediums.iter().any(|s| s.basis != Basis::VmBit);
     let verdict = if strong > 0 {
         Verdict::Virtual
-    } else if medium_files.len() >= 2 || (medium >= 1 && hypervisor_running) {
+    } else if independent_kinds || medium_files.len() >= 2 || (named_medium && hypervisor_running) {
         Verdict::Likely
+    } else if medium > 0 {
+        Verdict::Possible
     } else {
         Verdict::Unlikely
     };
@@ -312,15 +471,16 @@ impl Assessment {
         let (c_zh, c_en) = match self.verdict {
             Verdict::Virtual => ("确定", "certain"),
             Verdict::Likely => ("很可能", "likely"),
+            Verdict::Possible => ("可能", "possibly"),
             Verdict::Unlikely => ("不太可能", "unlikely"),
         };
         Localized::new(
             format!(
-                "判断：{c_zh}是虚拟机（{hv}）。依据：{} 个强信号（固件标识），{} 个中等信号（磁盘型号、MAC 前缀、虚拟网卡），{} 个弱信号（仅凭弱信号不能判定为虚拟机）。",
+                "判断：{c_zh}是虚拟机（{hv}）。依据：{} 个强信号（固件标识），{} 个中等信号（磁盘、网卡、虚拟设备、虚拟机驱动/服务/进程/工具软件、SMBIOS 虚拟机位），{} 个弱信号（仅凭弱信号不能判定为虚拟机）。",
                 self.strong, self.medium, self.weak
             ),
             format!(
-                "Verdict: {c_en} a virtual machine ({hv}). Based on {} strong signal(s) (firmware identity), {} medium (disk model, MAC prefix, virtual adapter), {} weak (weak signals alone never make a VM).",
+                "Verdict: {c_en} a virtual machine ({hv}). Based on {} strong signal(s) (firmware identity), {} medium (disk, network adapter, virtual device, guest driver/service/process/tools, SMBIOS VM bit), {} weak (weak signals alone never make a VM).",
                 self.strong, self.medium, self.weak
             ),
         )
@@ -435,10 +595,10 @@ mod tests {
     }
 
     #[test]
-    fn one_virtual_disk_file_is_only_a_hint_but_two_files_agree() {
+    fn one_virtual_disk_file_is_only_possible_but_two_files_agree() {
         let disk = fixture!("wmi/glpi-agent_win7-sp1-x64-Win32_DiskDrive.wmi");
         let one = machine(&[("Win32_DiskDrive.wmi", disk)]);
-        assert_eq!(assess(&one.vm_hints).verdict, Verdict::Unlikely, "{:?}", one.vm_hints);
+        assert_eq!(assess(&one.vm_hints).verdict, Verdict::Possible, "{:?}", one.vm_hints);
         let mac = b"C:\\>wmic nic get macaddress,name\r\nMACAddress         Name\r\n08:00:27:12:34:56  Intel(R) PRO/1000 MT Desktop Adapter\r\n";
         let two = machine(&[("Win32_DiskDrive.wmi", disk), ("nic.txt", mac)]);
         let a = assess(&two.vm_hints);
@@ -485,6 +645,118 @@ mod tests {
         assert_eq!(a.hypervisors, vec!["QEMU/KVM".to_string()]);
         // One of them alone is only a hint.
         let one = machine(&[("hardware/lsblk.json", fixture!("linux/ci-debian12/hardware/lsblk.json"))]);
-        assert_eq!(assess(&one.vm_hints).verdict, Verdict::Unlikely);
+        assert_eq!(assess(&one.vm_hints).verdict, Verdict::Possible);
+    }
+
+    fn signal(hv: &str, strength: Strength, basis: Basis, path: &str) -> VmSignal {
+        VmSignal {
+            hypervisor: hv.into(),
+            strength,
+            basis,
+            what_en: String::new(),
+            what_zh: String::new(),
+            source: crate::facts::Source {
+                input: "t".into(),
+                path: path.into(),
+                line: None,
+                text: String::new(),
+            },
+        }
+    }
+
+    #[test]
+    fn verdict_counts_kinds_of_signals_not_signals() {
+        use Basis::*;
+        let m = Strength::Medium;
+        // Sixteen identical virtual disks of one paste: one kind.
+        let disks: Vec<VmSignal> = (0..16).map(|_| signal("VMware", m, Disk, "paste.txt")).collect();
+        assert_eq!(assess(&disks).verdict, Verdict::Possible);
+        // A guest driver, a guest service and a PCI id of one hypervisor in one System log.
+        let log = [
+            signal("VMware", m, GuestDriver, "System.evtx"),
+            signal("VMware", m, GuestService, "System.evtx"),
+            signal("VMware", m, Device, "System.evtx"),
+        ];
+        assert_eq!(assess(&log).verdict, Verdict::Likely);
+        // Two kinds in one file but for different hypervisors: not independent evidence of one.
+        let mixed = [
+            signal("VMware", m, Process, "p.txt"),
+            signal("VirtualBox", m, Software, "p.txt"),
+        ];
+        assert_eq!(assess(&mixed).verdict, Verdict::Possible);
+        // The SMBIOS VM bit alone, or with a running hypervisor (both on physical machines).
+        let bit = [
+            signal("unknown", m, VmBit, "d.txt"),
+            signal("unknown", Strength::Weak, HypervisorFlag, "d.txt"),
+        ];
+        assert_eq!(assess(&bit).verdict, Verdict::Possible);
+        assert_eq!(assess(&bit[1..]).verdict, Verdict::Unlikely);
+        // The VM bit with a named medium signal of another kind.
+        let with_disk = [
+            signal("unknown", m, VmBit, "d.txt"),
+            signal("QEMU/KVM", m, Disk, "d.txt"),
+        ];
+        assert_eq!(assess(&with_disk).verdict, Verdict::Likely);
+    }
+
+    #[test]
+    fn vm_bit_alone_is_not_certain() {
+        // The shape of the Lenovo A740 / IBM 4810 dumps: real vendor strings and the
+        // "System is a virtual machine" characteristic. (Constructed: those dumps are not in
+        // the fixtures yet.)
+        let m = machine(&[(
+            "d.txt",
+            b"# dmidecode 3.3\nHandle 0x0000, DMI type 0, 26 bytes\nBIOS Information\n\tVendor: LENOVO\n\tVersion: F0KT5BA\n\tCharacteristics:\n\t\tPCI is supported\n\t\tSystem is a virtual machine\n\nHandle 0x0001, DMI type 1, 27 bytes\nSystem Information\n\tManufacturer: LENOVO\n\tProduct Name: F0AM\n\tVersion: IdeaCentre A740\n",
+        )]);
+        let a = assess(&m.vm_hints);
+        assert_eq!(a.verdict, Verdict::Unlikely, "{:?}", m.vm_hints);
+        assert_eq!((a.strong, a.medium, a.weak), (0, 0, 1));
+    }
+
+    #[test]
+    fn hypervisor_vendors_that_make_hardware_need_a_second_string() {
+        // Nutanix: the NX hardware node says "Nutanix" too; AHV guests add "AHV".
+        let node = machine(&[(
+            "Win32_ComputerSystem.wmi",
+            b"Manufacturer=Nutanix\r\nModel=NX-3060-G7\r\n",
+        )]);
+        assert_eq!(assess(&node.vm_hints).verdict, Verdict::Unlikely, "{:?}", node.vm_hints);
+        let ahv = machine(&[("Win32_ComputerSystem.wmi", b"Manufacturer=Nutanix\r\nModel=AHV\r\n")]);
+        let a = assess(&ahv.vm_hints);
+        assert_eq!(a.verdict, Verdict::Virtual);
+        assert_eq!(a.hypervisors, ["Nutanix AHV"]);
+        // Microsoft: a Surface is physical, "Virtual Machine" is Hyper-V.
+        let surface = machine(&[(
+            "Win32_ComputerSystem.wmi",
+            b"Manufacturer=Microsoft Corporation\r\nModel=Surface Pro 7\r\n",
+        )]);
+        assert_eq!(assess(&surface.vm_hints).verdict, Verdict::Unlikely);
+    }
+
+    #[test]
+    fn seabios_is_qemu_only_without_a_real_vendor() {
+        // A ThinkPad running coreboot with a SeaBIOS payload (constructed from the shape of
+        // such dmidecode dumps: vendor LENOVO, BIOS vendor "coreboot" or "SeaBIOS").
+        let thinkpad = machine(&[(
+            "d.txt",
+            b"# dmidecode 3.3\nHandle 0x0000, DMI type 0, 24 bytes\nBIOS Information\n\tVendor: SeaBIOS\n\tVersion: rel-1.16.2-0-gea1b7a0-prebuilt\n\nHandle 0x0001, DMI type 1, 27 bytes\nSystem Information\n\tManufacturer: LENOVO\n\tProduct Name: 20ANCTO1WW\n\tVersion: ThinkPad T440p\n",
+        )]);
+        let a = assess(&thinkpad.vm_hints);
+        assert_eq!(a.verdict, Verdict::Unlikely, "{:?}", thinkpad.vm_hints);
+        assert_eq!(a.weak, 1);
+        // SeaBIOS with no vendor at all: QEMU.
+        let bare = machine(&[(
+            "Win32_BIOS.wmi",
+            b"Manufacturer=SeaBIOS\r\nSMBIOSBIOSVersion=1.16.0-1\r\nSerialNumber=\r\n",
+        )]);
+        assert_eq!(assess(&bare.vm_hints).verdict, Verdict::Virtual, "{:?}", bare.vm_hints);
+        // The real Proxmox guest's Win32_BIOS: "BOCHS  - 1".
+        let proxmox = machine(&[("Win32_Bios.wmi", fixture!("wmi/glpi-agent_proxmox-Win32_Bios.wmi"))]);
+        assert_eq!(
+            assess(&proxmox.vm_hints).verdict,
+            Verdict::Virtual,
+            "{:?}",
+            proxmox.vm_hints
+        );
     }
 }

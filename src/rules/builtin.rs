@@ -44,7 +44,7 @@ mod tests {
     #[test]
     fn builtin_rules_load() {
         let set = crate::rules::RuleSet::builtin().expect("built-in rules load");
-        assert_eq!(set.rules.len(), 47);
+        assert_eq!(set.rules.len(), 48);
         // Ids say what a rule is about: hardware, virtualisation, activation, upgrade, an
         // event-only signal, or the collection itself.
         for r in &set.rules {

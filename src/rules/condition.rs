@@ -270,7 +270,7 @@ impl FactTarget {
             FactTarget::Disk(f) if f.is_flag() => &["true", "false"],
             FactTarget::Disk(_) => &["placeholder", "longer-than", "matches", "equals"],
             FactTarget::Nics => &["no-physical-enabled", "only-removable-physical"],
-            FactTarget::Virtualization => &["virtual"],
+            FactTarget::Virtualization => &["virtual", "possible"],
             FactTarget::LicensingStatus => &["not-activated", "grace", "out-of-tolerance"],
             FactTarget::Upgrade => &["setup-failed", "update-errors"],
             FactTarget::Collection => &["category-missing"],
@@ -299,6 +299,8 @@ pub enum FactCheck {
     OnlyRemovablePhysical,
     /// The machine is (or is likely) virtual.
     Virtual,
+    /// One kind of medium virtual-machine signal only.
+    PossiblyVirtual,
     /// A Windows licence in use is unlicensed, in notification mode or non-genuine grace.
     NotActivated,
     /// A Windows licence in use is in its initial or extended grace period (not activated yet).

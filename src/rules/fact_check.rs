@@ -14,7 +14,7 @@ pub(crate) fn check(cond: &FactCondition, machine: &Machine) -> Option<Match> {
         FactTarget::Scalar(f) => check_field(scalar(machine, f), f.value_class(), &cond.check, None),
         FactTarget::Disk(f) => check_disks(machine, f, &cond.check),
         FactTarget::Nics => check_nics(&machine.nics, &cond.check),
-        FactTarget::Virtualization => check_virtual(machine),
+        FactTarget::Virtualization => check_virtual(machine, &cond.check),
         FactTarget::LicensingStatus => super::fact_state::licensing(machine, &cond.check),
         FactTarget::Upgrade if matches!(cond.check, FactCheck::UpdateErrors) => {
             super::fact_state::update_errors(machine)
@@ -225,9 +225,15 @@ fn check_nics(nics: &[Nic], check: &FactCheck) -> Option<Match> {
     Some(m)
 }
 
-fn check_virtual(machine: &Machine) -> Option<Match> {
+/// `virtual`: certain or likely. `possible`: one kind of medium signal only (the finding says
+/// what to collect to be sure). Either way the evidence lists every signal.
+fn check_virtual(machine: &Machine, check: &FactCheck) -> Option<Match> {
     let a = virt::assess(&machine.vm_hints);
-    if a.verdict == Verdict::Unlikely {
+    let fires = match check {
+        FactCheck::PossiblyVirtual => a.verdict == Verdict::Possible,
+        _ => matches!(a.verdict, Verdict::Virtual | Verdict::Likely),
+    };
+    if !fires {
         return None;
     }
     let evidence = machine

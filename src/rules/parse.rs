@@ -720,6 +720,7 @@ impl Cx<'_> {
             "no-physical-enabled" => FactCheck::NoPhysicalEnabled,
             "only-removable-physical" => FactCheck::OnlyRemovablePhysical,
             "virtual" => FactCheck::Virtual,
+            "possible" => FactCheck::PossiblyVirtual,
             "not-activated" => FactCheck::NotActivated,
             "grace" => FactCheck::Grace,
             "out-of-tolerance" => FactCheck::OutOfTolerance,
