@@ -137,6 +137,7 @@ fn known_good_logs_give_exactly_the_expected_findings() {
 fn vm_accuracy(verdicts: &BTreeMap<String, Verdict>) {
     let truth = std::fs::read_to_string(Path::new(ROOT).join("truth.tsv")).expect("truth.tsv");
     let (mut tp, mut fp, mut fn_, mut tn) = (0, 0, 0, 0);
+    let (mut hinted, mut false_hint) = (0, Vec::new());
     let mut false_vm = Vec::new();
     let mut missed = Vec::new();
     for line in truth.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
@@ -148,6 +149,12 @@ fn vm_accuracy(verdicts: &BTreeMap<String, Verdict>) {
             panic!("truth.tsv names {file}, which is not in the corpus");
         };
         let says_vm = matches!(v, Verdict::Virtual | Verdict::Likely);
+        if *v == Verdict::Possible {
+            match label {
+                "virtual" => hinted += 1,
+                _ => false_hint.push(file.to_string()),
+            }
+        }
         match (label, says_vm) {
             ("virtual", true) => tp += 1,
             ("virtual", false) => {
@@ -166,6 +173,14 @@ fn vm_accuracy(verdicts: &BTreeMap<String, Verdict>) {
         "VM verdict on {} labelled files: {tp} VMs found, {fn_} missed, {fp} physical called virtual, {tn} physical right",
         tp + fp + fn_ + tn
     );
+    println!(
+        "of the {fn_} missed, {hinted} get the 'possible' hint (vm.possible, info); physical machines hinted: {}",
+        false_hint.len()
+    );
     println!("missed: {missed:?}");
     assert!(false_vm.is_empty(), "physical machines called virtual: {false_vm:?}");
+    assert!(
+        false_hint.is_empty(),
+        "physical machines given the 'possible' hint: {false_hint:?}"
+    );
 }

@@ -94,23 +94,6 @@ pub fn names() -> Vec<&'static str> {
     SCOPES.iter().map(|s| s.name).collect()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::bundle::Kind;
-
-    #[test]
-    fn scopes_name_known_kinds_and_never_an_inventory() {
-        for s in SCOPES {
-            for k in s.kinds {
-                assert!(Kind::NAMES.contains(k), "{}: {k}", s.name);
-                assert!(!NEVER_CODES.contains(k), "{}: {k}", s.name);
-            }
-        }
-        assert!(find(DEFAULT_CODE_SCOPE).is_some());
-    }
-}
-
 /// Where a rule looks, one short phrase per text, code and event condition, for `rules lint`:
 /// `codes in activation (slmgr, text; events of 7 providers)`, `text in every text file`.
 pub fn describe(rule: &super::Rule) -> Vec<String> {
@@ -158,4 +141,21 @@ pub fn describe(rule: &super::Rule) -> Vec<String> {
         }
     });
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bundle::Kind;
+
+    #[test]
+    fn scopes_name_known_kinds_and_never_an_inventory() {
+        for s in SCOPES {
+            for k in s.kinds {
+                assert!(Kind::NAMES.contains(k), "{}: {k}", s.name);
+                assert!(!NEVER_CODES.contains(k), "{}: {k}", s.name);
+            }
+        }
+        assert!(find(DEFAULT_CODE_SCOPE).is_some());
+    }
 }
