@@ -292,7 +292,7 @@ fn folder_and_loose_pasted_wmic_output() {
 #[test]
 fn rules_lint_reports_every_problem_with_line_and_column() {
     let dir = TempDir::new().unwrap();
-    let bad = "[[rule]]\nid = \"x.bad\"\nseverity = \"fatal\"\ntitle = { zh = \"标题\", en = \"t\" }\ncause = { zh = \"原因\", en = \"c\" }\nremedy = { zh = \"办法\", en = \"r\" }\nwhen = { regex = \"(unclosed\" }\n";
+    let bad = "[[rule]]\nid = \"x.bad\"\nseverity = \"fatal\"\ntitle = { zh = \"标题\", en = \"t\" }\ncause = { zh = \"原因\", en = \"c\" }\nremedy = { zh = \"办法\", en = \"r {cod}\" }\nwhen = { regex = \"(unclosed\" }\n";
     let file = write(dir.path(), "bad.toml", bad.as_bytes());
     let out = cmgelog().args(["rules", "lint"]).arg(&file).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -305,6 +305,10 @@ fn rules_lint_reports_every_problem_with_line_and_column() {
     );
     assert!(err.contains("unclosed group"), "the regex engine's own message:\n{err}");
     assert!(err.contains('^'), "a caret under the spot");
+    assert!(
+        err.contains("bad.toml:6:") && err.contains("holds `{cod}`; the only placeholders are {code} and {codes}"),
+        "a misspelt placeholder:\n{err}"
+    );
     // A rule file that does not load never gives "no findings".
     let out = cmgelog()
         .args(["analyze", "--rules"])

@@ -64,6 +64,13 @@ pub fn extract(doc: &Document, machine: &mut Machine) {
             state
         })
         .collect();
+    if let Some(family) = m.get("os").and_then(|o| o.get("family")).and_then(Value::as_str) {
+        let line = member_line(doc, "family", family, 1).unwrap_or(1);
+        machine
+            .os
+            .family
+            .push(family, Source::at(doc, line, &format!("\"family\": \"{family}\"")));
+    }
     let schema = str_of("schema").unwrap_or_default();
     let host = str_of("host");
     let user = str_of("user");

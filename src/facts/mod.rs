@@ -17,6 +17,7 @@ pub mod model;
 pub mod nic_kind;
 mod os_release;
 pub mod placeholder;
+pub mod platform;
 mod slmgr;
 mod sys_class_net;
 mod sysfs;
@@ -39,6 +40,7 @@ pub fn extract(docs: &[Document]) -> Machine {
         extract_one(doc, &mut machine);
     }
     virt::add_derived_signals(&mut machine);
+    machine.platform = platform::of(docs, &machine);
     machine
 }
 

@@ -3,6 +3,7 @@
 //! holds the same fact from several tools (dmidecode and wmic, systeminfo and ipconfig), and
 //! a finding must cite the line it rests on.
 
+use super::platform::Platform;
 use serde::Serialize;
 
 /// Where a fact was read: input, path inside it, 1-based line, and the line's text.
@@ -169,6 +170,8 @@ pub struct Nic {
 /// The installed operating system.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Os {
+    /// `windows` or `linux`, as the collector's manifest names it.
+    pub family: Field,
     pub hostname: Field,
     /// Product name ("Microsoft Windows 10 企业版 G", "Windows 10 Enterprise G").
     pub name: Field,
@@ -477,6 +480,8 @@ pub struct Machine {
     pub collection: Vec<Collection>,
     /// Setup, servicing and Windows Update logs (`facts::upgrade`).
     pub upgrade: Vec<UpgradeLog>,
+    /// The operating system the documents come from (`facts::platform`).
+    pub platform: Platform,
 }
 
 impl Machine {

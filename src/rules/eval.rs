@@ -2,8 +2,9 @@
 
 use super::condition::Condition;
 use super::event_scan::EventScan;
-use super::{fact_check, text_match, Localized, Rule, RuleSet, Severity};
+use super::{fact_check, text_match, wording, Localized, Rule, RuleSet, Severity};
 use crate::bundle::Document;
+use crate::facts::platform::Platform;
 use crate::facts::{Machine, Source};
 use serde::Serialize;
 
@@ -104,7 +105,7 @@ pub fn evaluate(rules: &RuleSet, docs: &[Document], machine: &Machine, events: &
     let mut findings: Vec<Finding> = rules
         .rules
         .iter()
-        .filter_map(|rule| matches(&rule.when, &ctx).map(|m| finding(rule, m)))
+        .filter_map(|rule| matches(&rule.when, &ctx).map(|m| finding(rule, m, machine.platform)))
         .collect();
     let fired: Vec<String> = findings.iter().map(|f| f.rule.clone()).collect();
     for f in &mut findings {
@@ -119,13 +120,14 @@ pub fn evaluate(rules: &RuleSet, docs: &[Document], machine: &Machine, events: &
     findings
 }
 
-fn finding(rule: &Rule, m: Match) -> Finding {
+fn finding(rule: &Rule, m: Match, platform: Platform) -> Finding {
+    let (cause, remedy) = wording::fitted(rule, platform, &m.evidence);
     Finding {
         rule: rule.id.clone(),
         severity: rule.severity,
         title: rule.title.clone(),
-        cause: rule.cause.clone(),
-        remedy: rule.remedy.clone(),
+        cause,
+        remedy,
         summary: m.summary,
         references: rule.references.clone(),
         evidence: m.evidence,

@@ -20,6 +20,7 @@ pub mod fixtures;
 mod parse;
 pub mod scope;
 mod text_match;
+mod wording;
 
 pub use builtin::{builtin_sources, BUILTIN_FILES};
 pub use condition::Condition;
@@ -82,6 +83,9 @@ pub struct Rule {
     pub title: Localized,
     pub cause: Localized,
     pub remedy: Localized,
+    /// The remedy for a bundle from Linux (UOS/Kylin), when its commands differ
+    /// (`remedy-linux`: `dmidecode`, `lsblk` instead of `wmic`).
+    pub remedy_linux: Option<Localized>,
     /// Which support cases the rule encodes (`cases.md#case-a`).
     pub references: Vec<String>,
     /// Ids (or `prefix.*` patterns) of other rules whose findings explain this one, e.g. the

@@ -87,6 +87,7 @@ const RULE_KEYS: &[&str] = &[
     "title",
     "cause",
     "remedy",
+    "remedy-linux",
     "references",
     "related",
     "when",
@@ -200,6 +201,7 @@ impl Cx<'_> {
         let title = self.localized(t, "title", &span);
         let cause = self.localized(t, "cause", &span);
         let remedy = self.localized(t, "remedy", &span);
+        let remedy_linux = get(t, "remedy-linux").and_then(|_| self.localized(t, "remedy-linux", &span));
         let references = self.str_list(t, "references");
         let related = self.str_list(t, "related");
         let when = match get(t, "when") {
@@ -218,6 +220,7 @@ impl Cx<'_> {
             title: title?,
             cause: cause?,
             remedy: remedy?,
+            remedy_linux,
             references,
             related,
             when: when?,
@@ -270,7 +273,15 @@ impl Cx<'_> {
         };
         self.unknown_keys(table, &["zh", "en"], key);
         let mut text = |lang: &str| match get(table, lang).map(|x| (x.get_ref().as_str(), x.span())) {
-            Some((Some(s), _)) if !s.trim().is_empty() => Some(s.to_string()),
+            Some((Some(s), sp)) if !s.trim().is_empty() => {
+                if let Some(bad) = unknown_placeholder(s) {
+                    self.error(
+                        sp,
+                        format!("`{key}.{lang}` holds `{bad}`; the only placeholders are {{code}} and {{codes}}"),
+                    );
+                }
+                Some(s.to_string())
+            }
             Some((_, sp)) => {
                 self.error(sp, format!("`{key}.{lang}` must be a non-empty string"));
                 None
@@ -773,4 +784,23 @@ fn parse_code(text: &str) -> Option<u32> {
 
 fn get<'t, 'i>(t: &'t DeTable<'i>, key: &str) -> Option<&'t Value<'i>> {
     t.iter().find(|(k, _)| k.get_ref().as_ref() == key).map(|(_, v)| v)
+}
+
+/// A `{word}` in a rule's text other than the ones `rules::wording` fills.
+fn unknown_placeholder(text: &str) -> Option<&str> {
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open..];
+        let close = after.find('}')?;
+        let word = &after[..=close];
+        let inner = &word[1..word.len() - 1];
+        if !inner.is_empty()
+            && inner.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+            && !matches!(inner, "code" | "codes")
+        {
+            return Some(word);
+        }
+        rest = &after[1..];
+    }
+    None
 }
