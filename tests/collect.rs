@@ -70,10 +70,13 @@ fn processes_with(marker: &str) -> Vec<String> {
 }
 
 #[test]
-fn a_hung_process_tree_is_killed_at_its_timeout_with_the_grandchild_holding_stdout() {
+fn a_hung_process_tree_is_killed_at_its_timeout_and_a_finished_commands_leftovers_do_not_cost_its_output() {
     let dir = TempDir::new().unwrap();
-    // The child prints, leaves a grandchild that keeps stdout open, and exits; a second item
-    // hangs itself. Both must end at their 1 s timeout with nothing left running.
+    // t.orphan-holds-pipe prints, leaves a grandchild that keeps stdout open, and exits 0: its
+    // output is kept and the grandchild stopped a second after the exit, long before the
+    // timeout. t.daemon does the same with a grandchild that left the process group (setsid)
+    // and ignores SIGTERM. t.hangs hangs itself, t.hangs-setsid with such a grandchild: both
+    // end at their 1 s timeout. Nothing of any tree is left running.
     let s = spec(
         dir.path(),
         r#"
@@ -82,8 +85,16 @@ id = "t.orphan-holds-pipe"
 category = "hardware"
 kind = "command"
 argv = ["sh", "-c", "echo started; sleep 907.25 & echo forked"]
-timeout = "1s"
+timeout = "20s"
 path = "hardware/orphan.txt"
+
+[[item]]
+id = "t.daemon"
+category = "hardware"
+kind = "command"
+argv = ["sh", "-c", "echo up; setsid sh -c 'trap \"\" TERM; sleep 907.27' & echo daemonised"]
+timeout = "20s"
+path = "hardware/daemon.txt"
 
 [[item]]
 id = "t.hangs"
@@ -94,6 +105,14 @@ timeout = "1s"
 path = "hardware/hang.txt"
 
 [[item]]
+id = "t.hangs-setsid"
+category = "hardware"
+kind = "command"
+argv = ["sh", "-c", "setsid sh -c 'trap \"\" TERM; sleep 907.28' & echo waiting; sleep 907.29"]
+timeout = "1s"
+path = "hardware/hang-setsid.txt"
+
+[[item]]
 id = "t.quick"
 category = "network"
 kind = "command"
@@ -102,14 +121,31 @@ path = "network/quick.txt"
 "#,
     );
     let t0 = Instant::now();
-    let out = collect(dir.path(), &s, &[]);
+    let out = collect(dir.path(), &s, &["--jobs", "5"]);
     let took = t0.elapsed();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(took < Duration::from_secs(6), "took {took:?}");
+    assert!(took < Duration::from_secs(8), "took {took:?}");
     let mut b = Bundle::open(&dir.path().join("out"));
     for (id, path, text) in [
         ("t.orphan-holds-pipe", "hardware/orphan.txt", "started\nforked\n"),
+        ("t.daemon", "hardware/daemon.txt", "up\ndaemonised\n"),
+    ] {
+        let row = b.row(id).clone();
+        assert_eq!(row["status"], "ok", "{row:#}");
+        assert_eq!(row["exit_code"], 0);
+        assert!(
+            row["reason"]
+                .as_str()
+                .unwrap()
+                .contains("a process it left running held its output open"),
+            "{row:#}"
+        );
+        assert!(row["duration_ms"].as_u64().unwrap() < 5000, "{row:#}");
+        assert_eq!(String::from_utf8(b.entry(path)).unwrap(), text);
+    }
+    for (id, path, text) in [
         ("t.hangs", "hardware/hang.txt", "partial\n"),
+        ("t.hangs-setsid", "hardware/hang-setsid.txt", "waiting\n"),
     ] {
         let row = b.row(id).clone();
         assert_eq!(row["status"], "timeout", "{row:#}");
@@ -124,7 +160,7 @@ path = "network/quick.txt"
     assert_eq!(
         processes_with("907.2"),
         Vec::<String>::new(),
-        "no process of the tree is left"
+        "no process of any tree is left, setsid ones ignoring SIGTERM included"
     );
 }
 
@@ -343,7 +379,7 @@ fn ctrl_c_finishes_the_zip_with_what_is_there_and_marks_it_interrupted() {
 }
 
 #[test]
-fn a_killed_collector_leaves_no_zip_under_the_final_name() {
+fn a_killed_collector_leaves_no_zip_under_the_final_name_and_the_next_run_cleans_up_after_it() {
     let dir = TempDir::new().unwrap();
     let (status, _) = start_and_signal(dir.path(), 9 /* SIGKILL */, 933);
     assert_eq!(status.code(), None);
@@ -353,8 +389,37 @@ fn a_killed_collector_leaves_no_zip_under_the_final_name() {
         .collect();
     assert!(names.iter().all(|n| !n.ends_with(".zip")), "{names:?}");
     assert!(names.iter().any(|n| n.ends_with(".zip.partial")), "{names:?}");
-    // The orphaned commands were in their own process groups: clean them up for the next tests.
-    let _ = Command::new("pkill").args(["-f", "sleep 933\\."]).status();
+    // The item's own processes died with the collector (PR_SET_PDEATHSIG); the `sleep` its
+    // shell started did not, and stays until the next collection.
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(processes_with("sh -c echo begun; sleep 933.5").is_empty());
+    assert!(
+        !processes_with("sleep 933.5").is_empty(),
+        "the grandchild outlived the collector"
+    );
+    // The next run cleans up after the dead one: its processes, its partial zip, its staging
+    // folder (named in the folder's owner file).
+    let staging: Vec<PathBuf> = std::fs::read_dir(std::env::temp_dir())
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            std::fs::read_to_string(p.join("owner"))
+                .is_ok_and(|o| o.contains(&dir.path().join("out").display().to_string()))
+        })
+        .collect();
+    assert_eq!(staging.len(), 1, "the dead run's staging folder has an owner file");
+    let quick = spec(dir.path(), "[[item]]\nid = \"t.q\"\ncategory = \"network\"\nkind = \"command\"\nargv = [\"echo\", \"q\"]\npath = \"network/q.txt\"\n");
+    let out = collect(dir.path(), &quick, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(processes_with("933."), Vec::<String>::new());
+    assert!(!staging[0].exists(), "{} removed", staging[0].display());
+    let names: Vec<String> = std::fs::read_dir(dir.path().join("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    assert!(names.iter().all(|n| !n.ends_with(".partial")), "{names:?}");
+    assert_eq!(names.iter().filter(|n| n.ends_with(".zip")).count(), 1, "{names:?}");
 }
 
 #[test]

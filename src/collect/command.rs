@@ -1,8 +1,12 @@
 //! Running one command: its own process group (Unix) or job object (Windows) so that a kill
-//! at the timeout takes the whole tree, grandchildren holding the pipe included; stdout
-//! streamed into a bounded tail capture; stderr's end kept for the manifest's reason.
+//! at the timeout takes the whole tree, grandchildren holding the pipe included, and on Linux
+//! an environment marker (`descendants`) for the ones that left the group with `setsid`;
+//! stdout streamed into a bounded tail capture; stderr's end kept for the manifest's reason.
+//! When the command has exited but something it left running still holds stdout open, the
+//! output read so far is kept: the leftovers are stopped after [`EXIT_GRACE`].
 
 use super::capture::{copy_tail, Captured, TailCapture};
+use super::descendants;
 use super::manifest::Status;
 use super::spec::OUT;
 use super::stop::{Stop, StopReason};
@@ -17,6 +21,9 @@ use std::time::Duration;
 /// How long the pipes may stay open after the process tree was killed: a process outside the
 /// tree (one that escaped to its own session) could hold them forever.
 const PIPE_GRACE: Duration = Duration::from_secs(2);
+/// How long stdout may stay open after the command itself exited, before what it left running
+/// is stopped. Output written by then is kept.
+pub const EXIT_GRACE: Duration = Duration::from_secs(1);
 const POLL: Duration = Duration::from_millis(20);
 /// How much of stderr is kept to explain a failure.
 const STDERR_TAIL: usize = 2048;
@@ -40,8 +47,10 @@ impl Produced {
     }
 }
 
-/// Runs `argv`; the output is its stdout, or the file it writes where `{out}` stands.
+/// Runs `argv`; the output is its stdout, or the file it writes where `{out}` stands. `marker`
+/// tags its processes (`descendants`); none of them outlives the call.
 pub fn run(
+    marker: &str,
     argv: &[String],
     output_file: bool,
     ok_exit_codes: &[i32],
@@ -54,7 +63,9 @@ pub fn run(
         .iter()
         .map(|a| a.replace(OUT, &out_file.to_string_lossy()))
         .collect();
-    let mut cmd = StdCommandWrap::from(base_command(&argv[0], &args));
+    let mut base = base_command(&argv[0], &args);
+    descendants::mark(&mut base, marker);
+    let mut cmd = StdCommandWrap::from(base);
     #[cfg(unix)]
     cmd.wrap(ProcessGroup::leader());
     #[cfg(windows)]
@@ -100,12 +111,17 @@ pub fn run(
     // Wait for the process to exit and stdout to reach its end (a grandchild may keep the pipe
     // open after its parent exited), or for a reason to stop.
     let mut exit = None;
+    let mut exited_at = None;
+    let mut held_open = false;
     let mut captured = None;
     let mut stopped = None;
     loop {
         if exit.is_none() {
             match child.try_wait() {
-                Ok(Some(status)) => exit = Some(status),
+                Ok(Some(status)) => {
+                    exit = Some(status);
+                    exited_at = Some(std::time::Instant::now());
+                }
                 Ok(None) => {}
                 Err(e) => return Produced::failed(Status::Failed, format!("waiting for the command: {e}")),
             }
@@ -120,9 +136,19 @@ pub fn run(
         if exit.is_some() && captured.is_some() {
             break;
         }
+        if captured.is_none() && exited_at.is_some_and(|t| t.elapsed() >= EXIT_GRACE) {
+            // The command is done; what it left running keeps the pipe open. Stop it (its
+            // group, then anything that left the group) and keep what was written.
+            held_open = true;
+            let _ = child.start_kill();
+            descendants::kill_item(marker);
+            captured = out_rx.recv_timeout(PIPE_GRACE).ok();
+            break;
+        }
         if let Some(why) = stop.check() {
             stopped = Some(why);
             let _ = child.start_kill();
+            descendants::kill_item(marker);
             let _ = child.wait();
             if captured.is_none() {
                 captured = out_rx.recv_timeout(PIPE_GRACE).ok();
@@ -131,6 +157,8 @@ pub fn run(
         }
         thread::sleep(POLL);
     }
+    // Nothing the item started outlives it (a daemon it spawned with setsid included).
+    descendants::kill_item(marker);
     let stderr = err_rx.recv_timeout(Duration::from_millis(200)).unwrap_or_default();
     let exit_code = exit.and_then(|s| s.code());
 
@@ -144,7 +172,17 @@ pub fn run(
         _ => None,
     };
     let _ = std::fs::remove_file(&out_file);
-    let (status, reason) = classify(stopped, exit_code, ok_exit_codes, output.as_ref(), output_file, &stderr);
+    let (status, mut reason) = classify(stopped, exit_code, ok_exit_codes, output.as_ref(), output_file, &stderr);
+    if held_open && stopped.is_none() {
+        let note = format!(
+            "the command exited, but a process it left running held its output open; that process was stopped after {} s",
+            EXIT_GRACE.as_secs()
+        );
+        reason = Some(match reason {
+            Some(r) => format!("{r}; {note}"),
+            None => note,
+        });
+    }
     Produced {
         status,
         reason,

@@ -11,8 +11,10 @@
 pub mod capture;
 pub mod category;
 mod command;
+mod descendants;
 mod expand;
 mod files;
+mod leftovers;
 pub mod manifest;
 pub mod platform;
 mod probe;
@@ -156,6 +158,11 @@ pub fn collect(opts: &Options, cancel: &AtomicBool, progress: &dyn Progress) -> 
         error,
     };
     let mut zip = BundleWriter::create(&target).map_err(zip_err)?;
+    // A run killed outright could not clean up; this one does, and leaves a note so the next
+    // run can clean after it if it is killed too.
+    leftovers::clean(&std::env::temp_dir());
+    let _ = leftovers::claim(staging.path(), zip.partial());
+    let run = &descendants::RunId::new();
 
     progress.begin(tasks.len());
     let queue = Mutex::new(tasks.iter().enumerate().collect::<VecDeque<_>>());
@@ -169,7 +176,7 @@ pub fn collect(opts: &Options, cancel: &AtomicBool, progress: &dyn Progress) -> 
             scope.spawn(move || {
                 while let Some((index, task)) = next(queue) {
                     progress.item_started(&task.id);
-                    let drafts = run_task(index, task, staging, elevated, deadline, cancel);
+                    let drafts = run_task(run, index, task, staging, elevated, deadline, cancel);
                     if tx.send((index, drafts)).is_err() {
                         break;
                     }
@@ -186,6 +193,10 @@ pub fn collect(opts: &Options, cancel: &AtomicBool, progress: &dyn Progress) -> 
             progress.item_finished(&task.id);
         }
     });
+    // Every item swept its own processes; this catches one that was being started when a
+    // cancel came.
+    let prefix = run.prefix();
+    descendants::kill_where(|m| m.starts_with(&prefix));
     rows.sort_by_key(|(i, _)| *i);
     let items: Vec<ItemRow> = rows.into_iter().map(|(_, r)| r).collect();
     let deadline_reached = Instant::now() >= deadline || items.iter().any(|r| r.reason.as_deref() == Some("deadline"));
@@ -231,6 +242,7 @@ struct Draft {
 }
 
 fn run_task(
+    run: &descendants::RunId,
     index: usize,
     task: &Task,
     staging: &Path,
@@ -277,7 +289,16 @@ fn run_task(
             output_file,
             ok_exit_codes,
         } => {
-            let p = command::run(argv, *output_file, ok_exit_codes, &staged, task.max_bytes, &stop);
+            let marker = run.item(index);
+            let p = command::run(
+                &marker,
+                argv,
+                *output_file,
+                ok_exit_codes,
+                &staged,
+                task.max_bytes,
+                &stop,
+            );
             vec![draft(source, task.zip_path.clone(), p)]
         }
         Action::Dir { root, depth } => {

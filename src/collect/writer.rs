@@ -35,17 +35,40 @@ const CARRY: usize = 128;
 const CHUNK: usize = 256 * 1024;
 
 impl BundleWriter {
+    /// Starts the zip `target`, or `<stem>-2.zip`, `-3`, ... when that name is taken (a zip
+    /// or a partial one of another collection in the same second): a bundle never replaces
+    /// another.
     pub fn create(target: &Path) -> io::Result<BundleWriter> {
-        let mut partial = target.as_os_str().to_owned();
-        partial.push(".partial");
-        let partial = PathBuf::from(partial);
-        let file = File::create(&partial)?;
-        Ok(BundleWriter {
-            zip: ZipWriter::new(BufWriter::new(file)),
-            partial,
-            target: target.to_path_buf(),
-            names: Default::default(),
-        })
+        for n in 1..1000 {
+            let target = numbered(target, n);
+            let mut partial = target.as_os_str().to_owned();
+            partial.push(".partial");
+            let partial = PathBuf::from(partial);
+            if target.exists() {
+                continue;
+            }
+            match File::options().write(true).create_new(true).open(&partial) {
+                Ok(file) => {
+                    return Ok(BundleWriter {
+                        zip: ZipWriter::new(BufWriter::new(file)),
+                        partial,
+                        target,
+                        names: Default::default(),
+                    })
+                }
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!("{} and 999 numbered names exist already", target.display()),
+        ))
+    }
+
+    /// The file being written until [`BundleWriter::finish`].
+    pub fn partial(&self) -> &Path {
+        &self.partial
     }
 
     /// A name not used yet in this zip (`x.txt`, then `x (2).txt`), with any product key in it
@@ -74,9 +97,7 @@ impl BundleWriter {
         f.read_exact(&mut head)?;
         let encoding = detect_encoding(&head);
         let utf16 = encoding == "UTF-16LE";
-        let options = SimpleFileOptions::default()
-            .compression_method(CompressionMethod::Deflated)
-            .large_file(len >= u32::MAX as u64 / 2);
+        let options = entry_options().large_file(len >= u32::MAX as u64 / 2);
         self.zip.start_file(name, options).map_err(io::Error::other)?;
 
         let mut hasher = Sha256::new();
@@ -109,8 +130,7 @@ impl BundleWriter {
     }
 
     pub fn add_bytes(&mut self, name: &str, data: &[u8]) -> io::Result<()> {
-        let options = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
-        self.zip.start_file(name, options).map_err(io::Error::other)?;
+        self.zip.start_file(name, entry_options()).map_err(io::Error::other)?;
         self.zip.write_all(data)
     }
 
@@ -123,6 +143,38 @@ impl BundleWriter {
         fs::rename(&self.partial, &self.target)?;
         Ok(self.target)
     }
+}
+
+/// `x.zip` for 1, `x-2.zip` for 2, ...
+fn numbered(target: &Path, n: usize) -> PathBuf {
+    if n == 1 {
+        return target.to_path_buf();
+    }
+    let stem = target.file_stem().unwrap_or_default().to_string_lossy();
+    let name = match target.extension() {
+        Some(ext) => format!("{stem}-{n}.{}", ext.to_string_lossy()),
+        None => format!("{stem}-{n}"),
+    };
+    target.with_file_name(name)
+}
+
+/// Deflated, stamped with the local time the entry was written (when its output was
+/// collected, to the 2 s a zip's DOS time holds; without it every entry says 1980).
+fn entry_options() -> SimpleFileOptions {
+    use chrono::{Datelike, Timelike};
+    let now = chrono::Local::now();
+    let time = zip::DateTime::from_date_and_time(
+        now.year().clamp(1980, 2107) as u16,
+        now.month() as u8,
+        now.day() as u8,
+        now.hour() as u8,
+        now.minute() as u8,
+        now.second() as u8,
+    )
+    .unwrap_or_default();
+    SimpleFileOptions::default()
+        .compression_method(CompressionMethod::Deflated)
+        .last_modified_time(time)
 }
 
 #[cfg(test)]
@@ -164,5 +216,26 @@ mod tests {
         assert!(!back.contains("NPPR9"));
         assert_eq!(s.sha256, hex(&Sha256::digest(&stored)));
         assert!(!dir.path().join("b.zip.partial").exists());
+    }
+
+    #[test]
+    fn a_second_zip_in_the_same_second_gets_its_own_name_and_entries_their_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("CMGE_Log_h_20261206-120000.zip");
+        let first = BundleWriter::create(&target).unwrap();
+        // While the first is being written, and after it is finished.
+        let mut second = BundleWriter::create(&target).unwrap();
+        second.add_bytes("x.txt", b"x").unwrap();
+        let first = first.finish().unwrap();
+        let third = BundleWriter::create(&target).unwrap().finish().unwrap();
+        let second = second.finish().unwrap();
+        let name = |p: &Path| p.file_name().unwrap().to_string_lossy().into_owned();
+        assert_eq!(name(&first), "CMGE_Log_h_20261206-120000.zip");
+        assert_eq!(name(&second), "CMGE_Log_h_20261206-120000-2.zip");
+        assert_eq!(name(&third), "CMGE_Log_h_20261206-120000-3.zip");
+        let mut z = zip::ZipArchive::new(File::open(&second).unwrap()).unwrap();
+        let stamped = z.by_name("x.txt").unwrap().last_modified().unwrap();
+        use chrono::Datelike;
+        assert_eq!(stamped.year() as i32, chrono::Local::now().year());
     }
 }

@@ -27,6 +27,12 @@ pub fn user() -> String {
         .unwrap_or_default()
 }
 
+/// Whether a process with this PID runs.
+#[cfg(windows)]
+pub fn pid_alive(pid: u32) -> bool {
+    os::pid_alive(pid)
+}
+
 /// Running as root / as an elevated administrator.
 pub fn elevated() -> bool {
     os::elevated()
