@@ -631,3 +631,102 @@ fn the_linux_spec_collects_this_machine_and_the_analyzer_reads_the_zip() {
         .count();
     assert_eq!(missing, not_collected);
 }
+
+/// Runs the collector as an unprivileged user: as root through `setpriv` as `nobody` (with a
+/// copy of the binary nobody can execute), otherwise as the user running the tests.
+fn collect_unprivileged(dir: &Path, spec: &Path) -> Output {
+    use std::os::unix::fs::PermissionsExt;
+    let mut cmd = if unsafe { libc_geteuid_() } == 0 {
+        let exe = dir.join("cmgelog");
+        std::fs::copy(bin(), &exe).unwrap();
+        std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+            .arg(exe);
+        c
+    } else {
+        Command::new(bin())
+    };
+    cmd.args(["collect", "--yes", "--quiet", "--lang", "en", "--out"])
+        .arg(dir.join("out"))
+        .arg("--spec")
+        .arg(spec)
+        // nobody's home: root's configuration is not readable by nobody.
+        .env("HOME", dir)
+        .env_remove("XDG_CONFIG_HOME")
+        .stdin(Stdio::null())
+        .output()
+        .expect("cmgelog runs")
+}
+
+extern "C" {
+    #[link_name = "geteuid"]
+    fn libc_geteuid_() -> u32;
+}
+
+#[test]
+fn a_file_in_a_folder_the_user_cannot_enter_is_access_denied_not_missing() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = TempDir::new().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let locked = dir.path().join("locked");
+    std::fs::create_dir(&locked).unwrap();
+    std::fs::write(locked.join("act.log"), "x").unwrap();
+    // Nobody but its owner may enter: as root the test drops to `nobody`; as another user
+    // the owner's own mode 000 locks it.
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let s = spec(
+        dir.path(),
+        &format!(
+            r#"
+[[item]]
+id = "t.plain"
+category = "activation"
+kind = "files"
+paths = ["{l}/act.log"]
+path = "activation/plain"
+
+[[item]]
+id = "t.glob"
+category = "activation"
+kind = "files"
+paths = ["{l}/*.log"]
+path = "activation/glob"
+
+[[item]]
+id = "t.missing"
+category = "activation"
+kind = "files"
+paths = ["{d}/nope/*.log", "{d}/nope.log"]
+path = "activation/missing"
+"#,
+            l = locked.display(),
+            d = dir.path().display()
+        ),
+    );
+    std::fs::set_permissions(&s, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let result = collect_unprivileged(dir.path(), &s);
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(
+        result.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    let b = Bundle::open(&out);
+    for id in ["t.plain", "t.glob"] {
+        let row = b.row(id);
+        assert_eq!(row["status"], "access-denied", "{row:#}");
+        assert_eq!(
+            row["reason"].as_str().unwrap(),
+            format!("{}: permission denied", locked.display()),
+            "names the folder"
+        );
+    }
+    for row in b.rows("t.missing") {
+        assert_eq!(row["status"], "not-found", "{row:#}");
+    }
+}

@@ -11,6 +11,9 @@ use std::time::SystemTime;
 pub struct Found {
     pub source: String,
     pub path: Option<PathBuf>,
+    /// For a pattern that found nothing: the folder on its way this user may not enter, if
+    /// that is why (the row is then `access-denied`, not `not-found`).
+    pub denied: Option<String>,
 }
 
 /// The files the patterns match, newest first, at most `max_files`; a pattern that matches
@@ -20,20 +23,33 @@ pub fn find(patterns: &[String], max_files: usize) -> Vec<Found> {
     let mut missing = Vec::new();
     for pattern in patterns {
         let before = files.len();
+        let mut denied = None;
         let matches: Vec<PathBuf> = if has_glob(pattern) {
             match glob::glob(pattern) {
-                // Unreadable folders on the way are simply not matched.
-                Ok(paths) => paths.filter_map(Result::ok).collect(),
+                Ok(paths) => paths
+                    .filter_map(|r| match r {
+                        Ok(p) => Some(p),
+                        Err(e) => {
+                            if e.error().kind() == io::ErrorKind::PermissionDenied {
+                                denied.get_or_insert_with(|| e.path().display().to_string());
+                            }
+                            None
+                        }
+                    })
+                    .collect(),
                 Err(_) => Vec::new(),
             }
         } else {
             // A plain path is kept even if its metadata cannot be read, so that a denied file
             // is reported as denied rather than as missing.
             let p = PathBuf::from(pattern);
-            if p.symlink_metadata().is_ok() {
-                vec![p]
-            } else {
-                Vec::new()
+            match p.symlink_metadata() {
+                Ok(_) => vec![p],
+                Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
+                    denied = Some(first_denied(&p).unwrap_or_else(|| pattern.clone()));
+                    Vec::new()
+                }
+                Err(_) => Vec::new(),
             }
         };
         for p in matches {
@@ -44,7 +60,7 @@ pub fn find(patterns: &[String], max_files: usize) -> Vec<Found> {
             }
         }
         if files.len() == before {
-            missing.push(pattern.clone());
+            missing.push((pattern.clone(), denied));
         }
     }
     files.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
@@ -55,10 +71,26 @@ pub fn find(patterns: &[String], max_files: usize) -> Vec<Found> {
         .map(|(_, p)| Found {
             source: p.display().to_string(),
             path: Some(p),
+            denied: None,
         })
         .collect();
-    found.extend(missing.into_iter().map(|source| Found { source, path: None }));
+    found.extend(missing.into_iter().map(|(source, denied)| Found {
+        source,
+        path: None,
+        denied,
+    }));
     found
+}
+
+/// The first folder on `path`'s way whose contents this user may not read.
+fn first_denied(path: &Path) -> Option<String> {
+    path.ancestors()
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .skip(1)
+        .find(|a| matches!(std::fs::read_dir(a), Err(e) if e.kind() == io::ErrorKind::PermissionDenied))
+        .map(|a| a.display().to_string())
 }
 
 fn has_glob(p: &str) -> bool {

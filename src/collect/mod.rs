@@ -324,7 +324,10 @@ fn run_task(
             for (n, f) in found.into_iter().enumerate() {
                 let zip_path = files::zip_path(&task.zip_path, &f.source);
                 let produced = match f.path {
-                    None => Produced::failed(Status::NotFound, "no file matches"),
+                    None => match &f.denied {
+                        Some(folder) => Produced::failed(Status::AccessDenied, format!("{folder}: permission denied")),
+                        None => Produced::failed(Status::NotFound, "no file matches"),
+                    },
                     Some(_) if stop.check().is_some() => {
                         let (s, r) = stop
                             .check()
