@@ -67,9 +67,35 @@ fn disk(dev: &Value, source: Source) -> Disk {
     let hotplug = flag(dev, "hotplug");
     if rm.is_some() || hotplug.is_some() || usb {
         d.removable
-            .push(rm == Some(true) || hotplug == Some(true) || usb, source);
+            .push(rm == Some(true) || hotplug == Some(true) || usb, source.clone());
+    }
+    if let Some(system) = holds_root(dev) {
+        d.system_disk.push(system, source);
     }
     d
+}
+
+/// Whether `/` is mounted from the disk or anything on it (a partition, an LVM volume or a
+/// LUKS mapping below one), when lsblk printed the mount column (`MOUNTPOINT`, or
+/// `MOUNTPOINTS` of util-linux 2.37+); unknown without it. The rules check only the system
+/// disk when one is known, as on Windows.
+fn holds_root(dev: &Value) -> Option<bool> {
+    let own = match (dev.get("mountpoint"), dev.get("mountpoints")) {
+        (None, None) => None,
+        (one, many) => {
+            let is_root = |v: &Value| v.as_str() == Some("/");
+            Some(one.is_some_and(is_root) || many.and_then(Value::as_array).is_some_and(|a| a.iter().any(is_root)))
+        }
+    };
+    let children = dev.get("children").and_then(Value::as_array);
+    let below = children.map(|c| c.iter().filter_map(holds_root).collect::<Vec<_>>());
+    match (own, below) {
+        (Some(true), _) => Some(true),
+        (_, Some(b)) if b.contains(&true) => Some(true),
+        (Some(false), _) => Some(false),
+        (None, Some(b)) if !b.is_empty() => Some(false),
+        _ => None,
+    }
 }
 
 /// `TRAN` (`sata`, `nvme`, `usb`, ...). lsblk knows no transport for virtio-blk and Xen disks
@@ -213,5 +239,25 @@ mod tests {
         let (_, m) = run(json.as_bytes());
         assert_eq!(value(&m.disks[0].serial), Some(""));
         assert_eq!(m.disks[0].removable.any_true(), Some(true));
+    }
+
+    #[test]
+    fn the_disk_that_holds_root_is_the_system_disk() {
+        // lsblk -J -o NAME,TYPE,MOUNTPOINT (util-linux 2.33, singular) and MOUNTPOINTS (2.38):
+        // / on an LVM volume inside a partition of sda; sdb is data; sdc printed no mount column.
+        let json = r#"{"blockdevices": [
+  {"name": "sda", "type": "disk", "mountpoint": null, "children": [
+    {"name": "sda1", "type": "part", "mountpoint": "/boot/efi"},
+    {"name": "sda2", "type": "part", "mountpoint": null, "children": [
+      {"name": "vg-root", "type": "lvm", "mountpoint": "/"}]}]},
+  {"name": "sdb", "type": "disk", "mountpoints": [null], "children": [
+    {"name": "sdb1", "type": "part", "mountpoints": ["/data", "/srv"]}]},
+  {"name": "sdc", "type": "disk"}
+]}"#;
+        let doc = Document::from_text("t", "lsblk.json", json);
+        let mut m = Machine::default();
+        extract(&doc, &mut m);
+        let system: Vec<Option<bool>> = m.disks.iter().map(|d| d.system_disk.any_true()).collect();
+        assert_eq!(system, [Some(true), Some(false), None]);
     }
 }
