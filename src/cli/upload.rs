@@ -132,6 +132,10 @@ fn error(message: &Localized, lang: Lang) {
 /// Without a terminal and without the variable there is nobody to ask: fail at once.
 fn password(lang: Lang) -> Result<Password, Localized> {
     if let Some(p) = std::env::var_os(PASSWORD_ENV).filter(|p| !p.is_empty()) {
+        // Read once, then gone from this process's environment, so that nothing it starts
+        // or reports later can see it. No other thread reads the environment at this point:
+        // the upload has not started.
+        std::env::remove_var(PASSWORD_ENV);
         return p.into_string().map(Password::new).map_err(|_| {
             Localized::new(
                 format!("{PASSWORD_ENV} 不是有效的文本"),
@@ -145,8 +149,11 @@ fn password(lang: Lang) -> Result<Password, Localized> {
             format!("no password: set {PASSWORD_ENV}, or run in a terminal to be asked for it"),
         ));
     }
-    let prompt = if lang.is_zh() { "密码：" } else { "Password: " };
-    rpassword::prompt_password(prompt)
+    // The same prompt crate as the wizard's password step.
+    dialoguer::Password::new()
+        .with_prompt(if lang.is_zh() { "密码" } else { "Password" })
+        .allow_empty_password(false)
+        .interact()
         .map(Password::new)
         .map_err(|e| Localized::new(format!("无法读取密码：{e}"), format!("cannot read the password: {e}")))
 }

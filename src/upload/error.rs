@@ -33,6 +33,10 @@ pub enum UploadError {
         url: String,
         detail: String,
     },
+    /// `http://user:password@host/`: refused before any request, the URL shown without them.
+    CredentialsInUrl {
+        url: String,
+    },
     Auth {
         status: u16,
     },
@@ -70,7 +74,10 @@ pub enum UploadError {
 impl UploadError {
     pub fn class(&self) -> ErrorClass {
         match self {
-            UploadError::File { .. } | UploadError::CaCert { .. } | UploadError::Url { .. } => ErrorClass::Input,
+            UploadError::File { .. }
+            | UploadError::CaCert { .. }
+            | UploadError::Url { .. }
+            | UploadError::CredentialsInUrl { .. } => ErrorClass::Input,
             UploadError::Auth { .. } => ErrorClass::Auth,
             UploadError::Refused { .. } | UploadError::TooLarge { .. } | UploadError::NotTus { .. } => {
                 ErrorClass::Refused
@@ -101,6 +108,14 @@ impl UploadError {
             UploadError::Url { url, detail } => Localized::new(
                 format!("上传地址无效：{url}（{detail}）"),
                 format!("invalid upload URL {url} ({detail})"),
+            ),
+            UploadError::CredentialsInUrl { url } => Localized::new(
+                format!(
+                    "上传地址中不能包含用户名或密码：{url}。用户名请用 --user（或 cmgelog.toml 的 user）给出，密码在提示时输入或放在环境变量 CMGELOG_PASSWORD 中"
+                ),
+                format!(
+                    "the upload URL must not hold a user name or password: {url}. Give the user name with --user (or `user` in cmgelog.toml) and type the password when asked, or set CMGELOG_PASSWORD"
+                ),
             ),
             UploadError::Auth { status } => Localized::new(
                 format!("用户名或密码错误（服务器返回 {status}）"),

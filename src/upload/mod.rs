@@ -83,11 +83,13 @@ impl Options {
 /// The portal password. Its `Debug` shows nothing, so it cannot leak through a log line or an
 /// error chain; it only leaves this crate in the `Authorization` header.
 #[derive(Clone)]
-pub struct Password(String);
+/// The portal password: never printed (`Debug` shows `***`) and overwritten with zeros in
+/// memory when dropped.
+pub struct Password(zeroize::Zeroizing<String>);
 
 impl Password {
     pub fn new(secret: String) -> Self {
-        Password(secret)
+        Password(zeroize::Zeroizing::new(secret))
     }
     pub(crate) fn expose(&self) -> &str {
         &self.0
@@ -168,12 +170,31 @@ impl Job<'_> {
     }
 }
 
+/// The URL as typed with anything between `//` and the host's `@` replaced by `***`, for
+/// messages: the text may not even parse, so this works on the text.
+pub fn without_credentials(url: &str) -> String {
+    let Some(start) = url.find("://").map(|i| i + 3) else {
+        return url.to_string();
+    };
+    let authority_end = url[start..].find(['/', '?', '#']).map_or(url.len(), |i| start + i);
+    match url[start..authority_end].rfind('@') {
+        Some(at) => format!("{}***{}", &url[..start], &url[start + at..]),
+        None => url.to_string(),
+    }
+}
+
 /// Uploads `opts.bundle`. The bundle is only read; on success the resume state is gone.
 pub fn upload(opts: &Options, password: &Password, progress: &mut dyn FnMut(Progress)) -> Result<Outcome, UploadError> {
     let url = Url::parse(&opts.url).map_err(|e| UploadError::Url {
-        url: opts.url.clone(),
+        url: without_credentials(&opts.url),
         detail: e.to_string(),
     })?;
+    if !url.username().is_empty() || url.password().is_some() {
+        // A password there would reach the request, the resume state and any error message.
+        return Err(UploadError::CredentialsInUrl {
+            url: without_credentials(&opts.url),
+        });
+    }
     if !matches!(url.scheme(), "http" | "https") {
         return Err(UploadError::Url {
             url: opts.url.clone(),
@@ -246,5 +267,41 @@ mod tests {
     fn password_debug_hides_the_secret() {
         let p = Password::new("hunter2".into());
         assert!(!format!("{p:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn credentials_are_cut_from_urls_in_messages() {
+        assert_eq!(
+            without_credentials("http://u:PW@127.0.0.1:1/x"),
+            "http://***@127.0.0.1:1/x"
+        );
+        assert_eq!(without_credentials("https://PW@h"), "https://***@h");
+        assert_eq!(without_credentials("http://u:p@ss@h:99999/"), "http://***@h:99999/");
+        assert_eq!(without_credentials("https://h/a@b"), "https://h/a@b");
+        assert_eq!(without_credentials("h@x"), "h@x");
+    }
+
+    #[test]
+    fn a_url_with_credentials_is_refused_before_any_request() {
+        let dir = tempfile::tempdir().unwrap();
+        let bundle = dir.path().join("b.zip");
+        std::fs::write(&bundle, b"PK").unwrap();
+        // Nothing listens on port 9: a request would be a network error, not this one.
+        for url in [
+            "http://user:S3cret-PW@127.0.0.1:9/files/",
+            "http://S3cret-PW@127.0.0.1:9/",
+        ] {
+            let opts = Options::new(bundle.clone(), url.into(), "user".into());
+            let err = upload(&opts, &Password::new("x".into()), &mut |_| {}).unwrap_err();
+            assert!(matches!(err, UploadError::CredentialsInUrl { .. }), "{err:?}");
+            let m = err.message();
+            assert!(!m.en.contains("S3cret") && !m.zh.contains("S3cret"), "{m:?}");
+            assert!(m.zh.contains("CMGELOG_PASSWORD"));
+        }
+        let written: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(written.len(), 1, "no state file: {written:?}");
     }
 }
