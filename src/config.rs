@@ -54,7 +54,16 @@ pub struct ConfigError {
 }
 
 impl Config {
+    /// Parses after [`crate::config_check::check`]: the error lists every problem with its
+    /// line and column.
     pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
+        let problems = crate::config_check::check(&path.display().to_string(), text);
+        if !problems.is_empty() {
+            return Err(ConfigError {
+                path: path.to_path_buf(),
+                message: crate::rules::render_diagnostics(&problems),
+            });
+        }
         toml::from_str(text).map_err(|e| ConfigError {
             path: path.to_path_buf(),
             message: e.to_string(),
@@ -146,7 +155,7 @@ mod tests {
     fn mistakes_name_the_file_and_line_and_passwords_are_refused() {
         let e = Config::parse(Path::new("cmgelog.toml"), "[portal]\npassword = \"x\"\n").unwrap_err();
         assert!(
-            e.message.contains("line 2") && e.message.contains("password"),
+            e.message.contains("cmgelog.toml:2:1") && e.message.contains("a password never goes into cmgelog.toml"),
             "{}",
             e.message
         );

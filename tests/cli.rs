@@ -657,3 +657,53 @@ fn linux_collector_folder_with_manifest() {
         "{text}"
     );
 }
+
+#[test]
+fn spec_lint_and_config_check_report_every_problem_with_line_and_column() {
+    let dir = TempDir::new().unwrap();
+    let out = cmgelog().args(["spec", "lint"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let spec = "os = \"linux\"\n[[item]]\nid = \"a\"\ncategory = \"hardware\"\nkind = \"command\"\nargv = [\"true\"]\nkey = \"HKLM\\\\X\"\npath = \"h/a.txt\"\n\n[[item]]\nid = \"b\"\ncategory = \"group-policy\"\nkind = \"files\"\npath = \"g\"\n";
+    let file = write(dir.path(), "spec.toml", spec.as_bytes());
+    let out = cmgelog().args(["spec", "lint"]).arg(&file).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("spec.toml:7:1") && err.contains("unknown key `key` in item `a` (kind `command`)"),
+        "{err}"
+    );
+    // In a category nobody may tick: still checked.
+    assert!(
+        err.contains("spec.toml:10:1") && err.contains("item `b` (kind `files`) is missing `paths`"),
+        "{err}"
+    );
+    assert!(err.contains("2 problem(s) in 1 file(s)"), "{err}");
+
+    let config = "deadline = \"10 parsecs\"\n[portal]\nprotocol = \"ftp\"\nurl = \"https://u:pw@h/\"\n";
+    let file = write(dir.path(), "cmgelog.toml", config.as_bytes());
+    let out = cmgelog().args(["config", "check"]).arg(&file).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("cmgelog.toml:1:12") && err.contains("is not a duration"),
+        "{err}"
+    );
+    assert!(
+        err.contains("cmgelog.toml:3:12") && err.contains("`protocol` = \"ftp\" is not known"),
+        "{err}"
+    );
+    assert!(
+        err.contains("cmgelog.toml:4:7") && err.contains("must not hold a user name or password"),
+        "{err}"
+    );
+    // The same file as the configuration of a collection: refused before anything runs.
+    let out = cmgelog()
+        .args(["collect", "--yes", "--quiet", "--out"])
+        .arg(dir.path().join("out"))
+        .env("CMGELOG_CONFIG", &file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not a duration"));
+    assert!(!dir.path().join("out").exists());
+}

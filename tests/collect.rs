@@ -524,10 +524,16 @@ fn a_bad_spec_is_named_with_its_line_and_no_zip_is_written() {
     let out = collect(dir.path(), &s, &[]);
     assert_eq!(out.status.code(), Some(3));
     let err = String::from_utf8_lossy(&out.stderr);
+    // Every problem at once, each at its line and column.
     assert!(
-        err.contains("spec.toml") && err.contains("line 7") && err.contains("printers"),
+        err.contains("spec.toml:7:12") && err.contains("unknown category `printers`"),
         "{err}"
     );
+    assert!(
+        err.contains("spec.toml:5:1") && err.contains("item `x` is missing `kind`"),
+        "{err}"
+    );
+    assert!(err.contains("item `x` is missing `path`"), "{err}");
     assert!(!err.contains("panicked"));
     assert!(!dir.path().join("out").exists() || std::fs::read_dir(dir.path().join("out")).unwrap().next().is_none());
 }

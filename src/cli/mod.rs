@@ -10,6 +10,7 @@ mod fingerprint;
 mod output;
 mod progress;
 mod rules_cmd;
+mod spec_cmd;
 mod upload;
 mod wizard;
 
@@ -78,6 +79,35 @@ pub enum Command {
     Rules {
         #[command(subcommand)]
         command: RulesCommand,
+    },
+    /// Collection specs: check them.
+    Spec {
+        #[command(subcommand)]
+        command: SpecCommand,
+    },
+    /// cmgelog.toml: check it.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SpecCommand {
+    /// Check spec files (every item, whatever categories will be chosen) and report every
+    /// problem with file:line:column.
+    Lint {
+        /// Spec files (default: the built-in Windows and Linux specs).
+        paths: Vec<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ConfigCommand {
+    /// Check cmgelog.toml files and report every problem with file:line:column.
+    Check {
+        /// Files (default: every cmgelog.toml this program would read, in order).
+        paths: Vec<PathBuf>,
     },
 }
 
@@ -197,6 +227,12 @@ pub fn run(cli: Cli) -> u8 {
         Command::Diff(args) => fingerprint::run_diff(&args, lang),
         Command::Explain(args) => explain::run(&args, lang),
         Command::Rules { command } => rules_cmd::run(command, lang),
+        Command::Spec {
+            command: SpecCommand::Lint { paths },
+        } => spec_cmd::lint(&paths, lang),
+        Command::Config {
+            command: ConfigCommand::Check { paths },
+        } => spec_cmd::check_config(&paths, lang),
         Command::Upload(args) => upload::run(&args, lang),
     }
 }

@@ -19,6 +19,7 @@ pub mod manifest;
 pub mod platform;
 mod probe;
 pub mod spec;
+pub mod spec_lint;
 mod stop;
 mod writer;
 

@@ -29,7 +29,7 @@ pub struct Spec {
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
 pub struct Defaults {
     #[serde(with = "humantime_serde_compat")]
     pub timeout: Duration,
@@ -134,8 +134,13 @@ pub struct Task {
 }
 
 impl Spec {
-    /// Parses a spec; the error names the file, line and column (toml's message).
+    /// Parses a spec after [`spec_lint::lint`](super::spec_lint::lint): the error lists every
+    /// problem with its file, line and column.
     pub fn parse(name: &str, text: &str) -> Result<Spec, String> {
+        let problems = super::spec_lint::lint(name, text);
+        if !problems.is_empty() {
+            return Err(crate::rules::render_diagnostics(&problems));
+        }
         toml::from_str(text).map_err(|e| format!("{name}: {e}"))
     }
 
@@ -442,15 +447,16 @@ path = "event-logs/Application"
     #[test]
     fn errors_name_the_item_or_the_line() {
         let e = Spec::parse("x.toml", "os = \"linux\"\n[[item]]\nid = 1\n").unwrap_err();
-        assert!(e.contains("x.toml") && e.contains("line 3"), "{e}");
-        let spec = Spec::parse(
+        assert!(e.contains("x.toml:3:6") && e.contains("`id` must be a string"), "{e}");
+        // A missing key is found at parse time, whatever categories are chosen later.
+        let e = Spec::parse(
             "t",
             "os = \"linux\"\n[[item]]\nid = \"a\"\ncategory = \"network\"\nkind = \"command\"\npath = \"network/a\"\n",
         )
-        .unwrap();
-        assert_eq!(
-            spec.tasks(&Category::ALL, &no_env).unwrap_err(),
-            "item 'a' (Command) needs 'argv'"
+        .unwrap_err();
+        assert!(
+            e.contains("item `a` (kind `command`) is missing `argv`") && e.contains("t:2:1"),
+            "{e}"
         );
         assert_eq!(parse_size("32MiB").unwrap(), 32 << 20);
         assert!(parse_size("3 parsecs").is_err());
