@@ -10,10 +10,9 @@
 //! rewritten by [`wine_spec`] (the activation-endpoint probe points at two local ports, the
 //! KMS SRV lookup is removed), and the test refuses to run a spec that still has any.
 //!
-//! Wine's `wmic` answers only `get` with named properties (a bare `get`, as the built-in items
-//! use so that real Windows lists every property, is "Invalid query") and prints a table
-//! whatever `/format` says. So the built-in wmic items must come out `failed` here, and
-//! [`WINE_WMIC`] items are added to get wmic's real UTF-16LE output into the zip.
+//! Wine's `wmic` answers only `get` with named properties (a bare `get` is "Invalid query")
+//! and prints a table whatever `/format` says. The built-in wmic items name their properties,
+//! so the items that ship run here unmodified and their real UTF-16LE output is checked.
 #![cfg(unix)]
 
 use serde_json::Value;
@@ -28,22 +27,13 @@ use tempfile::TempDir;
 /// Items the built-in spec has that would send traffic off this machine.
 const REMOVED: &[&str] = &["net.kms-srv"];
 
-/// wmic queries Wine answers (class alias, properties), added as `wine.wmic-<alias>` items.
-const WINE_WMIC: &[(&str, &str)] = &[
-    (
-        "bios",
-        "Manufacturer,SerialNumber,SMBIOSBIOSVersion,Version,ReleaseDate",
-    ),
-    ("computersystem", "Manufacturer,Model"),
-    ("baseboard", "Manufacturer,Product,SerialNumber"),
-    ("diskdrive", "Index,Model,SerialNumber,InterfaceType"),
-];
+/// The built-in wmic items whose class and properties Wine's WMI provides.
+const WINE_WMIC: &[&str] = &["bios", "baseboard", "computersystem", "diskdrive"];
 
 /// The built-in Windows spec with every network-facing item made local: `probe` items get
 /// `endpoints` (local ports) instead of the activation servers, and [`REMOVED`] items
 /// (`nslookup -type=srv _vlmcs._tcp` asks the DNS server) are dropped. Panics if an item is
 /// left that names a host other than 127.0.0.1, so a new network item in the spec is noticed.
-/// Then the [`WINE_WMIC`] items are appended.
 fn wine_spec(endpoints: &[String]) -> String {
     let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("specs/windows.toml")).unwrap();
     let mut spec: toml::Table = text.parse().expect("specs/windows.toml parses");
@@ -76,15 +66,6 @@ fn wine_spec(endpoints: &[String]) -> String {
         );
     }
     assert_eq!(probes, 1, "the spec's one activation-endpoint probe was rewritten");
-    for (alias, properties) in WINE_WMIC {
-        let item: toml::Table = format!(
-            "id = 'wine.wmic-{alias}'\ncategory = 'hardware'\nkind = 'command'\n\
-             argv = ['wmic', '{alias}', 'get', '{properties}']\npath = 'hardware/wine-wmic-{alias}.txt'"
-        )
-        .parse()
-        .unwrap();
-        items.push(item.into());
-    }
     toml::to_string(&spec).unwrap()
 }
 
@@ -231,20 +212,22 @@ fn check_manifest(m: &Value, zip: &mut zip::ZipArchive<std::fs::File>, endpoints
     }
     eprintln!("{} rows: {tally:?}", rows.len());
 
-    // What Wine provides: real output, with the encoding each tool writes.
-    for (alias, _) in WINE_WMIC {
-        let r = row(&format!("wine.wmic-{alias}"));
+    // What Wine provides: real output of the shipped wmic items, in wmic's UTF-16LE.
+    for alias in WINE_WMIC {
+        let r = row(&format!("hw.wmic-{alias}"));
         assert_eq!(r["status"], "ok", "{r:#}");
         assert_eq!(r["encoding"], "UTF-16LE", "wmic's redirected output: {r:#}");
         assert!(r["bytes"].as_u64().unwrap() > 2, "{r:#}");
     }
-    // The built-in wmic items: refused by Wine's wmic (see the top of this file), recorded.
-    for r in rows
-        .iter()
-        .filter(|r| r["id"].as_str().unwrap().starts_with("hw.wmic-"))
-    {
-        assert_eq!(r["status"], "failed", "{r:#}");
-        assert!(r["reason"].is_string(), "{r:#}");
+    // The others ask for a class or property Wine lacks: recorded with wmic's reason.
+    for r in rows.iter().filter(|r| {
+        let id = r["id"].as_str().unwrap();
+        id.starts_with("hw.wmic-") && !WINE_WMIC.iter().any(|a| id == format!("hw.wmic-{a}"))
+    }) {
+        assert!(["ok", "failed"].contains(&r["status"].as_str().unwrap()), "{r:#}");
+        if r["status"] == "failed" {
+            assert!(r["reason"].is_string(), "{r:#}");
+        }
     }
     for id in [
         "net.ipconfig",
@@ -338,7 +321,7 @@ fn check_analysis(zip_path: &Path, manifest: &Value, entries: usize) {
             .find(|d| d["path"] == path)
             .unwrap_or_else(|| panic!("{path} among the documents"))
     };
-    for path in ["hardware/wine-wmic-bios.txt", "hardware/wine-wmic-computersystem.txt"] {
+    for path in ["hardware/wmic-Win32_BIOS.txt", "hardware/wmic-Win32_ComputerSystem.txt"] {
         assert_eq!(doc(path)["kind"], "wmic-table", "{:#}", doc(path));
         assert_eq!(doc(path)["encoding"], "UTF-16LE", "{:#}", doc(path));
     }
@@ -357,7 +340,7 @@ fn check_analysis(zip_path: &Path, manifest: &Value, entries: usize) {
     assert!(system_vendor.contains("Wine"), "{system_vendor}");
     assert_eq!(
         facts["bios"]["vendor"][0]["source"]["path"],
-        "hardware/wine-wmic-bios.txt"
+        "hardware/wmic-Win32_BIOS.txt"
     );
     // From hostname.exe (Wine's prints the NetBIOS name, upper case). Wine's `ipconfig /all`
     // lacks the "Windows IP Configuration" title and real Windows' labels, so the analyzer
