@@ -707,3 +707,33 @@ fn spec_lint_and_config_check_report_every_problem_with_line_and_column() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("is not a duration"));
     assert!(!dir.path().join("out").exists());
 }
+
+#[test]
+fn a_closed_pipe_ends_the_output_quietly() {
+    // The reader is gone before the first byte: every write is EPIPE.
+    for args in [
+        vec!["rules", "list"],
+        vec!["rules", "lint"],
+        vec!["spec", "lint"],
+        vec!["explain", "0x80246013"],
+        vec!["fingerprint", "samples/case-a-thin-client-empty-baseboard-serial.zip"],
+        vec!["analyze", "samples/case-a-thin-client-empty-baseboard-serial.zip"],
+    ] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cmgelog"))
+            .args(&args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(
+            matches!(out.status.code(), Some(0..=2)),
+            "{args:?}: {:?} {err}",
+            out.status
+        );
+    }
+}

@@ -19,6 +19,20 @@ pub fn error(lang: Lang, zh: &str, en: &str, detail: impl std::fmt::Display) {
     eprintln!("cmgelog: {}: {detail}", if lang.is_zh() { zh } else { en });
 }
 
+/// `println!` for command output: a closed pipe (`cmgelog rules list | head`) ends the
+/// program quietly with exit code 0, as other Unix tools do, instead of a panic.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout(), $($arg)*) {
+            if $crate::cli::output::is_broken_pipe(&e) {
+                std::process::exit(0);
+            }
+        }
+    }};
+}
+pub(crate) use outln;
+
 /// A closed pipe (`| head`) ends the output quietly, as other Unix tools do.
 pub fn is_broken_pipe(e: &io::Error) -> bool {
     e.kind() == io::ErrorKind::BrokenPipe

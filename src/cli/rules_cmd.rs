@@ -1,5 +1,6 @@
 //! `cmgelog rules lint | list | test`.
 
+use super::output::outln;
 use super::{RuleOptions, RulesCommand};
 use cmgelog::i18n::Lang;
 use cmgelog::rules::{fixtures, render_diagnostics, LoadError, RuleSet};
@@ -56,7 +57,7 @@ fn lint(path: Option<&std::path::Path>, lang: Lang) -> u8 {
     };
     match loaded {
         Ok(set) => {
-            println!(
+            outln!(
                 "{}",
                 if lang.is_zh() {
                     format!("{} 条规则，没有问题。", set.rules.len())
@@ -68,7 +69,7 @@ fn lint(path: Option<&std::path::Path>, lang: Lang) -> u8 {
             for r in &set.rules {
                 let places = cmgelog::rules::scope::describe(r);
                 if !places.is_empty() {
-                    println!("  {:<28} {}", r.id, places.join("; "));
+                    outln!("  {:<28} {}", r.id, places.join("; "));
                 }
             }
             0
@@ -84,7 +85,7 @@ fn list(opts: &RuleOptions, lang: Lang) -> u8 {
     match load(opts) {
         Ok(set) => {
             for r in &set.rules {
-                println!("{:<28} {:<9} {}", r.id, r.severity.name(), r.title.get(lang));
+                outln!("{:<28} {:<9} {}", r.id, r.severity.name(), r.title.get(lang));
             }
             0
         }
@@ -110,14 +111,14 @@ fn test(path: &std::path::Path, lang: Lang) -> u8 {
             fixtures::Expect::Silent => "silent",
         };
         let status = if c.passed { "ok  " } else { "FAIL" };
-        println!("{status} {:<28} {expect:<6} {}", c.rule, c.case.display());
+        outln!("{status} {:<28} {expect:<6} {}", c.rule, c.case.display());
         if !c.passed {
-            println!("     fired: [{}]", c.fired.join(", "));
+            outln!("     fired: [{}]", c.fired.join(", "));
         }
     }
     for (rule, which) in &report.missing {
-        println!("FAIL {rule:<28} has no {which} fixture");
+        outln!("FAIL {rule:<28} has no {which} fixture");
     }
-    println!("rules test: {} passed, {} failed", report.passed(), report.failed());
+    outln!("rules test: {} passed, {} failed", report.passed(), report.failed());
     u8::from(report.failed() > 0)
 }

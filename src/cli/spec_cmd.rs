@@ -2,6 +2,7 @@
 //! problem printed with file:line:column; exit code 1 when there is one, 2 when a file
 //! cannot be read.
 
+use super::output::outln;
 use cmgelog::config::Config;
 use cmgelog::i18n::Lang;
 use cmgelog::rules::{render_diagnostics, Diagnostic};
@@ -33,7 +34,7 @@ pub fn check_config(paths: &[PathBuf], lang: Lang) -> u8 {
         let existing: Vec<PathBuf> = Config::search_paths().into_iter().filter(|p| p.exists()).collect();
         if existing.is_empty() {
             let looked: Vec<String> = Config::search_paths().iter().map(|p| p.display().to_string()).collect();
-            println!(
+            outln!(
                 "{}",
                 if lang.is_zh() {
                     format!("没有配置文件（查找了：{}）；使用默认设置。", looked.join("，"))
@@ -87,7 +88,7 @@ fn report(found: &[Diagnostic], files: usize, unreadable: usize, lang: Lang) -> 
         (false, n) => format!("{n} problem(s) in {files} file(s)."),
     };
     if found.is_empty() && unreadable == 0 {
-        println!("{line}");
+        outln!("{line}");
     } else {
         eprintln!("{line}");
     }
