@@ -202,3 +202,35 @@ fn empty_and_unrecognised_inputs_are_never_a_clean_bill_of_health() {
         );
     }
 }
+
+#[test]
+fn a_paste_of_two_outputs_is_read_as_both_with_the_files_line_numbers() {
+    let file = repo("tests/fixtures/recognition/paste-ipconfig-then-wmic-diskdrive.txt");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let line_of = |needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
+    let (_, r) = analyze(&[&file]);
+    assert_eq!(kinds(&r), ["ipconfig", "wmic-list"]);
+    let facts = &r["facts"];
+    let mac = facts["nics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["mac"][0]["value"] == "00-0C-29-37-3B-4E")
+        .expect("the ipconfig part's adapter");
+    assert_eq!(mac["mac"][0]["source"]["line"], line_of("00-0C-29-37-3B-4E"));
+    let disk = &facts["disks"][0];
+    assert_eq!(first(&disk["model"]), Some("VMware Virtual disk SCSI Disk Device"));
+    assert_eq!(disk["model"][0]["source"]["line"], line_of("Model=VMware Virtual disk"));
+    assert_eq!(
+        disk["model"][0]["source"]["path"],
+        "paste-ipconfig-then-wmic-diskdrive.txt"
+    );
+    // Two independent VMware signals (guest MAC, virtual disk): more than either part alone.
+    let rules: Vec<&str> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert!(rules.contains(&"vm.detected"), "{rules:?}");
+}
