@@ -203,10 +203,6 @@ impl Display {
 
 fn show_bar(lang: Lang, bar: &mut Option<ProgressBar>, p: Progress) {
     match p {
-        Progress::Hashing { done, total } => {
-            let b = bar.get_or_insert_with(|| new_bar(total, if lang.is_zh() { "校验" } else { "sha256" }));
-            b.set_position(done);
-        }
         Progress::Resumed { offset, total } => {
             let b = restart_bar(bar, lang, total);
             b.println(resumed(lang, offset, total));
@@ -260,7 +256,6 @@ fn new_bar(total: u64, label: &'static str) -> ProgressBar {
 
 fn show_line(lang: Lang, printed: &mut Option<u64>, p: Progress) {
     match p {
-        Progress::Hashing { .. } => {}
         Progress::Resumed { offset, total } => eprintln!("{}", resumed(lang, offset, total)),
         Progress::Sending { done, total, .. } => {
             if let Some(line) = decile_line(lang, printed, done, total) {

@@ -9,6 +9,7 @@
 
 pub mod error;
 mod http;
+pub mod identity;
 pub mod multipart;
 pub mod retry;
 pub mod state;
@@ -19,7 +20,7 @@ pub use retry::RetryPolicy;
 
 use reqwest::Url;
 use retry::{Failure, RetryNotice};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// Default tus chunk: 32 MiB. Each chunk is one more request and the server's per-request
@@ -102,14 +103,11 @@ impl std::fmt::Debug for Password {
     }
 }
 
-/// What the callback hears, in order: hashing, then sending (possibly after `Resumed`), with
-/// `Retrying` whenever a request failed and will be tried again after `delay`.
+/// What the callback hears, in order: sending (possibly after `Resumed`), with `Retrying`
+/// whenever a request failed and will be tried again after `delay`. (The bundle's SHA-256 is
+/// computed alongside and has no progress of its own.)
 #[derive(Debug, Clone)]
 pub enum Progress {
-    Hashing {
-        done: u64,
-        total: u64,
-    },
     Resumed {
         offset: u64,
         total: u64,
@@ -233,35 +231,29 @@ pub fn upload(opts: &Options, password: &Password, progress: &mut dyn FnMut(Prog
         (Protocol::Auto, None) => Protocol::Multipart,
         (p, _) => p,
     };
-    let sha256 = sha256_file(&opts.bundle, job.size, progress)?;
-    match (protocol, tus_server) {
-        (Protocol::Tus, Some(server)) => tus::upload(&job, &server, &sha256, progress),
-        (Protocol::Put, _) => multipart::put(&job, &sha256, progress),
-        _ => multipart::post(&job, &sha256, progress),
-    }
-}
-
-/// The bundle's sha256 in lower-case hex, with `Hashing` progress.
-pub fn sha256_file(path: &Path, total: u64, progress: &mut dyn FnMut(Progress)) -> Result<String, UploadError> {
-    crate::digest::sha256_file(path, |done| progress(Progress::Hashing { done, total }))
-        .map(|(_, hex)| hex)
-        .map_err(|e| http::file_error(path, e))
+    let identity = identity::of(&opts.bundle).map_err(|e| http::file_error(&opts.bundle, e))?;
+    // The whole file's SHA-256 is computed on its own thread while the bytes go out: hashing
+    // first was the gap to curl on a fast link. The upload only needs the cheap identity.
+    std::thread::scope(|scope| {
+        let hashing = scope.spawn(|| crate::digest::sha256_file(&opts.bundle, |_| {}));
+        let sent = match (protocol, tus_server) {
+            (Protocol::Tus, Some(server)) => tus::upload(&job, &server, &identity, progress),
+            (Protocol::Put, _) => multipart::put(&job, progress),
+            _ => multipart::post(&job, &identity, progress),
+        };
+        let mut outcome = sent?;
+        let (_, sha256) = hashing
+            .join()
+            .unwrap_or_else(|_| Err(std::io::Error::other("the hashing thread failed")))
+            .map_err(|e| http::file_error(&opts.bundle, e))?;
+        outcome.sha256 = sha256;
+        Ok(outcome)
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sha256_of_known_content() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("f");
-        std::fs::write(&p, b"abc").unwrap();
-        let mut events = 0;
-        let h = sha256_file(&p, 3, &mut |_| events += 1).unwrap();
-        assert_eq!(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-        assert!(events >= 2);
-    }
 
     #[test]
     fn password_debug_hides_the_secret() {
