@@ -140,20 +140,14 @@ fn chinese_wizard_collects_the_chosen_categories_and_waits_for_enter() {
     let s = t.wait_for("请选择要收集的内容");
     assert!(s.contains("CMGE 日志收集工具"), "{s}");
     assert!(s.contains("产品密钥会被遮盖"), "{s}");
-    for name in [
-        "组策略信息",
-        "网络信息",
-        "系统日志",
-        "软件信息",
-        "系统进程",
-        "激活日志",
-        "升级日志",
-        "硬件信息",
-    ] {
+    for name in ["网络信息", "系统日志", "软件信息", "系统进程", "激活日志", "升级日志", "硬件信息"] {
         assert!(s.contains(name), "{name} offered:\n{s}");
     }
-    // Untick the second (网络信息) and the fourth (软件信息), confirm.
-    t.keys(&["Down", "Space", "Down", "Down", "Space", "Enter"]);
+    // The Linux spec has nothing for group policy: not offered (it used to be ticked and then
+    // silently dropped).
+    assert!(!s.contains("组策略信息"), "{s}");
+    // Untick the first (网络信息) and the third (软件信息), confirm.
+    t.keys(&["Space", "Down", "Down", "Space", "Enter"]);
     let s = t.wait_for("现在上传到技术支持门户吗");
     assert!(s.contains("收集完成："), "{s}");
     assert!(s.contains("大小："), "{s}");
@@ -164,14 +158,7 @@ fn chinese_wizard_collects_the_chosen_categories_and_waits_for_enter() {
     let m = manifest(&zip);
     assert_eq!(
         m["categories"],
-        serde_json::json!([
-            "group-policy",
-            "event-logs",
-            "processes",
-            "activation",
-            "upgrade",
-            "hardware"
-        ])
+        serde_json::json!(["event-logs", "processes", "activation", "upgrade", "hardware"])
     );
     t.keys(&["n"]);
     let s = t.wait_for("按回车键退出");
@@ -404,4 +391,25 @@ fn collect_with_upload_needs_no_prompt_for_scripts() {
     assert_eq!(out.status.code(), Some(6));
     assert!(String::from_utf8_lossy(&out.stderr).contains("用户名或密码错误"));
     the_zip(&dir.path().join("second"));
+}
+
+#[test]
+fn a_broken_configuration_in_the_wizard_waits_for_enter_before_the_window_closes() {
+    let dir = TempDir::new().unwrap();
+    let config = dir.path().join("cmgelog.toml");
+    std::fs::write(&config, "language = \"zh\"\ndeadline = \"soon\"\n").unwrap();
+    let t = Terminal::start(
+        dir.path(),
+        &[("CMGELOG_CONFIG", config.to_str().unwrap()), ("LANG", "zh_CN.UTF-8")],
+    );
+    let screen = t.wait_for("按回车键退出");
+    assert!(
+        screen.contains("cmgelog.toml:2:12") && screen.contains("is not a duration"),
+        "{screen}"
+    );
+    // Still there, waiting: no exit code yet.
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(!dir.path().join("exit-code").exists(), "the window stays open");
+    t.keys(&["Enter"]);
+    assert_eq!(t.exit_code(), 2);
 }

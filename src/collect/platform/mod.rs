@@ -1,6 +1,8 @@
 //! What the collector needs to know about the machine it runs on. The OS-specific parts are
 //! small and live in `unix.rs` / `windows.rs`.
 
+#[cfg(windows)]
+pub mod kill_on_close;
 #[cfg(unix)]
 mod unix;
 #[cfg(windows)]
