@@ -25,7 +25,9 @@ impl Terminal {
     fn start(dir: &Path, env: &[(&str, &str)]) -> Terminal {
         let socket = dir.join("tmux.sock");
         let exit_file = dir.join("exit-code");
-        let mut script = format!("cd '{}' && env -u LC_ALL -u LC_MESSAGES", dir.display());
+        // The shell catches Ctrl-C (a handler, reset to the default in cmgelog) so that it lives
+        // on to record the exit code when a test presses it.
+        let mut script = format!("trap true INT; cd '{}' && env -u LC_ALL -u LC_MESSAGES", dir.display());
         for (k, v) in env {
             script.push_str(&format!(" {k}='{v}'"));
         }
@@ -140,7 +142,15 @@ fn chinese_wizard_collects_the_chosen_categories_and_waits_for_enter() {
     let s = t.wait_for("请选择要收集的内容");
     assert!(s.contains("CMGE 日志收集工具"), "{s}");
     assert!(s.contains("产品密钥会被遮盖"), "{s}");
-    for name in ["网络信息", "系统日志", "软件信息", "系统进程", "激活日志", "升级日志", "硬件信息"] {
+    for name in [
+        "网络信息",
+        "系统日志",
+        "软件信息",
+        "系统进程",
+        "激活日志",
+        "升级日志",
+        "硬件信息",
+    ] {
         assert!(s.contains(name), "{name} offered:\n{s}");
     }
     // The Linux spec has nothing for group policy: not offered (it used to be ticked and then
@@ -412,4 +422,56 @@ fn a_broken_configuration_in_the_wizard_waits_for_enter_before_the_window_closes
     assert!(!dir.path().join("exit-code").exists(), "the window stays open");
     t.keys(&["Enter"]);
     assert_eq!(t.exit_code(), 2);
+}
+
+#[test]
+fn ctrl_c_during_an_upload_to_an_unreachable_portal_stops_at_once_and_keeps_the_zip() {
+    let dir = TempDir::new().unwrap();
+    // A port nothing listens on: every attempt fails and the uploader backs off (8 retries,
+    // 144 s in all, before this fix Ctrl-C was ignored).
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let config = dir.path().join("cmgelog.toml");
+    std::fs::write(
+        &config,
+        format!("categories = [\"hardware\"]\n[portal]\nurl = \"http://127.0.0.1:{port}/files/\"\nuser = \"u\"\n"),
+    )
+    .unwrap();
+    let t = Terminal::start(
+        dir.path(),
+        &[
+            ("LANG", "zh_CN.UTF-8"),
+            ("CMGELOG_CONFIG", &config.display().to_string()),
+        ],
+    );
+    t.wait_for("请选择要收集的内容");
+    t.keys(&["Enter"]);
+    t.wait_for("现在上传到技术支持门户吗");
+    t.keys(&["y"]);
+    t.wait_for("门户地址");
+    t.keys(&["Enter"]);
+    t.wait_for("用户名");
+    t.keys(&["Enter"]);
+    t.wait_for("密码（输入时不显示）");
+    t.type_text("pw");
+    t.keys(&["Enter"]);
+    std::thread::sleep(Duration::from_millis(1500)); // into the retries' backoff
+    let t0 = Instant::now();
+    t.keys(&["C-c"]);
+    let s = t.wait_for("已取消上传");
+    assert!(
+        t0.elapsed() < Duration::from_secs(3),
+        "stopped at once: {:?}",
+        t0.elapsed()
+    );
+    let zip = the_zip(dir.path());
+    assert!(s.contains(&zip.display().to_string()), "where the zip is:\n{s}");
+    assert!(s.contains("cmgelog upload"), "how to continue:\n{s}");
+    t.wait_for("按回车键退出");
+    t.keys(&["Enter"]);
+    assert_eq!(t.exit_code(), 130);
+    assert!(zip.exists());
 }

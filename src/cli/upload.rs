@@ -65,6 +65,7 @@ pub(super) fn exit_code(e: &UploadError) -> u8 {
         ErrorClass::Auth => 3,
         ErrorClass::Refused => 4,
         ErrorClass::Network => 5,
+        ErrorClass::Cancelled => 130,
     }
 }
 

@@ -16,6 +16,8 @@ pub enum ErrorClass {
     /// Network errors or 5xx answers that outlasted the retries, or answers that break the
     /// protocol.
     Network,
+    /// The user cancelled (Ctrl-C, 取消); the bundle is kept.
+    Cancelled,
 }
 
 #[derive(Debug)]
@@ -33,6 +35,8 @@ pub enum UploadError {
         url: String,
         detail: String,
     },
+    /// The user cancelled; nothing more is sent, the bundle and the resume state are kept.
+    Cancelled,
     /// `http://user:password@host/`: refused before any request, the URL shown without them.
     CredentialsInUrl {
         url: String,
@@ -86,6 +90,7 @@ impl UploadError {
             | UploadError::Tls { .. }
             | UploadError::Server { .. }
             | UploadError::Protocol { .. } => ErrorClass::Network,
+            UploadError::Cancelled => ErrorClass::Cancelled,
         }
     }
 
@@ -108,6 +113,10 @@ impl UploadError {
             UploadError::Url { url, detail } => Localized::new(
                 format!("上传地址无效：{url}（{detail}）"),
                 format!("invalid upload URL {url} ({detail})"),
+            ),
+            UploadError::Cancelled => Localized::new(
+                "已取消上传。压缩包仍保存在原处，以后可以再上传（已上传的部分会接着传）",
+                "upload cancelled; the bundle is kept and can be uploaded later (a tus upload continues where it stopped)",
             ),
             UploadError::CredentialsInUrl { url } => Localized::new(
                 format!(

@@ -90,6 +90,7 @@ impl<'a> Http<'a> {
         &self,
         req: RequestBuilder,
         counter: &AtomicU64,
+        cancelled: &dyn Fn() -> bool,
         tick: &mut dyn FnMut(u64),
     ) -> Result<Response, Failure> {
         self.runtime.block_on(async {
@@ -101,6 +102,9 @@ impl<'a> Http<'a> {
                         tick(counter.load(Ordering::Relaxed));
                         return result.map_err(network);
                     }
+                    // Dropping the request future closes the connection: the server keeps
+                    // what it confirmed, nothing more is read from the file.
+                    Err(_elapsed) if cancelled() => return Err(Failure::Fatal(UploadError::Cancelled)),
                     Err(_elapsed) => tick(counter.load(Ordering::Relaxed)),
                 }
             }

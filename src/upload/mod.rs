@@ -63,6 +63,9 @@ pub struct Options {
     pub field: String,
     pub ca_cert: Option<PathBuf>,
     pub retry: RetryPolicy,
+    /// Set (by a Ctrl-C handler or a 取消 button) to stop at once: checked between and during
+    /// requests and in the waits between retries.
+    pub cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 }
 
 impl Options {
@@ -77,6 +80,7 @@ impl Options {
             field: DEFAULT_FIELD.to_string(),
             ca_cert: None,
             retry: RetryPolicy::default(),
+            cancel: None,
         }
     }
 }
@@ -152,19 +156,29 @@ pub(crate) type Report<'p> = dyn FnMut(Progress) + 'p;
 
 impl Job<'_> {
     /// Runs `op` under the retry policy, announcing each retry to `progress`.
+    /// The user asked to stop (`Options::cancel`).
+    pub(crate) fn cancelled(&self) -> bool {
+        self.opts
+            .cancel
+            .as_ref()
+            .is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
+    }
+
     pub(crate) fn retry<T>(
         &self,
         progress: &mut Report<'_>,
         op: impl FnMut(&mut Report<'_>, u32) -> Result<T, Failure>,
     ) -> Result<T, UploadError> {
-        self.opts.retry.run(progress, op, |p, n: RetryNotice<'_>| {
-            p(Progress::Retrying {
-                retry: n.retry,
-                of: n.of,
-                delay: n.delay,
-                cause: n.cause.describe(),
+        self.opts
+            .retry
+            .run(progress, &|| self.cancelled(), op, |p, n: RetryNotice<'_>| {
+                p(Progress::Retrying {
+                    retry: n.retry,
+                    of: n.of,
+                    delay: n.delay,
+                    cause: n.cause.describe(),
+                })
             })
-        })
     }
 }
 

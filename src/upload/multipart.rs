@@ -95,7 +95,7 @@ fn send_whole(
             // servers (uploadserver among them) do not read.
             .header("Content-Length", len)
             .body(body);
-        let resp = job.http.send_watching(req, &counter, &mut |done| {
+        let resp = job.http.send_watching(req, &counter, &|| job.cancelled(), &mut |done| {
             progress(Progress::Sending { protocol, done, total })
         });
         match resp {

@@ -286,7 +286,7 @@ fn send_chunk(
             req = req.header("Upload-Checksum", chunk_checksum(job, from, len)?);
         }
         let total = job.size;
-        let resp = job.http.send_watching(req, &counter, &mut |n| {
+        let resp = job.http.send_watching(req, &counter, &|| job.cancelled(), &mut |n| {
             progress(Progress::Sending {
                 protocol: Protocol::Tus,
                 done: from + n,

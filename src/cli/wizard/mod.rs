@@ -96,7 +96,7 @@ fn wizard(config: &Config, msg: &Messages, lang: cmgelog::i18n::Lang) -> u8 {
         eprintln!("{}", msg.fill("not-uploaded", &[("path", &outcome.zip.display())]));
         return 0;
     }
-    upload_step::run(&outcome.zip, config, msg, lang, &theme)
+    upload_step::run(&outcome.zip, config, msg, lang, &theme, &cancel)
 }
 
 fn choose_categories(

@@ -10,11 +10,21 @@ use cmgelog::messages::Messages;
 use cmgelog::upload::{self, ErrorClass, Options, Password, Protocol};
 use dialoguer::{Input, Password as PasswordPrompt};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 /// Wrong passwords accepted before the wizard stops asking.
 const ATTEMPTS: u32 = 3;
 
-pub fn run(zip: &Path, config: &Config, msg: &Messages, lang: Lang, theme: &WizardTheme) -> u8 {
+/// `cancel` is the flag the wizard's Ctrl-C handler sets: it stops the upload at once.
+pub fn run(
+    zip: &Path,
+    config: &Config,
+    msg: &Messages,
+    lang: Lang,
+    theme: &WizardTheme,
+    cancel: &Arc<AtomicBool>,
+) -> u8 {
     let url = ask(theme, msg.get("portal-url"), config.portal.url.as_deref());
     let mut user = ask(theme, msg.get("user"), config.portal.user.as_deref());
     let mut attempt = 1;
@@ -24,6 +34,9 @@ pub fn run(zip: &Path, config: &Config, msg: &Messages, lang: Lang, theme: &Wiza
             .interact()
             .unwrap_or_default();
         let mut opts = Options::new(zip.to_path_buf(), url.clone(), user.clone());
+        // A Ctrl-C pressed during the collection or a prompt is not a cancel of this upload.
+        cancel.store(false, Ordering::SeqCst);
+        opts.cancel = Some(cancel.clone());
         opts.case_id = config.case_id.clone();
         opts.protocol = match protocol_named(config.portal.protocol.as_deref()) {
             ProtocolArg::Auto => Protocol::Auto,
@@ -45,6 +58,14 @@ pub fn run(zip: &Path, config: &Config, msg: &Messages, lang: Lang, theme: &Wiza
                 eprintln!("\n{}", msg.get("auth-retry"));
                 user = ask(theme, msg.get("user"), Some(&user));
                 attempt += 1;
+            }
+            Err(e) if e.class() == ErrorClass::Cancelled => {
+                let command = format!("cmgelog upload \"{}\" --url {url} --user {user}", zip.display());
+                eprintln!(
+                    "\n{}",
+                    msg.fill("upload-cancelled", &[("path", &zip.display()), ("command", &command)])
+                );
+                return super::super::upload::exit_code(&e);
             }
             Err(e) => {
                 let command = format!("cmgelog upload \"{}\" --url {url} --user {user}", zip.display());
