@@ -427,17 +427,19 @@ fn a_broken_configuration_in_the_wizard_waits_for_enter_before_the_window_closes
 #[test]
 fn ctrl_c_during_an_upload_to_an_unreachable_portal_stops_at_once_and_keeps_the_zip() {
     let dir = TempDir::new().unwrap();
-    // A port nothing listens on: every attempt fails and the uploader backs off (8 retries,
-    // 144 s in all, before this fix Ctrl-C was ignored).
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    // The portal answers when its address is checked, then goes away before the password:
+    // every attempt fails and the uploader backs off (8 retries, 144 s in all; before the fix
+    // Ctrl-C was ignored).
+    let store = dir.path().join("store");
+    std::fs::create_dir(&store).unwrap();
+    let server = support::tus_server(&store, 0, None);
     let config = dir.path().join("cmgelog.toml");
     std::fs::write(
         &config,
-        format!("categories = [\"hardware\"]\n[portal]\nurl = \"http://127.0.0.1:{port}/files/\"\nuser = \"u\"\n"),
+        format!(
+            "categories = [\"hardware\"]\n[portal]\nurl = \"{}\"\nuser = \"u\"\n",
+            server.url("/files/")
+        ),
     )
     .unwrap();
     let t = Terminal::start(
@@ -454,11 +456,14 @@ fn ctrl_c_during_an_upload_to_an_unreachable_portal_stops_at_once_and_keeps_the_
     t.wait_for("门户地址");
     t.keys(&["Enter"]);
     t.wait_for("用户名");
+    drop(server);
     t.keys(&["Enter"]);
     t.wait_for("密码（输入时不显示）");
     t.type_text("pw");
     t.keys(&["Enter"]);
-    std::thread::sleep(Duration::from_millis(1500)); // into the retries' backoff
+    let s = t.wait_for("秒后重试");
+    assert!(s.contains("门户服务器拒绝连接"), "the cause in plain Chinese:\n{s}");
+    assert!(!s.contains("os error"), "{s}");
     let t0 = Instant::now();
     t.keys(&["C-c"]);
     let s = t.wait_for("已取消上传");
@@ -474,4 +479,43 @@ fn ctrl_c_during_an_upload_to_an_unreachable_portal_stops_at_once_and_keeps_the_
     t.keys(&["Enter"]);
     assert_eq!(t.exit_code(), 130);
     assert!(zip.exists());
+}
+
+#[test]
+fn a_portal_address_without_scheme_is_completed_and_checked_before_the_password() {
+    let dir = TempDir::new().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let config = dir.path().join("cmgelog.toml");
+    std::fs::write(&config, "categories = [\"hardware\"]\n").unwrap();
+    let t = Terminal::start(
+        dir.path(),
+        &[
+            ("LANG", "zh_CN.UTF-8"),
+            ("CMGELOG_CONFIG", &config.display().to_string()),
+        ],
+    );
+    t.wait_for("请选择要收集的内容");
+    t.keys(&["Enter"]);
+    t.wait_for("现在上传到技术支持门户吗");
+    t.keys(&["y"]);
+    t.wait_for("门户地址");
+    // No scheme, and nothing listens there.
+    t.type_text(&format!("127.0.0.1:{port}/files/"));
+    t.keys(&["Enter"]);
+    let s = t.wait_for("要修改地址后再试吗");
+    assert!(
+        s.contains(&format!("正在连接门户 https://127.0.0.1:{port}/files/")),
+        "https:// added:\n{s}"
+    );
+    assert!(s.contains("门户地址不可用") && s.contains("门户服务器拒绝连接"), "{s}");
+    assert!(!s.contains("密码"), "no password asked for an unusable address:\n{s}");
+    t.keys(&["n"]);
+    let s = t.wait_for("按回车键退出");
+    assert!(s.contains("未上传"), "{s}");
+    t.keys(&["Enter"]);
+    assert_eq!(t.exit_code(), 5);
 }

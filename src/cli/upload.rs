@@ -305,6 +305,7 @@ fn retrying(lang: Lang, p: &Progress) -> String {
     };
     let secs = delay.as_secs_f64();
     if lang.is_zh() {
+        let cause = cmgelog::upload::error::network_cause_zh(cause);
         format!("请求失败（{cause}），{secs:.0} 秒后重试（第 {retry}/{of} 次）")
     } else {
         format!("request failed ({cause}); retry {retry}/{of} in {secs:.0} s")

@@ -147,7 +147,10 @@ impl UploadError {
                 format!("{url} is not a usable tus server ({detail}); try --protocol multipart"),
             ),
             UploadError::Network { detail, attempts } => Localized::new(
-                format!("网络错误，已尝试 {attempts} 次：{detail}。再次运行同一命令会从断点继续"),
+                format!(
+                    "网络错误，已尝试 {attempts} 次：{}。再次运行同一命令会从断点继续",
+                    network_cause_zh(detail)
+                ),
                 format!(
                     "network error after {attempts} attempts: {detail}. Running the same \
                      command again resumes where it stopped"
@@ -209,6 +212,46 @@ fn quoted(text: &str) -> String {
     }
 }
 
+/// A network failure in words a user knows, in Chinese: the transport's English message
+/// ("tcp connect error: Connection refused (os error 111)") says nothing to most users. What
+/// is not recognised is shown as it came, so nothing is hidden.
+pub fn network_cause_zh(detail: &str) -> String {
+    let d = detail.to_ascii_lowercase();
+    let known: &[(&[&str], &str)] = &[
+        (
+            &["connection refused", "os error 111", "os error 10061"],
+            "门户服务器拒绝连接（地址或端口不对，或服务没有运行）",
+        ),
+        (
+            &[
+                "dns error",
+                "failed to lookup address",
+                "name or service not known",
+                "no such host",
+                "os error 11001",
+            ],
+            "找不到门户服务器（地址拼写有误，或 DNS 无法解析）",
+        ),
+        (
+            &["timed out", "timeout", "os error 10060"],
+            "连接门户超时（网络不通，或被防火墙拦截）",
+        ),
+        (
+            &["network is unreachable", "os error 101", "os error 10051"],
+            "网络不通（请检查网线、无线网络或代理设置）",
+        ),
+        (
+            &["connection reset", "os error 104", "os error 10054", "broken pipe"],
+            "连接被中断",
+        ),
+    ];
+    known
+        .iter()
+        .find(|(needles, _)| needles.iter().any(|n| d.contains(n)))
+        .map(|(_, plain)| plain.to_string())
+        .unwrap_or_else(|| detail.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -236,5 +279,15 @@ mod tests {
         assert_eq!(server_text("  bad\x1b[31m\n"), "bad\\u{1b}[31m");
         let long = "x".repeat(500);
         assert_eq!(server_text(&long).chars().count(), 201);
+    }
+
+    #[test]
+    fn network_failures_in_plain_chinese() {
+        assert_eq!(
+            network_cause_zh("error sending request: tcp connect error: Connection refused (os error 111)"),
+            "门户服务器拒绝连接（地址或端口不对，或服务没有运行）"
+        );
+        assert!(network_cause_zh("dns error: failed to lookup address information").starts_with("找不到门户服务器"));
+        assert_eq!(network_cause_zh("something new"), "something new");
     }
 }

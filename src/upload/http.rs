@@ -78,6 +78,12 @@ impl<'a> Http<'a> {
             .timeout(timeout_for(body_len))
     }
 
+    /// An `OPTIONS` without credentials: `Ok` for any HTTP answer (`portal::present`).
+    pub fn presence(&self, url: &Url, timeout: Duration) -> Result<(), Failure> {
+        let req = self.client.request(Method::OPTIONS, url.clone()).timeout(timeout);
+        self.send(req).map(drop)
+    }
+
     /// Sends the request; a transport error is worth retrying (the retry re-synchronises).
     pub fn send(&self, req: RequestBuilder) -> Result<Response, Failure> {
         // `send` arms the timeout timer, so it must run inside the runtime.

@@ -11,6 +11,7 @@ pub mod error;
 mod http;
 pub mod identity;
 pub mod multipart;
+pub mod portal;
 pub mod retry;
 pub mod state;
 pub mod tus;

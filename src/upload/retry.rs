@@ -98,7 +98,7 @@ pub(crate) enum Transient {
 }
 
 impl Transient {
-    fn into_error(self, attempts: u32) -> UploadError {
+    pub(crate) fn into_error(self, attempts: u32) -> UploadError {
         match self {
             Transient::Network(detail) => UploadError::Network { detail, attempts },
             Transient::Status { status, text } => UploadError::Server { status, text, attempts },

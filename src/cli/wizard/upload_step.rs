@@ -25,7 +25,9 @@ pub fn run(
     theme: &WizardTheme,
     cancel: &Arc<AtomicBool>,
 ) -> u8 {
-    let url = ask(theme, msg.get("portal-url"), config.portal.url.as_deref());
+    let Some(url) = portal_address(zip, config, msg, lang, theme) else {
+        return 5;
+    };
     let mut user = ask(theme, msg.get("user"), config.portal.user.as_deref());
     let mut attempt = 1;
     loop {
@@ -83,6 +85,40 @@ pub fn run(
                 return super::super::upload::exit_code(&e);
             }
         }
+    }
+}
+
+/// The portal address, checked as typed (`https://` added when missing) and the server asked
+/// whether it is there, before the user name and password are asked for. `None` when the user
+/// gives up (the zip stays where it is, and the message says so).
+fn portal_address(zip: &Path, config: &Config, msg: &Messages, lang: Lang, theme: &WizardTheme) -> Option<String> {
+    let mut initial = config.portal.url.clone();
+    loop {
+        let typed = ask(theme, msg.get("portal-url"), initial.as_deref());
+        let problem = match upload::portal::normalise(&typed) {
+            Err(e) => e,
+            Ok(url) => {
+                eprintln!("{}", msg.fill("portal-checking", &[("url", &url)]));
+                match upload::portal::present(&url, None) {
+                    Ok(()) => return Some(url.to_string()),
+                    Err(e) => e,
+                }
+            }
+        };
+        eprintln!(
+            "{}",
+            msg.fill("portal-problem", &[("error", &problem.message().get(lang))])
+        );
+        let again = dialoguer::Confirm::with_theme(theme)
+            .with_prompt(msg.get("portal-again"))
+            .default(true)
+            .interact()
+            .unwrap_or(false);
+        if !again {
+            eprintln!("{}", msg.fill("not-uploaded", &[("path", &zip.display())]));
+            return None;
+        }
+        initial = Some(typed);
     }
 }
 
