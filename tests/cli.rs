@@ -737,3 +737,50 @@ fn a_closed_pipe_ends_the_output_quietly() {
         );
     }
 }
+
+#[test]
+fn surface_says_what_it_did_not_find() {
+    // `analyse` is accepted as well as `analyze`.
+    let out = cmgelog()
+        .args(["--lang", "en", "analyse"])
+        .arg(repo("samples/healthy-hp-zbook.zip"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    // A machine with no usable identity (linux-hardware.org anonymised its serials to `--`,
+    // the model is "System Product Name"): every such machine gets this hash; exit 1.
+    let out = cmgelog()
+        .args(["--lang", "en", "fingerprint"])
+        .arg(repo(
+            "tests/fixtures/goodlogs/dmidecode/linuxhw_ASUSTek_Computer-PRIME_B450M-A_II_03E291FDBDF1.txt",
+        ))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no usable identity"));
+    // One identifier only (case A: the MAC; its baseboard serial is empty): a warning, exit 0.
+    let out = cmgelog()
+        .args(["--lang", "en", "fingerprint"])
+        .arg(repo("samples/case-a-thin-client-empty-baseboard-serial.zip"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("rests on one identifier only"));
+    // `find` with no match says so.
+    let out = cmgelog()
+        .args(["--lang", "en", "find", "--serial", "NO-SUCH-SERIAL"])
+        .arg(repo("samples"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no bundle holds that identifier"));
+    // `batch` on a folder without bundles is an error naming it.
+    let empty = TempDir::new().unwrap();
+    let out = cmgelog()
+        .args(["--lang", "en", "batch"])
+        .arg(empty.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&empty.path().display().to_string()));
+}

@@ -55,6 +55,12 @@ pub fn run(args: &BatchArgs, lang: Lang) -> u8 {
         }
     };
     let (mut bundles, mut missing) = batch::discover(&args.inputs);
+    if bundles.is_empty() && missing.is_empty() {
+        // A mistyped path in a cluster job must not pass as "0 bundles, all fine".
+        let paths: Vec<String> = args.inputs.iter().map(|p| p.display().to_string()).collect();
+        output::error(lang, "这些路径下没有压缩包", "no bundle under", paths.join(", "));
+        return 2;
+    }
     if let Some(shard) = args.shard {
         bundles.retain(|b| shard.contains(&b.key));
         missing.retain(|e| shard.contains(&e.path));

@@ -113,6 +113,16 @@ pub fn run(args: &FindArgs, lang: Lang) -> u8 {
     };
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
+    if hits.is_empty() {
+        eprintln!(
+            "cmgelog: {}",
+            if lang.is_zh() {
+                "没有找到包含该标识的压缩包"
+            } else {
+                "no bundle holds that identifier"
+            }
+        );
+    }
     if failed {
         2
     } else if hits.is_empty() {

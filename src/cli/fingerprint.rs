@@ -4,6 +4,7 @@ use super::LimitOptions;
 use clap::ValueEnum;
 use cmgelog::analysis;
 use cmgelog::bundle::ReadError;
+use cmgelog::fingerprint::PartKey;
 use cmgelog::fingerprint::{diff, Fingerprint};
 use cmgelog::i18n::Lang;
 use cmgelog::report::{self, error_line};
@@ -56,17 +57,54 @@ fn print(text: &str) {
     let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
 }
 
-/// Exit code: 0, or 2 when something could not be read (the rest is still fingerprinted).
+/// Exit code: 0; 1 when no part identifies the machine (no serial or MAC that is not a
+/// placeholder: every such machine would get the same hash); 2 when something could not be
+/// read (the rest is still fingerprinted).
 pub fn run(args: &FingerprintArgs, lang: Lang) -> u8 {
     let (fp, failed) = fingerprint_of(&args.inputs, &args.limits, lang);
     match args.format {
         FpFormat::Text => print(&report::fingerprint::render(&fp, lang)),
         FpFormat::Json => print(&(serde_json::to_string_pretty(&fp).unwrap_or_default() + "\n")),
     }
+    let identifying: Vec<&str> = fp
+        .parts
+        .iter()
+        .filter(|p| {
+            matches!(
+                p.key,
+                PartKey::SystemSerial | PartKey::BaseboardSerial | PartKey::DiskSerial | PartKey::Mac
+            )
+        })
+        .map(|p| p.key.label(lang.is_zh()))
+        .collect();
+    let zh = lang.is_zh();
     if failed {
-        2
-    } else {
-        0
+        return 2;
+    }
+    match identifying.as_slice() {
+        [] => {
+            eprintln!(
+                "{}",
+                if zh {
+                    "cmgelog: 没有可用的硬件标识：序列号和 MAC 地址都缺失或是占位值，这样的机器指纹都相同，不能用来区分机器。"
+                } else {
+                    "cmgelog: no usable identity: every serial and MAC address is missing or a placeholder, so all such machines get this same hash"
+                }
+            );
+            1
+        }
+        [only] => {
+            eprintln!(
+                "{}",
+                if zh {
+                    format!("cmgelog: 注意：指纹只基于一项标识（{only}），较弱。")
+                } else {
+                    format!("cmgelog: warning: the fingerprint rests on one identifier only ({only})")
+                }
+            );
+            0
+        }
+        _ => 0,
     }
 }
 

@@ -62,6 +62,7 @@ pub enum Command {
     /// Collect this machine's logs into one zip with a manifest.
     Collect(collect::CollectArgs),
     /// Analyse the logs of one machine: zip bundles, folders or single files.
+    #[command(alias = "analyse")]
     Analyze(AnalyzeArgs),
     /// Analyse many bundles, each as its own machine, in parallel; one record per bundle and a summary.
     Batch(batch::BatchArgs),
@@ -116,6 +117,8 @@ pub struct AnalyzeArgs {
     /// Bundles (.zip), folders or files; all describe one machine.
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
+    /// text: for a terminal; json: for scripts (schema in src/report/json.rs); md: a reply to
+    /// paste into the ticket; html: one self-contained page.
     #[arg(long, value_enum, default_value_t = AnalyzeFormat::Text)]
     pub format: AnalyzeFormat,
     #[command(flatten)]

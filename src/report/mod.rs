@@ -18,7 +18,11 @@ use crate::rules::Evidence;
 pub fn escape_control(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        if c.is_control() && c != '\t' {
+        // Bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069) and the marks
+        // (U+200E, U+200F) reorder what a terminal shows: a log line could pass itself off as
+        // another ("Trojan Source"). Shown escaped like the C0/C1 controls.
+        let bidi = matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+        if (c.is_control() && c != '\t') || bidi {
             out.extend(c.escape_default());
         } else {
             out.push(c);
@@ -71,5 +75,8 @@ mod tests {
     #[test]
     fn control_characters_are_escaped() {
         assert_eq!(escape_control("a\u{1b}[31mb\tc"), "a\\u{1b}[31mb\tc");
+        // A right-to-left override would show "hw.serial=gnp.exe" as something else.
+        assert_eq!(escape_control("x\u{202E}y\u{2066}z"), "x\\u{202e}y\\u{2066}z");
+        assert_eq!(escape_control("主板序列号"), "主板序列号");
     }
 }
