@@ -164,6 +164,7 @@ pub enum End {
     /// The zip is on disk but not uploaded: skipped, failed or cancelled during the upload.
     Saved {
         zip: PathBuf,
+        cause: SaveCause,
         /// Why, in plain words ("上传已取消", "无法连接到门户：服务器拒绝连接").
         reason: String,
         /// What to do next, with the zip's path and, after an upload was tried, the exact
@@ -178,4 +179,15 @@ pub enum End {
     Failed { reason: String },
     /// An elevated copy was started; this one should close.
     RestartedElevated,
+}
+
+/// Why the zip was not uploaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SaveCause {
+    /// The user chose not to upload.
+    Skipped,
+    /// The user cancelled the upload.
+    Cancelled,
+    /// The upload failed (or the password was wrong too often).
+    Failed,
 }

@@ -57,3 +57,9 @@ pub fn os_info() -> OsInfo {
 pub fn reveal_in_file_manager(path: &Path) -> std::io::Result<Option<std::process::Child>> {
     os::reveal(path)
 }
+
+/// Starts this program again with an administrator's rights (Windows asks the user, UAC);
+/// the caller then ends. Unsupported elsewhere: on Linux the user runs it with `sudo`.
+pub fn restart_elevated() -> std::io::Result<()> {
+    os::restart_elevated()
+}
