@@ -477,8 +477,8 @@ impl Flow {
                 form.portal = PortalCheck::Checking;
                 self.last_url = Some(form.url.clone());
                 let url = form.url.clone();
-                let (_, out) = self.next_job();
-                work::check_portal(url, self.setup.ca_cert.clone(), out);
+                let (flag, out) = self.next_job();
+                work::check_portal(url, self.setup.ca_cert.clone(), flag, out);
             }
             Err(e) => {
                 self.pending = None;
@@ -493,7 +493,9 @@ impl Flow {
         self.last_user = Some(user.clone());
         let mut opts = upload::Options::new(self.zip(), url, user);
         opts.case_id = self.setup.config.case_id.clone();
-        opts.protocol = protocol(self.setup.config.portal.protocol.as_deref());
+        opts.protocol = (self.setup.config.portal.protocol.as_deref())
+            .and_then(Protocol::from_name)
+            .unwrap_or(Protocol::Auto);
         opts.ca_cert = self.setup.ca_cert.clone();
         opts.retry = self.setup.retry;
         let (flag, out) = self.next_job();
@@ -619,15 +621,6 @@ fn portal_problem(msg: &Messages, url: &str, e: &UploadError) -> String {
             "portal-unusable",
             &[("url", &shown), ("cause", &words::upload_error(msg, other))],
         ),
-    }
-}
-
-fn protocol(name: Option<&str>) -> Protocol {
-    match name.map(str::to_ascii_lowercase).as_deref() {
-        Some("tus") => Protocol::Tus,
-        Some("multipart") => Protocol::Multipart,
-        Some("put") => Protocol::Put,
-        _ => Protocol::Auto,
     }
 }
 

@@ -73,10 +73,11 @@ pub(crate) fn collect(job: CollectJob, cancel: Arc<AtomicBool>, out: Outbox) {
     });
 }
 
-/// Checks the portal at `url` (already made whole).
-pub(crate) fn check_portal(url: String, ca_cert: Option<std::path::PathBuf>, out: Outbox) {
+/// Checks the portal at `url` (already made whole); `cancel` ends the wait at once.
+pub(crate) fn check_portal(url: String, ca_cert: Option<std::path::PathBuf>, cancel: Arc<AtomicBool>, out: Outbox) {
     std::thread::spawn(move || {
-        let result = upload::portal::normalise(&url).and_then(|u| upload::portal::present(&u, ca_cert.as_deref()));
+        let result = upload::portal::normalise(&url)
+            .and_then(|u| upload::portal::present(&u, ca_cert.as_deref(), Some(cancel)));
         out.send(Event::PortalChecked { url, result });
     });
 }
