@@ -41,11 +41,20 @@ pub enum Input {
 /// channel and are applied by [`super::Flow::pump`] / [`super::Flow::wait`].
 #[derive(Debug)]
 pub enum Event {
-    CollectBegan { total: usize },
-    ItemStarted { id: String },
-    ItemFinished { id: String },
-    CollectEnded(Result<collect::Outcome, CollectError>),
-    PortalChecked { url: String, result: Result<(), UploadError> },
+    CollectBegan {
+        total: usize,
+    },
+    ItemStarted {
+        id: String,
+    },
+    ItemFinished {
+        id: String,
+    },
+    CollectEnded(Box<Result<collect::Outcome, CollectError>>),
+    PortalChecked {
+        url: String,
+        result: Result<(), UploadError>,
+    },
     UploadProgress(upload::Progress),
     UploadEnded(Result<upload::Outcome, UploadError>),
     /// From a [`super::Canceller`] (Ctrl-C): treated as [`Input::Cancel`].

@@ -311,7 +311,7 @@ impl Flow {
                 }
                 c.done += 1;
             }
-            (Step::Collecting(_), Event::CollectEnded(result)) => match result {
+            (Step::Collecting(_), Event::CollectEnded(result)) => match *result {
                 Ok(outcome) => {
                     let c = summary::collected(&outcome, &self.msg);
                     self.collected = Some(c.clone());
@@ -354,7 +354,11 @@ impl Flow {
                     self.describe_upload();
                 }
                 upload::Progress::Retrying {
-                    retry, of, delay, cause, ..
+                    retry,
+                    of,
+                    delay,
+                    cause,
+                    ..
                 } => {
                     u.notice = Some(words::retry_notice(&self.msg, retry, of, delay, &cause));
                 }
@@ -603,7 +607,10 @@ fn ticked(choice: &Choice) -> Vec<Category> {
 /// "硬件信息 · hw.lsblk": the category in words, and the item's id for support.
 fn item_name(msg: &Messages, categories: &HashMap<String, Category>, id: &str) -> String {
     match categories.get(id) {
-        Some(c) => msg.fill("collecting-item", &[("category", &words::category(msg, *c)), ("item", &id)]),
+        Some(c) => msg.fill(
+            "collecting-item",
+            &[("category", &words::category(msg, *c)), ("item", &id)],
+        ),
         None => id.to_string(),
     }
 }

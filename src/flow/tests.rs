@@ -110,7 +110,10 @@ fn categories_offered_are_those_of_the_spec_ticked_per_the_configuration() {
     assert!(!c.can_restart_elevated);
 
     flow.input(Input::Toggle(Category::Hardware));
-    assert!(choice(&flow).admin_note.is_none(), "nothing needing an administrator is ticked");
+    assert!(
+        choice(&flow).admin_note.is_none(),
+        "nothing needing an administrator is ticked"
+    );
     assert!(!flow.input(Input::Toggle(Category::GroupPolicy)), "not offered");
     flow.input(Input::Collect);
     assert_eq!(choice(&flow).problem.as_deref(), Some("至少要选择一项。"));
@@ -154,7 +157,10 @@ fn a_collection_reports_running_items_and_ends_with_the_contents() {
             cause: SaveCause::Skipped,
             what_to_do,
             ..
-        }) => assert!(what_to_do.contains(&c_zip(dir.path()).display().to_string()), "{what_to_do}"),
+        }) => assert!(
+            what_to_do.contains(&c_zip(dir.path()).display().to_string()),
+            "{what_to_do}"
+        ),
         other => panic!("{other:?}"),
     }
 }
@@ -175,16 +181,20 @@ fn cancel_during_the_collection_keeps_a_valid_zip_of_what_was_collected() {
     flow.input(Input::Agree);
     flow.input(Input::Collect);
     // Both sleepers run: the first item is done.
-    run_until(&mut flow, Duration::from_secs(20), |s| {
-        matches!(s, Step::Collecting(c) if c.done >= 1 && c.running.len() == 2)
-    });
+    run_until(
+        &mut flow,
+        Duration::from_secs(20),
+        |s| matches!(s, Step::Collecting(c) if c.done >= 1 && c.running.len() == 2),
+    );
     let t0 = Instant::now();
     // From another thread, as a Ctrl-C handler does.
     let canceller = flow.canceller();
     std::thread::spawn(move || canceller.cancel()).join().unwrap();
     run_until(&mut flow, Duration::from_secs(10), |s| matches!(s, Step::Collected(_)));
     assert!(t0.elapsed() < Duration::from_secs(5), "{:?}", t0.elapsed());
-    let Step::Collected(c) = flow.step() else { unreachable!() };
+    let Step::Collected(c) = flow.step() else {
+        unreachable!()
+    };
     assert!(c.interrupted);
     let mut zip = zip::ZipArchive::new(std::fs::File::open(&c.zip).unwrap()).unwrap();
     let manifest: serde_json::Value = serde_json::from_reader(zip.by_name("manifest.json").unwrap()).unwrap();
@@ -252,9 +262,7 @@ fn the_portal_address_is_completed_and_checked_before_any_password() {
     let dir = tempfile::tempdir().unwrap();
     let mut flow = at_form(dir.path(), Config::default());
     assert!(form(&flow).url_editable);
-    flow.input(Input::CheckPortal {
-        url: "exa mple".into(),
-    });
+    flow.input(Input::CheckPortal { url: "exa mple".into() });
     match &form(&flow).portal {
         PortalCheck::Problem(p) => assert!(p.starts_with("门户地址无效：exa mple"), "{p}"),
         other => panic!("{other:?}"),
@@ -264,9 +272,11 @@ fn the_portal_address_is_completed_and_checked_before_any_password() {
     flow.input(Input::CheckPortal { url });
     assert_eq!(form(&flow).portal, PortalCheck::Checking);
     assert!(form(&flow).url.starts_with("https://127.0.0.1:"), "https:// added");
-    run_until(&mut flow, Duration::from_secs(10), |s| {
-        matches!(s, Step::UploadForm(f) if f.portal != PortalCheck::Checking)
-    });
+    run_until(
+        &mut flow,
+        Duration::from_secs(10),
+        |s| matches!(s, Step::UploadForm(f) if f.portal != PortalCheck::Checking),
+    );
     match &form(&flow).portal {
         PortalCheck::Problem(p) => {
             assert!(p.contains("门户服务器拒绝连接"), "{p}");
@@ -280,9 +290,11 @@ fn the_portal_address_is_completed_and_checked_before_any_password() {
         user: "u".into(),
         password: Password::new("pw".into()),
     });
-    run_until(&mut flow, Duration::from_secs(10), |s| {
-        matches!(s, Step::UploadForm(f) if f.portal != PortalCheck::Checking)
-    });
+    run_until(
+        &mut flow,
+        Duration::from_secs(10),
+        |s| matches!(s, Step::UploadForm(f) if f.portal != PortalCheck::Checking),
+    );
     assert!(matches!(form(&flow).portal, PortalCheck::Problem(_)));
     assert!(flow.pending.is_none(), "the password is dropped");
     flow.input(Input::Cancel);
@@ -304,7 +316,10 @@ fn a_configured_portal_is_not_editable() {
     let mut flow = at_form(dir.path(), config);
     let f = form(&flow);
     assert!(!f.url_editable);
-    assert_eq!((f.url.as_str(), f.user.as_str()), ("https://portal.example/files/", "case-1"));
+    assert_eq!(
+        (f.url.as_str(), f.user.as_str()),
+        ("https://portal.example/files/", "case-1")
+    );
     flow.input(Input::CheckPortal {
         url: "https://elsewhere.example/".into(),
     });

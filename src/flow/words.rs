@@ -60,7 +60,10 @@ pub fn admin_losses(msg: &Messages, tasks: &[Task]) -> Vec<String> {
                 .unwrap_or_else(|| argv[0].clone()),
             _ => t.zip_path.rsplit('/').next().unwrap_or(&t.zip_path).to_string(),
         };
-        let item = msg.fill("admin-item", &[("category", &category(msg, t.category)), ("tool", &tool)]);
+        let item = msg.fill(
+            "admin-item",
+            &[("category", &category(msg, t.category)), ("tool", &tool)],
+        );
         if !out.contains(&item) {
             out.push(item);
         }

@@ -69,15 +69,15 @@ pub(crate) fn collect(job: CollectJob, cancel: Arc<AtomicBool>, out: Outbox) {
             activation_log_dirs: job.activation_log_dirs,
         };
         let result = collect::collect(&opts, &cancel, &Forward(&out));
-        out.send(Event::CollectEnded(result));
+        out.send(Event::CollectEnded(Box::new(result)));
     });
 }
 
 /// Checks the portal at `url` (already made whole); `cancel` ends the wait at once.
 pub(crate) fn check_portal(url: String, ca_cert: Option<std::path::PathBuf>, cancel: Arc<AtomicBool>, out: Outbox) {
     std::thread::spawn(move || {
-        let result = upload::portal::normalise(&url)
-            .and_then(|u| upload::portal::present(&u, ca_cert.as_deref(), Some(cancel)));
+        let result =
+            upload::portal::normalise(&url).and_then(|u| upload::portal::present(&u, ca_cert.as_deref(), Some(cancel)));
         out.send(Event::PortalChecked { url, result });
     });
 }

@@ -246,7 +246,10 @@ impl NetworkKind {
 pub fn network_kind(detail: &str) -> Option<NetworkKind> {
     let d = detail.to_ascii_lowercase();
     let known: &[(&[&str], NetworkKind)] = &[
-        (&["connection refused", "os error 111", "os error 10061"], NetworkKind::Refused),
+        (
+            &["connection refused", "os error 111", "os error 10061"],
+            NetworkKind::Refused,
+        ),
         (
             &[
                 "dns error",
