@@ -155,6 +155,15 @@ fn unanalysed_inputs(
         if cited || docs.iter().any(|d| d.is_recognised()) {
             continue;
         }
+        let empty = |d: &&Document| {
+            d.raw.is_none()
+                && d.kind != bundle::Kind::Binary
+                && d.text.as_ref().is_none_or(|t| t.text.trim().is_empty())
+        };
+        if docs.iter().all(empty) {
+            out.push(ReadError::new(group, None, ReadErrorKind::Empty));
+            continue;
+        }
         let binary = docs.iter().filter(|d| d.kind == bundle::Kind::Binary).count();
         out.push(ReadError::new(
             group,

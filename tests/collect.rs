@@ -158,7 +158,7 @@ path = "network/quick.txt"
     assert_eq!(b.entry("network/quick.txt"), b"fine\n");
     std::thread::sleep(Duration::from_millis(300));
     assert_eq!(
-        processes_with("907.2"),
+        processes_with("sleep 907.2"),
         Vec::<String>::new(),
         "no process of any tree is left, setsid ones ignoring SIGTERM included"
     );
@@ -330,7 +330,7 @@ fn the_global_deadline_always_yields_a_valid_zip() {
         (later["status"].as_str(), later["reason"].as_str()),
         (Some("skipped"), Some("deadline"))
     );
-    assert_eq!(processes_with("931."), Vec::<String>::new());
+    assert_eq!(processes_with("sleep 931."), Vec::<String>::new());
 }
 
 /// Starts a collection of the slow items and signals it once the slow commands run.
@@ -375,7 +375,7 @@ fn ctrl_c_finishes_the_zip_with_what_is_there_and_marks_it_interrupted() {
     assert_eq!(b.row("t.first")["status"], "ok");
     assert_eq!(b.row("t.slow2")["status"], "interrupted");
     assert_eq!(b.row("t.slow2")["reason"], "interrupted");
-    assert_eq!(processes_with("932."), Vec::<String>::new());
+    assert_eq!(processes_with("sleep 932."), Vec::<String>::new());
 }
 
 #[test]
@@ -412,7 +412,7 @@ fn a_killed_collector_leaves_no_zip_under_the_final_name_and_the_next_run_cleans
     let out = collect(dir.path(), &quick, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     std::thread::sleep(Duration::from_millis(200));
-    assert_eq!(processes_with("933."), Vec::<String>::new());
+    assert_eq!(processes_with("sleep 933."), Vec::<String>::new());
     assert!(!staging[0].exists(), "{} removed", staging[0].display());
     let names: Vec<String> = std::fs::read_dir(dir.path().join("out"))
         .unwrap()

@@ -27,6 +27,19 @@ use tempfile::TempDir;
 /// Items the built-in spec has that would send traffic off this machine.
 const REMOVED: &[&str] = &["net.kms-srv"];
 
+/// The native WMI items whose class and properties Wine's WMI provides.
+const NATIVE_OK: &[&str] = &[
+    "hw.wmi-bios",
+    "hw.wmi-baseboard",
+    "hw.wmi-computersystem",
+    "hw.wmi-csproduct",
+    "hw.wmi-diskdrive",
+    "hw.wmi-systemenclosure",
+    "hw.wmi-nic",
+    "hw.wmi-os",
+    "proc.wmi-process",
+];
+
 /// The built-in wmic items whose class and properties Wine's WMI provides. The others ask
 /// for what Wine 8 lacks: SoftwareLicensingProduct/Service, Win32_SystemEnclosure's
 /// SerialNumber, Win32_NetworkAdapter's NetEnabled and NetConnectionID.
@@ -229,6 +242,42 @@ fn check_manifest(m: &Value, zip: &mut zip::ZipArchive<std::fs::File>, endpoints
         assert_eq!(r["encoding"], "UTF-16LE", "wmic's redirected output: {r:#}");
         assert!(r["bytes"].as_u64().unwrap() > 2, "{r:#}");
     }
+    // The native inventory (WMI over COM, SetupAPI): what Wine's WMI has, with real values.
+    for id in NATIVE_OK {
+        let r = row(id);
+        assert_eq!(r["status"], "ok", "{r:#}");
+        assert_eq!(r["encoding"], "UTF-8", "{r:#}");
+        assert!(r["bytes"].as_u64().unwrap() > 2, "{r:#}");
+        assert_eq!(r["source"][0], "wmi", "the manifest names the source: {r:#}");
+    }
+    // What Wine 8 lacks, each recorded as such: the root\StandardCimv2 namespace
+    // (MSFT_NetAdapter), SoftwareLicensingProduct's properties, instances of the Storage
+    // classes and of the licensing service, disk and network devices in SetupAPI.
+    let netadapter = row("hw.wmi-netadapter");
+    assert_eq!(netadapter["status"], "failed", "{netadapter:#}");
+    assert!(
+        netadapter["reason"]
+            .as_str()
+            .unwrap()
+            .contains(r"WMI namespace root\StandardCimv2"),
+        "{netadapter:#}"
+    );
+    assert_eq!(row("act.wmi-slp")["status"], "failed");
+    for id in ["hw.wmi-msft-disk", "hw.wmi-physicaldisk", "act.wmi-sls", "hw.devprops"] {
+        let r = row(id);
+        assert_eq!(
+            (r["status"].as_str(), r["reason"].as_str()),
+            (Some("ok"), Some("no instance")),
+            "{r:#}"
+        );
+    }
+    for r in rows.iter().filter(|r| r["kind"] == "wmi" || r["kind"] == "devprops") {
+        eprintln!("native {}: {} {}", r["id"], r["status"], r["reason"]);
+        if r["status"] != "ok" {
+            assert_eq!(r["status"], "failed", "{r:#}");
+            assert!(r["reason"].is_string(), "a missing class is said so: {r:#}");
+        }
+    }
     // The others ask for a class or property Wine lacks: recorded with wmic's reason.
     for id in ["hw.wmic-nic", "hw.wmic-systemenclosure", "act.wmic-slp", "act.wmic-sls"] {
         let r = row(id);
@@ -344,9 +393,37 @@ fn check_analysis(zip_path: &Path, manifest: &Value, entries: usize) {
     );
     assert!(bios_vendor.contains("Wine"), "{bios_vendor}");
     assert!(system_vendor.contains("Wine"), "{system_vendor}");
-    assert_eq!(
-        facts["bios"]["vendor"][0]["source"]["path"],
-        "hardware/wmic-Win32_BIOS.txt"
+    // Read from the native documents as well as from wmic's.
+    let sources = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|o| o["source"]["path"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    for (fact, path) in [
+        (&facts["bios"]["vendor"], "hardware/wmi-Win32_BIOS.json"),
+        (&facts["bios"]["vendor"], "hardware/wmic-Win32_BIOS.txt"),
+        (&facts["baseboard"]["vendor"], "hardware/wmi-Win32_BaseBoard.json"),
+        (&facts["system"]["vendor"], "hardware/wmi-Win32_ComputerSystem.json"),
+    ] {
+        assert!(
+            sources(fact).iter().any(|p| p == path),
+            "{path} among {:?}",
+            sources(fact)
+        );
+    }
+    let disk_models: Vec<String> = facts["disks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| sources(&d["model"]))
+        .collect();
+    assert!(
+        disk_models.iter().any(|p| p == "hardware/wmi-Win32_DiskDrive.json"),
+        "{disk_models:?}"
     );
     // From hostname.exe (Wine's prints the NetBIOS name, upper case). Wine's `ipconfig /all`
     // lacks the "Windows IP Configuration" title and real Windows' labels, so the analyzer

@@ -16,6 +16,9 @@ pub struct DecodedText {
     pub encoding: &'static str,
     /// True when some bytes could not be decoded and were replaced by U+FFFD.
     pub had_errors: bool,
+    /// The number of the text's first line in the file it came from: 1, or more for one
+    /// output of a paste holding several (`bundle::paste`), so evidence names the file's lines.
+    pub first_line: usize,
 }
 
 impl DecodedText {
@@ -25,7 +28,7 @@ impl DecodedText {
         self.text
             .split('\n')
             .enumerate()
-            .map(|(i, l)| (i + 1, l.trim_end_matches('\r')))
+            .map(|(i, l)| (i + self.first_line, l.trim_end_matches('\r')))
     }
 }
 
@@ -57,6 +60,7 @@ fn decode_with(enc: &'static Encoding, bytes: &[u8]) -> DecodedText {
         text: without_terminal_colours(text.into_owned()),
         encoding: enc.name(),
         had_errors,
+        first_line: 1,
     }
 }
 

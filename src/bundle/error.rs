@@ -47,7 +47,7 @@ pub enum ReadErrorKind {
     /// Part of an event log is damaged (a bad chunk or record); the readable records before
     /// and after it were analysed.
     DamagedEvents { detail: String },
-    /// The input holds no file at all (an empty folder, an empty zip).
+    /// The input holds no file at all (an empty folder, an empty zip), or only empty files.
     Empty,
     /// No file of the input is in a format this tool reads (binary data, or text that is no
     /// known output or log): nothing can be said about the machine from it.
@@ -139,8 +139,8 @@ impl ReadError {
             (DamagedEvents { detail }, true) => {
                 format!("事件日志部分损坏，已跳过损坏部分，其余记录已分析：{detail}")
             }
-            (Empty, true) => "输入中没有任何文件，未分析".to_string(),
-            (Empty, false) => "the input holds no file; nothing was analysed".to_string(),
+            (Empty, true) => "输入为空（没有文件，或只有空文件），未分析".to_string(),
+            (Empty, false) => "the input is empty (no file, or only empty files); nothing was analysed".to_string(),
             (NotAnalysed { binary, text }, true) => format!(
                 "未分析：没有本工具能识别的文件（{binary} 个二进制文件，{text} 个无法识别的文本文件），无法据此判断本机的问题"
             ),

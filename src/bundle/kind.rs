@@ -367,7 +367,7 @@ fn is_quiet_dmidecode(head: &[&str]) -> bool {
 
 /// `# dmidecode 3.3`: the banner dmidecode prints, with its version (a README that merely
 /// mentions dmidecode is not a dump).
-fn is_dmidecode_banner(line: &str) -> bool {
+pub(super) fn is_dmidecode_banner(line: &str) -> bool {
     line.strip_prefix("# dmidecode ")
         .is_some_and(|v| v.starts_with(|c: char| c.is_ascii_digit()))
 }
@@ -407,7 +407,7 @@ fn is_sysfs_attr_file(path: &str, head: &[&str]) -> bool {
     sysfs_attr(path).is_some() && head.len() <= 1
 }
 
-fn is_ipconfig_title(line: &str) -> bool {
+pub(super) fn is_ipconfig_title(line: &str) -> bool {
     matches!(
         line,
         "Windows IP Configuration" | "Windows IP 配置" | "Configuración IP de Windows"

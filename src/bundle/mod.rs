@@ -9,6 +9,7 @@ pub mod decode;
 mod document;
 mod error;
 mod kind;
+mod paste;
 
 pub use document::Document;
 pub use error::{ReadError, ReadErrorKind};
@@ -138,7 +139,7 @@ pub fn into_documents(read: ReadOutcome, limits: &Limits) -> (Vec<Document>, Vec
     let documents = read
         .entries
         .into_iter()
-        .map(|entry| {
+        .flat_map(|entry| {
             let mut doc = Document::from_entry(entry);
             if let Some(line) = doc.cap_lines(limits.max_line_bytes) {
                 let entry = (doc.path != doc.input && !doc.input.ends_with(&doc.path)).then(|| doc.path.clone());
@@ -152,7 +153,7 @@ pub fn into_documents(read: ReadOutcome, limits: &Limits) -> (Vec<Document>, Vec
                 e.line = Some(line);
                 errors.push(e);
             }
-            doc
+            paste::split(doc)
         })
         .collect();
     (documents, errors)

@@ -206,6 +206,10 @@ pub fn run(cli: Cli) -> u8 {
                     "{}",
                     msg.fill("config-error", &[("path", &e.path.display()), ("error", &e.message)])
                 );
+                // Started by a double-click: the window would close before anyone read why.
+                if cli.command.is_none() {
+                    wizard::wait_if_interactive(&msg);
+                }
                 return 2;
             }
         }

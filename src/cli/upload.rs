@@ -65,6 +65,7 @@ pub(super) fn exit_code(e: &UploadError) -> u8 {
         ErrorClass::Auth => 3,
         ErrorClass::Refused => 4,
         ErrorClass::Network => 5,
+        ErrorClass::Cancelled => 130,
     }
 }
 
@@ -203,10 +204,6 @@ impl Display {
 
 fn show_bar(lang: Lang, bar: &mut Option<ProgressBar>, p: Progress) {
     match p {
-        Progress::Hashing { done, total } => {
-            let b = bar.get_or_insert_with(|| new_bar(total, if lang.is_zh() { "校验" } else { "sha256" }));
-            b.set_position(done);
-        }
         Progress::Resumed { offset, total } => {
             let b = restart_bar(bar, lang, total);
             b.println(resumed(lang, offset, total));
@@ -260,7 +257,6 @@ fn new_bar(total: u64, label: &'static str) -> ProgressBar {
 
 fn show_line(lang: Lang, printed: &mut Option<u64>, p: Progress) {
     match p {
-        Progress::Hashing { .. } => {}
         Progress::Resumed { offset, total } => eprintln!("{}", resumed(lang, offset, total)),
         Progress::Sending { done, total, .. } => {
             if let Some(line) = decile_line(lang, printed, done, total) {
@@ -309,6 +305,7 @@ fn retrying(lang: Lang, p: &Progress) -> String {
     };
     let secs = delay.as_secs_f64();
     if lang.is_zh() {
+        let cause = cmgelog::upload::error::network_cause_zh(cause);
         format!("请求失败（{cause}），{secs:.0} 秒后重试（第 {retry}/{of} 次）")
     } else {
         format!("request failed ({cause}); retry {retry}/{of} in {secs:.0} s")

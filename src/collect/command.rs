@@ -82,6 +82,12 @@ pub fn run(
         Ok(c) => c,
         Err(e) => return spawn_error(&argv[0], &e),
     };
+    // Windows: the item's processes die with the collector, and with the end of the item.
+    #[cfg(windows)]
+    let _kill_on_close = {
+        use std::os::windows::io::AsRawHandle;
+        super::platform::kill_on_close::KillOnClose::attach(child.inner().as_raw_handle())
+    };
 
     // stdout: the output itself, or (when the command writes a file) ignored but drained so
     // that the command never blocks on a full pipe.

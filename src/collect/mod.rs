@@ -16,6 +16,7 @@ mod expand;
 mod files;
 mod leftovers;
 pub mod manifest;
+mod native;
 pub mod platform;
 mod probe;
 pub mod spec;
@@ -311,6 +312,16 @@ fn run_task(
             let p = probe::probe(endpoints, &staged, task.max_bytes, &stop);
             vec![draft(source, task.zip_path.clone(), p)]
         }
+        Action::Wmi(query) => {
+            let (query, cap) = (query.clone(), task.max_bytes);
+            let p = bounded(&stop, move || native::wmi_query(&query, &staged, cap));
+            vec![draft(source, task.zip_path.clone(), p)]
+        }
+        Action::Devprops => {
+            let cap = task.max_bytes;
+            let p = bounded(&stop, move || native::device_properties(&staged, cap));
+            vec![draft(source, task.zip_path.clone(), p)]
+        }
         Action::Files { patterns, max_files } => {
             let (patterns, max_files) = (patterns.clone(), *max_files);
             let found = bounded_any(&stop, move || files::find(&patterns, max_files));
@@ -387,6 +398,8 @@ fn task_source(task: &Task) -> ItemSource {
         Action::Files { patterns, .. } => ItemSource::Path(patterns.join(";")),
         Action::Dir { root, .. } => ItemSource::Path(root.clone()),
         Action::Probe { endpoints } => ItemSource::Argv(endpoints.clone()),
+        Action::Wmi(q) => ItemSource::Argv(vec!["wmi".into(), q.namespace.clone(), q.wql()]),
+        Action::Devprops => ItemSource::Argv(vec!["setupapi".into(), "DiskDrive,Net".into()]),
     }
 }
 

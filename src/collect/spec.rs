@@ -54,6 +54,13 @@ pub enum ItemKind {
     Eventlog,
     Dir,
     Probe,
+    /// A WMI query run in-process over COM (no wmic, no PowerShell): `class`, `properties`,
+    /// optional `namespace` and `where`.
+    Wmi,
+    /// Device properties of every disk drive and network adapter through the configuration
+    /// manager (SetupAPI): instance id, friendly name, "in the local machine container",
+    /// removal policy, bus type, container id.
+    Devprops,
 }
 
 /// One item as written in the spec. Which keys apply depends on `kind`; [`Spec::tasks`]
@@ -84,6 +91,15 @@ pub struct ItemSpec {
     pub depth: Option<usize>,
     /// probe: `host:port` endpoints to resolve and connect to.
     pub endpoints: Option<Vec<String>>,
+    /// wmi: the namespace (default `root\cimv2`).
+    pub namespace: Option<String>,
+    /// wmi: the class to query.
+    pub class: Option<String>,
+    /// wmi: the properties to read (names, as WQL's SELECT list).
+    pub properties: Option<Vec<String>>,
+    /// wmi: a WQL condition (`PartialProductKey IS NOT NULL`).
+    #[serde(rename = "where")]
+    pub filter: Option<String>,
     /// Where the output goes in the zip: a file (command, registry, dir, probe), a folder
     /// (files), a path without extension (eventlog: `.evtx` and `.xml` are added).
     pub path: String,
@@ -117,6 +133,29 @@ pub enum Action {
     Probe {
         endpoints: Vec<String>,
     },
+    Wmi(WmiQuery),
+    Devprops,
+}
+
+/// One WMI query of a `wmi` item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WmiQuery {
+    pub namespace: String,
+    pub class: String,
+    pub properties: Vec<String>,
+    pub filter: Option<String>,
+}
+
+impl WmiQuery {
+    /// The WQL text.
+    pub fn wql(&self) -> String {
+        let mut q = format!("SELECT {} FROM {}", self.properties.join(","), self.class);
+        if let Some(f) = &self.filter {
+            q.push_str(" WHERE ");
+            q.push_str(f);
+        }
+        q
+    }
 }
 
 /// One unit of work for the runner and one (or, for file globs, several) manifest rows.
@@ -184,6 +223,10 @@ impl Spec {
             dir: None,
             depth: None,
             endpoints: None,
+            namespace: None,
+            class: None,
+            properties: None,
+            filter: None,
             path: "activation/configured".into(),
             timeout: None,
             max_bytes: None,
@@ -321,6 +364,18 @@ impl ItemSpec {
                     Action::Probe { endpoints },
                     self.path.clone(),
                 ));
+            }
+            ItemKind::Wmi => {
+                let query = WmiQuery {
+                    namespace: self.namespace.clone().unwrap_or_else(|| r"root\cimv2".into()),
+                    class: self.class.clone().ok_or_else(|| missing("class"))?,
+                    properties: self.properties.clone().ok_or_else(|| missing("properties"))?,
+                    filter: self.filter.clone(),
+                };
+                out.push(task(self.id.clone(), "wmi", Action::Wmi(query), self.path.clone()));
+            }
+            ItemKind::Devprops => {
+                out.push(task(self.id.clone(), "devprops", Action::Devprops, self.path.clone()));
             }
         }
         Ok(())

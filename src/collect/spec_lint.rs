@@ -32,6 +32,8 @@ const KINDS: &[(&str, &[&str], &[&str])] = &[
     ("eventlog", &["channel"], &["recent"]),
     ("dir", &["dir"], &["depth"]),
     ("probe", &["endpoints"], &[]),
+    ("wmi", &["class", "properties"], &["namespace", "where"]),
+    ("devprops", &[], &[]),
 ];
 
 /// Every problem of the spec `source` (named `name` in the messages); empty when it is good.
@@ -146,6 +148,18 @@ fn check_item(cx: &mut Checker, t: &DeTable, span: Range<usize>, ids: &mut HashM
                 if let Some(argv) = cx.strings(v, key, true) {
                     if argv.first().is_some_and(|a| a.contains(OUT)) {
                         cx.error(v.span(), format!("`argv` starts with the program to run, not `{OUT}`"));
+                    }
+                }
+            }
+            "class" | "namespace" | "where" => non_empty(cx, v, key),
+            "properties" => {
+                if let Some(props) = cx.strings(v, key, true) {
+                    // WQL names: letters, digits, underscore; anything else would change the query.
+                    for p in props
+                        .iter()
+                        .filter(|p| !p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+                    {
+                        cx.error(v.span(), format!("`properties`: `{p}` is not a property name"));
                     }
                 }
             }

@@ -33,13 +33,13 @@ pub(crate) fn find<'a>(cond: &TextCondition, docs: &'a [Document], codes: &OnceC
         return (m.count > 0).then_some(m);
     }
     for doc in searched(docs).filter(|d| selected(&cond.files, d)) {
-        let Some(text) = doc.text.as_ref().map(|t| t.text.as_str()) else {
+        let Some((text, first_line)) = doc.text.as_ref().map(|t| (t.text.as_str(), t.first_line)) else {
             continue;
         };
         match &cond.finder {
             Some(finder) => candidate_lines(text, finder, |n, line| {
                 if cond.matcher.is_match(line) {
-                    hit(&mut m, doc, n, line);
+                    hit(&mut m, doc, n + first_line - 1, line);
                 }
             }),
             None => {
@@ -108,7 +108,15 @@ type CodeLine<'a> = (usize, &'a str, Vec<u32>);
 impl<'a> CodeIndex<'a> {
     fn new(docs: &'a [Document]) -> CodeIndex<'a> {
         let docs = searched(docs)
-            .filter_map(|doc| doc.text.as_ref().map(|t| (doc, code_lines(&t.text))))
+            .filter_map(|doc| {
+                doc.text.as_ref().map(|t| {
+                    let mut lines = code_lines(&t.text);
+                    for l in &mut lines {
+                        l.0 += t.first_line - 1;
+                    }
+                    (doc, lines)
+                })
+            })
             .collect();
         CodeIndex { docs }
     }

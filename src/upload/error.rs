@@ -16,6 +16,8 @@ pub enum ErrorClass {
     /// Network errors or 5xx answers that outlasted the retries, or answers that break the
     /// protocol.
     Network,
+    /// The user cancelled (Ctrl-C, 取消); the bundle is kept.
+    Cancelled,
 }
 
 #[derive(Debug)]
@@ -33,6 +35,8 @@ pub enum UploadError {
         url: String,
         detail: String,
     },
+    /// The user cancelled; nothing more is sent, the bundle and the resume state are kept.
+    Cancelled,
     /// `http://user:password@host/`: refused before any request, the URL shown without them.
     CredentialsInUrl {
         url: String,
@@ -86,6 +90,7 @@ impl UploadError {
             | UploadError::Tls { .. }
             | UploadError::Server { .. }
             | UploadError::Protocol { .. } => ErrorClass::Network,
+            UploadError::Cancelled => ErrorClass::Cancelled,
         }
     }
 
@@ -108,6 +113,10 @@ impl UploadError {
             UploadError::Url { url, detail } => Localized::new(
                 format!("上传地址无效：{url}（{detail}）"),
                 format!("invalid upload URL {url} ({detail})"),
+            ),
+            UploadError::Cancelled => Localized::new(
+                "已取消上传。压缩包仍保存在原处，以后可以再上传（已上传的部分会接着传）",
+                "upload cancelled; the bundle is kept and can be uploaded later (a tus upload continues where it stopped)",
             ),
             UploadError::CredentialsInUrl { url } => Localized::new(
                 format!(
@@ -138,7 +147,10 @@ impl UploadError {
                 format!("{url} is not a usable tus server ({detail}); try --protocol multipart"),
             ),
             UploadError::Network { detail, attempts } => Localized::new(
-                format!("网络错误，已尝试 {attempts} 次：{detail}。再次运行同一命令会从断点继续"),
+                format!(
+                    "网络错误，已尝试 {attempts} 次：{}。再次运行同一命令会从断点继续",
+                    network_cause_zh(detail)
+                ),
                 format!(
                     "network error after {attempts} attempts: {detail}. Running the same \
                      command again resumes where it stopped"
@@ -200,6 +212,85 @@ fn quoted(text: &str) -> String {
     }
 }
 
+/// The kinds of network failure a user can act on, recognised in the transport's message
+/// (reqwest keeps the OS error only as text in its chain).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NetworkKind {
+    /// Nothing listens there: wrong address or port, or the service is down.
+    Refused,
+    /// The host name does not resolve.
+    NoSuchHost,
+    /// No answer in time: no route, or a firewall dropping packets.
+    TimedOut,
+    /// No network at all (cable, Wi-Fi, proxy).
+    Unreachable,
+    /// The connection was cut while in use.
+    Reset,
+}
+
+impl NetworkKind {
+    /// The stable id, also the suffix of its text's key in `locales/*.toml` (`network-refused`).
+    pub fn id(self) -> &'static str {
+        match self {
+            NetworkKind::Refused => "refused",
+            NetworkKind::NoSuchHost => "no-such-host",
+            NetworkKind::TimedOut => "timed-out",
+            NetworkKind::Unreachable => "unreachable",
+            NetworkKind::Reset => "reset",
+        }
+    }
+}
+
+/// The kind of failure a transport message ("tcp connect error: Connection refused (os error
+/// 111)") stands for, on Linux and Windows; `None` when it is none of the known ones.
+pub fn network_kind(detail: &str) -> Option<NetworkKind> {
+    let d = detail.to_ascii_lowercase();
+    let known: &[(&[&str], NetworkKind)] = &[
+        (
+            &["connection refused", "os error 111", "os error 10061"],
+            NetworkKind::Refused,
+        ),
+        (
+            &[
+                "dns error",
+                "failed to lookup address",
+                "name or service not known",
+                "no such host",
+                "os error 11001",
+            ],
+            NetworkKind::NoSuchHost,
+        ),
+        (&["timed out", "timeout", "os error 10060"], NetworkKind::TimedOut),
+        (
+            &["network is unreachable", "os error 101", "os error 10051"],
+            NetworkKind::Unreachable,
+        ),
+        (
+            &["connection reset", "os error 104", "os error 10054", "broken pipe"],
+            NetworkKind::Reset,
+        ),
+    ];
+    known
+        .iter()
+        .find(|(needles, _)| needles.iter().any(|n| d.contains(n)))
+        .map(|(_, kind)| *kind)
+}
+
+/// A network failure in words a user knows, in Chinese: the transport's English message
+/// ("tcp connect error: Connection refused (os error 111)") says nothing to most users. What
+/// is not recognised is shown as it came, so nothing is hidden.
+pub fn network_cause_zh(detail: &str) -> String {
+    let plain = match network_kind(detail) {
+        Some(NetworkKind::Refused) => "门户服务器拒绝连接（地址或端口不对，或服务没有运行）",
+        Some(NetworkKind::NoSuchHost) => "找不到门户服务器（地址拼写有误，或 DNS 无法解析）",
+        Some(NetworkKind::TimedOut) => "连接门户超时（网络不通，或被防火墙拦截）",
+        Some(NetworkKind::Unreachable) => "网络不通（请检查网线、无线网络或代理设置）",
+        Some(NetworkKind::Reset) => "连接被中断",
+        None => return detail.to_string(),
+    };
+    plain.to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -227,5 +318,15 @@ mod tests {
         assert_eq!(server_text("  bad\x1b[31m\n"), "bad\\u{1b}[31m");
         let long = "x".repeat(500);
         assert_eq!(server_text(&long).chars().count(), 201);
+    }
+
+    #[test]
+    fn network_failures_in_plain_chinese() {
+        assert_eq!(
+            network_cause_zh("error sending request: tcp connect error: Connection refused (os error 111)"),
+            "门户服务器拒绝连接（地址或端口不对，或服务没有运行）"
+        );
+        assert!(network_cause_zh("dns error: failed to lookup address information").starts_with("找不到门户服务器"));
+        assert_eq!(network_cause_zh("something new"), "something new");
     }
 }

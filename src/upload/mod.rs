@@ -9,17 +9,19 @@
 
 pub mod error;
 mod http;
+pub mod identity;
 pub mod multipart;
+pub mod portal;
 pub mod retry;
 pub mod state;
 pub mod tus;
 
-pub use error::{ErrorClass, UploadError};
+pub use error::{ErrorClass, NetworkKind, UploadError};
 pub use retry::RetryPolicy;
 
 use reqwest::Url;
 use retry::{Failure, RetryNotice};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// Default tus chunk: 32 MiB. Each chunk is one more request and the server's per-request
@@ -40,6 +42,14 @@ pub enum Protocol {
 }
 
 impl Protocol {
+    /// The protocol a configuration names (`auto`, `tus`, `multipart`, `put`); `None` for
+    /// anything else (`cmgelog config check` reports that before it gets here).
+    pub fn from_name(name: &str) -> Option<Protocol> {
+        [Protocol::Auto, Protocol::Tus, Protocol::Multipart, Protocol::Put]
+            .into_iter()
+            .find(|p| p.name() == name.trim().to_ascii_lowercase())
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Protocol::Auto => "auto",
@@ -62,6 +72,9 @@ pub struct Options {
     pub field: String,
     pub ca_cert: Option<PathBuf>,
     pub retry: RetryPolicy,
+    /// Set (by a Ctrl-C handler or a 取消 button) to stop at once: checked between and during
+    /// requests and in the waits between retries.
+    pub cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 }
 
 impl Options {
@@ -76,6 +89,7 @@ impl Options {
             field: DEFAULT_FIELD.to_string(),
             ca_cert: None,
             retry: RetryPolicy::default(),
+            cancel: None,
         }
     }
 }
@@ -102,14 +116,11 @@ impl std::fmt::Debug for Password {
     }
 }
 
-/// What the callback hears, in order: hashing, then sending (possibly after `Resumed`), with
-/// `Retrying` whenever a request failed and will be tried again after `delay`.
+/// What the callback hears, in order: sending (possibly after `Resumed`), with `Retrying`
+/// whenever a request failed and will be tried again after `delay`. (The bundle's SHA-256 is
+/// computed alongside and has no progress of its own.)
 #[derive(Debug, Clone)]
 pub enum Progress {
-    Hashing {
-        done: u64,
-        total: u64,
-    },
     Resumed {
         offset: u64,
         total: u64,
@@ -154,19 +165,29 @@ pub(crate) type Report<'p> = dyn FnMut(Progress) + 'p;
 
 impl Job<'_> {
     /// Runs `op` under the retry policy, announcing each retry to `progress`.
+    /// The user asked to stop (`Options::cancel`).
+    pub(crate) fn cancelled(&self) -> bool {
+        self.opts
+            .cancel
+            .as_ref()
+            .is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
+    }
+
     pub(crate) fn retry<T>(
         &self,
         progress: &mut Report<'_>,
         op: impl FnMut(&mut Report<'_>, u32) -> Result<T, Failure>,
     ) -> Result<T, UploadError> {
-        self.opts.retry.run(progress, op, |p, n: RetryNotice<'_>| {
-            p(Progress::Retrying {
-                retry: n.retry,
-                of: n.of,
-                delay: n.delay,
-                cause: n.cause.describe(),
+        self.opts
+            .retry
+            .run(progress, &|| self.cancelled(), op, |p, n: RetryNotice<'_>| {
+                p(Progress::Retrying {
+                    retry: n.retry,
+                    of: n.of,
+                    delay: n.delay,
+                    cause: n.cause.describe(),
+                })
             })
-        })
     }
 }
 
@@ -207,7 +228,7 @@ pub fn upload(opts: &Options, password: &Password, progress: &mut dyn FnMut(Prog
     }
     let job = Job {
         opts,
-        http: http::Http::new(opts.ca_cert.as_deref(), &opts.user, password)?,
+        http: http::Http::new(opts.ca_cert.as_deref(), &opts.user, password, opts.cancel.clone())?,
         url,
         size: meta.len(),
         file_name: opts
@@ -233,35 +254,36 @@ pub fn upload(opts: &Options, password: &Password, progress: &mut dyn FnMut(Prog
         (Protocol::Auto, None) => Protocol::Multipart,
         (p, _) => p,
     };
-    let sha256 = sha256_file(&opts.bundle, job.size, progress)?;
-    match (protocol, tus_server) {
-        (Protocol::Tus, Some(server)) => tus::upload(&job, &server, &sha256, progress),
-        (Protocol::Put, _) => multipart::put(&job, &sha256, progress),
-        _ => multipart::post(&job, &sha256, progress),
-    }
-}
-
-/// The bundle's sha256 in lower-case hex, with `Hashing` progress.
-pub fn sha256_file(path: &Path, total: u64, progress: &mut dyn FnMut(Progress)) -> Result<String, UploadError> {
-    crate::digest::sha256_file(path, |done| progress(Progress::Hashing { done, total }))
-        .map(|(_, hex)| hex)
-        .map_err(|e| http::file_error(path, e))
+    let identity = identity::of(&opts.bundle).map_err(|e| http::file_error(&opts.bundle, e))?;
+    // The whole file's SHA-256 is computed on its own thread while the bytes go out: hashing
+    // first was the gap to curl on a fast link. The upload only needs the cheap identity.
+    // A failed or cancelled send stops the hashing too: the scope waits for its thread, and a
+    // cancel must not wait for a large file to be read to the end.
+    let sending_ended = std::sync::atomic::AtomicBool::new(false);
+    let stop_hashing = || sending_ended.load(std::sync::atomic::Ordering::Relaxed) || job.cancelled();
+    std::thread::scope(|scope| {
+        let hashing = scope.spawn(|| crate::digest::sha256_file_until(&opts.bundle, |_| {}, &stop_hashing));
+        let sent = match (protocol, tus_server) {
+            (Protocol::Tus, Some(server)) => tus::upload(&job, &server, &identity, progress),
+            (Protocol::Put, _) => multipart::put(&job, progress),
+            _ => multipart::post(&job, &identity, progress),
+        };
+        if sent.is_err() {
+            sending_ended.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        let mut outcome = sent?;
+        let (_, sha256) = hashing
+            .join()
+            .unwrap_or_else(|_| Err(std::io::Error::other("the hashing thread failed")))
+            .map_err(|e| http::file_error(&opts.bundle, e))?;
+        outcome.sha256 = sha256;
+        Ok(outcome)
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sha256_of_known_content() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("f");
-        std::fs::write(&p, b"abc").unwrap();
-        let mut events = 0;
-        let h = sha256_file(&p, 3, &mut |_| events += 1).unwrap();
-        assert_eq!(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-        assert!(events >= 2);
-    }
 
     #[test]
     fn password_debug_hides_the_secret() {

@@ -19,10 +19,12 @@ pub struct FormFrame {
 }
 
 /// Frames a file of field `field` named `file_name`. The boundary is derived from the file's
-/// sha256, which its content cannot contain in a way that matters: a collision would need the
-/// file to hold its own hash, prefixed by `--` and a line break.
-pub fn form_frame(field: &str, file_name: &str, sha256: &str) -> FormFrame {
-    let boundary = format!("cmgelog-{}", &sha256[..sha256.len().min(40)]);
+/// identity (a hash of its ends, `upload::identity`), which its content cannot contain in a way
+/// that matters: a collision would need the file to hold that hash, prefixed by `--` and a line
+/// break.
+pub fn form_frame(field: &str, file_name: &str, identity: &str) -> FormFrame {
+    let tag = identity.rsplit('-').next().unwrap_or(identity);
+    let boundary = format!("cmgelog-{}", &tag[..tag.len().min(40)]);
     let prefix = format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"; filename=\"{}\"\r\n\
          Content-Type: application/octet-stream\r\n\r\n",
@@ -46,10 +48,10 @@ fn quote(s: &str) -> String {
         .replace('\n', "%0A")
 }
 
-pub(crate) fn post(job: &Job<'_>, sha256: &str, progress: &mut Report<'_>) -> Result<Outcome, UploadError> {
-    let frame = form_frame(&job.opts.field, &job.file_name, sha256);
-    let probe = || check_credentials(job, sha256);
-    send_whole(job, sha256, Protocol::Multipart, progress, &probe, |counter| {
+pub(crate) fn post(job: &Job<'_>, identity: &str, progress: &mut Report<'_>) -> Result<Outcome, UploadError> {
+    let frame = form_frame(&job.opts.field, &job.file_name, identity);
+    let probe = || check_credentials(job, identity);
+    send_whole(job, Protocol::Multipart, progress, &probe, |counter| {
         let body = framed_file_body(
             &job.opts.bundle,
             0,
@@ -63,9 +65,9 @@ pub(crate) fn post(job: &Job<'_>, sha256: &str, progress: &mut Report<'_>) -> Re
     })
 }
 
-pub(crate) fn put(job: &Job<'_>, sha256: &str, progress: &mut Report<'_>) -> Result<Outcome, UploadError> {
+pub(crate) fn put(job: &Job<'_>, progress: &mut Report<'_>) -> Result<Outcome, UploadError> {
     // No credentials probe for PUT: an empty PUT would create or overwrite the target.
-    send_whole(job, sha256, Protocol::Put, progress, &|| None, |counter| {
+    send_whole(job, Protocol::Put, progress, &|| None, |counter| {
         let body = file_body(&job.opts.bundle, 0, job.size, counter)?;
         Ok((Method::PUT, "application/octet-stream".into(), job.size, body))
     })
@@ -76,7 +78,6 @@ type Request = (Method, String, u64, Body);
 
 fn send_whole(
     job: &Job<'_>,
-    sha256: &str,
     protocol: Protocol,
     progress: &mut Report<'_>,
     probe: &dyn Fn() -> Option<UploadError>,
@@ -94,7 +95,7 @@ fn send_whole(
             // servers (uploadserver among them) do not read.
             .header("Content-Length", len)
             .body(body);
-        let resp = job.http.send_watching(req, &counter, &mut |done| {
+        let resp = job.http.send_watching(req, &counter, &|| job.cancelled(), &mut |done| {
             progress(Progress::Sending { protocol, done, total })
         });
         match resp {
@@ -110,7 +111,8 @@ fn send_whole(
         protocol,
         location: job.url.to_string(),
         size: job.size,
-        sha256: sha256.to_string(),
+        // Filled in by `upload` from the hash computed alongside.
+        sha256: String::new(),
         resumed_from: 0,
     })
 }
@@ -121,8 +123,8 @@ fn send_whole(
 /// answer. A form this small is sent whole before the server can answer, so its 401 is seen;
 /// with the right credentials it is refused as incomplete (uploadserver: 400) and stores
 /// nothing. Any answer but 401/403, and any failure, leaves the retry to decide.
-fn check_credentials(job: &Job<'_>, sha256: &str) -> Option<UploadError> {
-    let frame = form_frame(&job.opts.field, &job.file_name, sha256);
+fn check_credentials(job: &Job<'_>, identity: &str) -> Option<UploadError> {
+    let frame = form_frame(&job.opts.field, &job.file_name, identity);
     let b = &frame.boundary;
     let body = format!(
         "--{b}\r\nContent-Disposition: form-data; name=\"cmgelog-credentials-check\"\r\n\r\n\

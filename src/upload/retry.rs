@@ -41,11 +41,15 @@ impl RetryPolicy {
     pub(crate) fn run<C: ?Sized, T>(
         &self,
         ctx: &mut C,
+        cancelled: &dyn Fn() -> bool,
         mut op: impl FnMut(&mut C, u32) -> Result<T, Failure>,
         mut on_retry: impl FnMut(&mut C, RetryNotice<'_>),
     ) -> Result<T, UploadError> {
         let mut attempt = 0;
         loop {
+            if cancelled() {
+                return Err(UploadError::Cancelled);
+            }
             match op(ctx, attempt) {
                 Ok(v) => return Ok(v),
                 Err(Failure::Fatal(e)) => return Err(e),
@@ -64,7 +68,14 @@ impl RetryPolicy {
                             cause: &t,
                         },
                     );
-                    std::thread::sleep(delay);
+                    // In short steps: a cancel must not wait out a 30 s backoff.
+                    let until = std::time::Instant::now() + delay;
+                    while std::time::Instant::now() < until {
+                        if cancelled() {
+                            return Err(UploadError::Cancelled);
+                        }
+                        std::thread::sleep((until - std::time::Instant::now()).min(Duration::from_millis(50)));
+                    }
                 }
             }
         }
@@ -87,7 +98,7 @@ pub(crate) enum Transient {
 }
 
 impl Transient {
-    fn into_error(self, attempts: u32) -> UploadError {
+    pub(crate) fn into_error(self, attempts: u32) -> UploadError {
         match self {
             Transient::Network(detail) => UploadError::Network { detail, attempts },
             Transient::Status { status, text } => UploadError::Server { status, text, attempts },
@@ -140,6 +151,7 @@ mod tests {
         let mut notices = Vec::new();
         let r: Result<(), _> = p.run(
             &mut (),
+            &|| false,
             |_, _| {
                 calls += 1;
                 Err(Failure::Transient(Transient::Status {
@@ -167,6 +179,7 @@ mod tests {
         let mut calls = 0;
         let r: Result<(), _> = p.run(
             &mut (),
+            &|| false,
             |_, _| {
                 calls += 1;
                 Err(Failure::Fatal(UploadError::Auth { status: 401 }))
@@ -186,6 +199,7 @@ mod tests {
         };
         let r = p.run(
             &mut (),
+            &|| false,
             |_, attempt| {
                 if attempt == 0 {
                     Err(Failure::Transient(Transient::Network("reset".into())))
@@ -196,5 +210,35 @@ mod tests {
             |_, _| {},
         );
         assert_eq!(r.unwrap(), 1);
+    }
+
+    #[test]
+    fn a_cancel_ends_a_long_backoff_at_once() {
+        let p = RetryPolicy {
+            retries: 8,
+            first_delay: Duration::from_secs(30),
+            max_delay: Duration::from_secs(30),
+        };
+        let cancel = std::sync::atomic::AtomicBool::new(false);
+        let t0 = std::time::Instant::now();
+        let r: Result<(), _> = p.run(
+            &mut (),
+            &|| {
+                // The user presses Ctrl-C a quarter of a second into the first wait.
+                if t0.elapsed() > Duration::from_millis(250) {
+                    cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+                }
+                cancel.load(std::sync::atomic::Ordering::Relaxed)
+            },
+            |_, _| {
+                Err(Failure::Transient(Transient::Status {
+                    status: 503,
+                    text: "busy".into(),
+                }))
+            },
+            |_, _| {},
+        );
+        assert!(matches!(r, Err(UploadError::Cancelled)), "{r:?}");
+        assert!(t0.elapsed() < Duration::from_secs(1), "{:?}", t0.elapsed());
     }
 }

@@ -13,9 +13,10 @@ pub struct ResumeState {
     pub endpoint: String,
     /// The upload's own URL (from the creation answer's `Location`, made absolute).
     pub upload_url: String,
-    /// Size and sha256 of the bundle the upload belongs to: a changed bundle starts over.
+    /// Size and identity (`upload::identity`) of the bundle the upload belongs to: a changed
+    /// bundle starts over.
     pub size: u64,
-    pub sha256: String,
+    pub identity: String,
     /// The last offset the server confirmed. Only a hint: resuming asks the server (`HEAD`).
     pub offset: u64,
 }
@@ -79,7 +80,7 @@ mod tests {
             endpoint: "https://portal.example/files/".into(),
             upload_url: "https://portal.example/files/abc".into(),
             size: 10,
-            sha256: "00".repeat(32),
+            identity: "1-2-00".into(),
             offset: 4,
         };
         save(&path, &s).unwrap();

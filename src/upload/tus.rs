@@ -91,14 +91,14 @@ pub fn encode_metadata(pairs: &[(&str, &str)]) -> String {
 pub(crate) fn upload(
     job: &Job<'_>,
     server: &TusServer,
-    sha256: &str,
+    identity: &str,
     progress: &mut Report<'_>,
 ) -> Result<Outcome, UploadError> {
     if let Some(max) = server.max_size.filter(|&m| job.size > m) {
         return Err(UploadError::TooLarge { size: job.size, max });
     }
     let state_path = state::state_path(&job.opts.bundle);
-    let resumed = resume(job, server, sha256, &state_path, progress)?;
+    let resumed = resume(job, server, identity, &state_path, progress)?;
     let (upload_url, mut offset) = match resumed {
         Some(found) => {
             progress(Progress::Resumed {
@@ -114,7 +114,7 @@ pub(crate) fn upload(
                     detail: "no creation extension".into(),
                 });
             }
-            (create(job, sha256, progress)?, 0)
+            (create(job, progress)?, 0)
         }
     };
     let resumed_from = offset;
@@ -122,7 +122,7 @@ pub(crate) fn upload(
         endpoint: job.url.to_string(),
         upload_url: upload_url.to_string(),
         size: job.size,
-        sha256: sha256.to_string(),
+        identity: identity.to_string(),
         offset,
     };
     state::save(&state_path, &saved)?;
@@ -151,7 +151,8 @@ pub(crate) fn upload(
         protocol: Protocol::Tus,
         location: upload_url.to_string(),
         size: job.size,
-        sha256: sha256.to_string(),
+        // Filled in by `upload` from the hash computed alongside.
+        sha256: String::new(),
         resumed_from,
     })
 }
@@ -161,7 +162,7 @@ pub(crate) fn upload(
 fn resume(
     job: &Job<'_>,
     server: &TusServer,
-    sha256: &str,
+    identity: &str,
     state_path: &std::path::Path,
     progress: &mut Report<'_>,
 ) -> Result<Option<(Url, u64)>, UploadError> {
@@ -171,7 +172,7 @@ fn resume(
     let Ok(upload_url) = Url::parse(&saved.upload_url) else {
         return Ok(None);
     };
-    let same = saved.endpoint == job.url.as_str() && saved.size == job.size && saved.sha256 == sha256;
+    let same = saved.endpoint == job.url.as_str() && saved.size == job.size && saved.identity == identity;
     if !same {
         // The bundle changed (or goes elsewhere): the old upload is useless. Remove it where
         // the server allows, on a best-effort basis (it expires anyway).
@@ -215,13 +216,11 @@ fn offset_of(resp: &Response) -> Result<u64, Failure> {
 }
 
 /// `POST` to the endpoint: a new upload of this size with its metadata; returns its URL.
-fn create(job: &Job<'_>, sha256: &str, progress: &mut Report<'_>) -> Result<Url, UploadError> {
+/// (The bundle's sha256 is not in the metadata: it is computed while the upload runs, and the
+/// final message gives it to the user to tell support.)
+fn create(job: &Job<'_>, progress: &mut Report<'_>) -> Result<Url, UploadError> {
     let size = job.size.to_string();
-    let mut pairs = vec![
-        ("filename", job.file_name.as_str()),
-        ("size", size.as_str()),
-        ("sha256", sha256),
-    ];
+    let mut pairs = vec![("filename", job.file_name.as_str()), ("size", size.as_str())];
     if let Some(case) = &job.opts.case_id {
         pairs.push(("case", case.as_str()));
     }
@@ -287,7 +286,7 @@ fn send_chunk(
             req = req.header("Upload-Checksum", chunk_checksum(job, from, len)?);
         }
         let total = job.size;
-        let resp = job.http.send_watching(req, &counter, &mut |n| {
+        let resp = job.http.send_watching(req, &counter, &|| job.cancelled(), &mut |n| {
             progress(Progress::Sending {
                 protocol: Protocol::Tus,
                 done: from + n,

@@ -6,7 +6,8 @@
 //! column, the message. They differ only in their components, so the component column decides
 //! between [`Kind::SetupLog`] and [`Kind::CbsLog`]; the file name settles it when it says
 //! `setupact`, `setuperr`, `cbs` or `dism`. The decoded `WindowsUpdate.log` has its own layout:
-//! `2021/07/13 10:22:58.9553434 3696  8172  Shared          message`.
+//! `2021/07/13 10:22:58.9553434 3696  8172  Shared          message`, or the legacy one of
+//! Windows 7/8.1 (`2017-03-18<TAB>19:07:31:612<TAB> 952<TAB>5b4<TAB>AU<TAB>message`).
 //!
 //! An activation client log such as `2024-05-14 09:31:02 [INFO] ...` has no comma after the
 //! time and stays text.
@@ -81,16 +82,8 @@ fn panther_component(line: &str) -> Option<&str> {
 
 /// `2021/07/13 10:22:58.9553434 3696  8172  Agent ...`.
 fn is_windows_update_line(line: &str) -> bool {
-    let (Some(time), Some(rest)) = (line.get(11..19), line.get(19..)) else {
-        return false;
-    };
-    if !is_date(line, b'/') || !is_time(time) {
-        return false;
-    }
-    let mut fields = rest.split_whitespace();
-    let fraction = fields.next().and_then(|f| f.strip_prefix('.'));
-    let numeric = |f: Option<&str>| f.is_some_and(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()));
-    numeric(fraction) && numeric(fields.next()) && numeric(fields.next()) && fields.next().is_some()
+    // The same test the Windows Update summary reads lines with (decoded and legacy layouts).
+    crate::facts::upgrade::windows_update::parse(line).is_some()
 }
 
 /// `YYYY<sep>MM<sep>DD ` at the start of the line.

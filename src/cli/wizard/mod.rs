@@ -15,7 +15,7 @@ mod result;
 mod theme;
 mod upload_step;
 
-use super::collect::{admin_items, Bar};
+use super::collect::{admin_items, duration_text, Bar};
 use cmgelog::collect::{self, Category};
 use cmgelog::config::Config;
 use cmgelog::messages::Messages;
@@ -51,14 +51,14 @@ fn wizard(config: &Config, msg: &Messages, lang: cmgelog::i18n::Lang) -> u8 {
         .and_then(|d| humantime::parse_duration(d).ok())
         .unwrap_or(Duration::from_secs(600));
     if !collect::platform::elevated() {
-        let missing = admin_items(None, &categories);
+        let missing = admin_items(None, &categories, lang);
         if !missing.is_empty() {
             eprintln!("{}\n", msg.fill("not-admin", &[("items", &missing.join(", "))]));
         }
     }
     eprintln!(
         "{}",
-        msg.fill("collecting", &[("deadline", &humantime::format_duration(deadline))])
+        msg.fill("collecting", &[("deadline", &duration_text(deadline, lang))])
     );
     let cancel = Arc::new(AtomicBool::new(false));
     {
@@ -96,7 +96,7 @@ fn wizard(config: &Config, msg: &Messages, lang: cmgelog::i18n::Lang) -> u8 {
         eprintln!("{}", msg.fill("not-uploaded", &[("path", &outcome.zip.display())]));
         return 0;
     }
-    upload_step::run(&outcome.zip, config, msg, lang, &theme)
+    upload_step::run(&outcome.zip, config, msg, lang, &theme, &cancel)
 }
 
 fn choose_categories(
@@ -106,10 +106,20 @@ fn choose_categories(
     theme: &WizardTheme,
 ) -> Option<Vec<Category>> {
     let preset = config.categories.clone().unwrap_or_else(|| Category::ALL.to_vec());
-    let items: Vec<(&str, bool)> = Category::ALL
-        .iter()
-        .map(|c| (c.label(lang), preset.contains(c)))
-        .collect();
+    // Only what the spec for this OS collects (no group policy on Linux): a category offered,
+    // ticked and then silently dropped would mislead.
+    let offered: Vec<Category> = match collect::load_spec(None) {
+        Ok((_, spec)) => {
+            let supported = spec.categories();
+            Category::ALL
+                .iter()
+                .copied()
+                .filter(|c| supported.contains(c))
+                .collect()
+        }
+        Err(_) => Category::ALL.to_vec(),
+    };
+    let items: Vec<(&str, bool)> = offered.iter().map(|c| (c.label(lang), preset.contains(c))).collect();
     loop {
         let picked = MultiSelect::with_theme(theme)
             .with_prompt(msg.get("choose"))
@@ -120,7 +130,14 @@ fn choose_categories(
             eprintln!("{}", msg.get("none-chosen"));
             continue;
         }
-        return Some(picked.into_iter().map(|i| Category::ALL[i]).collect());
+        return Some(picked.into_iter().map(|i| offered[i]).collect());
+    }
+}
+
+/// Waits for Enter when a person is at the console (a double-clicked window).
+pub fn wait_if_interactive(msg: &Messages) {
+    if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
+        wait_for_enter(msg);
     }
 }
 

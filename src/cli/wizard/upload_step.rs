@@ -10,12 +10,24 @@ use cmgelog::messages::Messages;
 use cmgelog::upload::{self, ErrorClass, Options, Password, Protocol};
 use dialoguer::{Input, Password as PasswordPrompt};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 /// Wrong passwords accepted before the wizard stops asking.
 const ATTEMPTS: u32 = 3;
 
-pub fn run(zip: &Path, config: &Config, msg: &Messages, lang: Lang, theme: &WizardTheme) -> u8 {
-    let url = ask(theme, msg.get("portal-url"), config.portal.url.as_deref());
+/// `cancel` is the flag the wizard's Ctrl-C handler sets: it stops the upload at once.
+pub fn run(
+    zip: &Path,
+    config: &Config,
+    msg: &Messages,
+    lang: Lang,
+    theme: &WizardTheme,
+    cancel: &Arc<AtomicBool>,
+) -> u8 {
+    let Some(url) = portal_address(zip, config, msg, lang, theme) else {
+        return 5;
+    };
     let mut user = ask(theme, msg.get("user"), config.portal.user.as_deref());
     let mut attempt = 1;
     loop {
@@ -24,6 +36,9 @@ pub fn run(zip: &Path, config: &Config, msg: &Messages, lang: Lang, theme: &Wiza
             .interact()
             .unwrap_or_default();
         let mut opts = Options::new(zip.to_path_buf(), url.clone(), user.clone());
+        // A Ctrl-C pressed during the collection or a prompt is not a cancel of this upload.
+        cancel.store(false, Ordering::SeqCst);
+        opts.cancel = Some(cancel.clone());
         opts.case_id = config.case_id.clone();
         opts.protocol = match protocol_named(config.portal.protocol.as_deref()) {
             ProtocolArg::Auto => Protocol::Auto,
@@ -46,6 +61,14 @@ pub fn run(zip: &Path, config: &Config, msg: &Messages, lang: Lang, theme: &Wiza
                 user = ask(theme, msg.get("user"), Some(&user));
                 attempt += 1;
             }
+            Err(e) if e.class() == ErrorClass::Cancelled => {
+                let command = format!("cmgelog upload \"{}\" --url {url} --user {user}", zip.display());
+                eprintln!(
+                    "\n{}",
+                    msg.fill("upload-cancelled", &[("path", &zip.display()), ("command", &command)])
+                );
+                return super::super::upload::exit_code(&e);
+            }
             Err(e) => {
                 let command = format!("cmgelog upload \"{}\" --url {url} --user {user}", zip.display());
                 eprintln!(
@@ -62,6 +85,40 @@ pub fn run(zip: &Path, config: &Config, msg: &Messages, lang: Lang, theme: &Wiza
                 return super::super::upload::exit_code(&e);
             }
         }
+    }
+}
+
+/// The portal address, checked as typed (`https://` added when missing) and the server asked
+/// whether it is there, before the user name and password are asked for. `None` when the user
+/// gives up (the zip stays where it is, and the message says so).
+fn portal_address(zip: &Path, config: &Config, msg: &Messages, lang: Lang, theme: &WizardTheme) -> Option<String> {
+    let mut initial = config.portal.url.clone();
+    loop {
+        let typed = ask(theme, msg.get("portal-url"), initial.as_deref());
+        let problem = match upload::portal::normalise(&typed) {
+            Err(e) => e,
+            Ok(url) => {
+                eprintln!("{}", msg.fill("portal-checking", &[("url", &url)]));
+                match upload::portal::present(&url, None, None) {
+                    Ok(()) => return Some(url.to_string()),
+                    Err(e) => e,
+                }
+            }
+        };
+        eprintln!(
+            "{}",
+            msg.fill("portal-problem", &[("error", &problem.message().get(lang))])
+        );
+        let again = dialoguer::Confirm::with_theme(theme)
+            .with_prompt(msg.get("portal-again"))
+            .default(true)
+            .interact()
+            .unwrap_or(false);
+        if !again {
+            eprintln!("{}", msg.fill("not-uploaded", &[("path", &zip.display())]));
+            return None;
+        }
+        initial = Some(typed);
     }
 }
 

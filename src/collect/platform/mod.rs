@@ -1,6 +1,8 @@
 //! What the collector needs to know about the machine it runs on. The OS-specific parts are
 //! small and live in `unix.rs` / `windows.rs`.
 
+#[cfg(windows)]
+pub mod kill_on_close;
 #[cfg(unix)]
 mod unix;
 #[cfg(windows)]
@@ -61,4 +63,10 @@ pub fn os_info() -> OsInfo {
 /// and no desktop helper such as `xdg-open` is assumed to exist.
 pub fn reveal_in_file_manager(path: &Path) -> std::io::Result<Option<std::process::Child>> {
     os::reveal(path)
+}
+
+/// Starts this program again with an administrator's rights (Windows asks the user, UAC);
+/// the caller then ends. Unsupported elsewhere: on Linux the user runs it with `sudo`.
+pub fn restart_elevated() -> std::io::Result<()> {
+    os::restart_elevated()
 }

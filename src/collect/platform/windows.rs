@@ -111,16 +111,125 @@ pub fn reveal(path: &Path) -> std::io::Result<Option<Child>> {
         .map(Some)
 }
 
+/// `ShellExecuteExW` with the `runas` verb on our own exe, with the same arguments: Windows
+/// shows its elevation prompt; a user who declines gets an error (ERROR_CANCELLED).
+pub fn restart_elevated() -> std::io::Result<()> {
+    use windows_sys::Win32::UI::Shell::{ShellExecuteExW, SHELLEXECUTEINFOW};
+    let exe = std::env::current_exe()?;
+    let wide = |s: &std::ffi::OsStr| -> Vec<u16> {
+        use std::os::windows::ffi::OsStrExt;
+        s.encode_wide().chain(std::iter::once(0)).collect()
+    };
+    let verb = wide(std::ffi::OsStr::new("runas"));
+    let file = wide(exe.as_os_str());
+    let args: Vec<String> = std::env::args().skip(1).map(|a| format!("\"{a}\"")).collect();
+    let params = wide(std::ffi::OsStr::new(&args.join(" ")));
+    // SAFETY: a zeroed SHELLEXECUTEINFOW is valid (null pointers, no flags); the strings it
+    // points to live until the call returns.
+    unsafe {
+        let mut info: SHELLEXECUTEINFOW = std::mem::zeroed();
+        info.cbSize = std::mem::size_of::<SHELLEXECUTEINFOW>() as u32;
+        info.lpVerb = verb.as_ptr();
+        info.lpFile = file.as_ptr();
+        info.lpParameters = params.as_ptr();
+        info.nShow = 1; // SW_SHOWNORMAL
+        if ShellExecuteExW(&mut info) == 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+    }
+    Ok(())
+}
+
 pub fn os_info() -> OsInfo {
     // SAFETY: both calls only read process/system settings.
     let (console, oem) = unsafe { (GetConsoleOutputCP(), GetOEMCP()) };
+    // Windows 10/11 keep "Windows 10 Enterprise G" in ProductName (Windows 11 too, for
+    // compatibility) and the build in CurrentBuild, UBR the update revision.
+    let name = current_version("ProductName").and_then(RegValue::text);
+    let display = current_version("DisplayVersion").and_then(RegValue::text);
+    let build = current_version("CurrentBuild").and_then(RegValue::text);
+    let ubr = current_version("UBR").and_then(RegValue::number);
+    // Windows 10+ has the major and minor numbers as DWORDs; before, CurrentVersion ("6.1").
+    let major_minor = match (
+        current_version("CurrentMajorVersionNumber").and_then(RegValue::number),
+        current_version("CurrentMinorVersionNumber").and_then(RegValue::number),
+    ) {
+        (Some(major), Some(minor)) => Some(format!("{major}.{minor}")),
+        _ => current_version("CurrentVersion").and_then(RegValue::text),
+    };
+    let version = build.map(|b| {
+        let mut v = match &major_minor {
+            Some(mm) => format!("{mm}.{b}"),
+            None => b,
+        };
+        if let Some(u) = ubr {
+            v.push_str(&format!(".{u}"));
+        }
+        if let Some(d) = display {
+            v.push_str(&format!(" ({d})"));
+        }
+        v
+    });
     OsInfo {
         family: "windows",
-        name: None,
-        version: None,
+        name,
+        version,
         console_code_page: (console != 0).then_some(console),
         oem_code_page: Some(oem),
     }
+}
+
+enum RegValue {
+    Text(String),
+    Number(u32),
+}
+
+impl RegValue {
+    fn text(self) -> Option<String> {
+        match self {
+            RegValue::Text(t) if !t.trim().is_empty() => Some(t.trim().to_string()),
+            _ => None,
+        }
+    }
+    fn number(self) -> Option<u32> {
+        match self {
+            RegValue::Number(n) => Some(n),
+            RegValue::Text(_) => None,
+        }
+    }
+}
+
+/// A value of `HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion` (string or DWORD).
+fn current_version(value: &str) -> Option<RegValue> {
+    use windows_sys::Win32::System::Registry::{RegGetValueW, HKEY_LOCAL_MACHINE, RRF_RT_REG_DWORD, RRF_RT_REG_SZ};
+    let wide = |s: &str| s.encode_utf16().chain([0]).collect::<Vec<u16>>();
+    let key = wide(r"SOFTWARE\Microsoft\Windows NT\CurrentVersion");
+    let name = wide(value);
+    let mut buf = [0u16; 256];
+    let mut size = std::mem::size_of_val(&buf) as u32;
+    let mut kind = 0u32;
+    // SAFETY: the buffer and its size in bytes match; the strings are NUL-terminated.
+    let ok = unsafe {
+        RegGetValueW(
+            HKEY_LOCAL_MACHINE,
+            key.as_ptr(),
+            name.as_ptr(),
+            RRF_RT_REG_SZ | RRF_RT_REG_DWORD,
+            &mut kind,
+            buf.as_mut_ptr().cast(),
+            &mut size,
+        )
+    };
+    if ok != 0 {
+        return None;
+    }
+    if kind == 4 {
+        // REG_DWORD
+        return Some(RegValue::Number(u32::from(buf[0]) | (u32::from(buf[1]) << 16)));
+    }
+    let units = (size as usize / 2).min(buf.len());
+    let end = buf[..units].iter().position(|&u| u == 0).unwrap_or(units);
+    Some(RegValue::Text(String::from_utf16_lossy(&buf[..end])))
 }
 
 /// These run under Wine (`scripts/test-windows.sh`) and on real Windows alike: they call the
@@ -128,6 +237,19 @@ pub fn os_info() -> OsInfo {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_os_name_and_version_are_read_from_the_registry() {
+        let os = os_info();
+        let name = os.name.expect("ProductName");
+        assert!(name.contains("Windows"), "{name}");
+        let version = os.version.expect("CurrentBuild");
+        let numbers: Vec<&str> = version.split(' ').next().unwrap().split('.').collect();
+        assert!(
+            numbers.len() >= 3 && numbers.iter().all(|n| n.parse::<u32>().is_ok()),
+            "{version}"
+        );
+    }
 
     #[test]
     fn the_desktop_folder_is_found_and_is_a_directory() {

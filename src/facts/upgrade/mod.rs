@@ -15,7 +15,7 @@ pub mod decisive;
 mod line;
 mod panther;
 mod setup;
-mod windows_update;
+pub(crate) mod windows_update;
 
 pub use codes::format_code;
 

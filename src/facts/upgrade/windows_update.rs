@@ -4,6 +4,11 @@
 //! no levels; the agent marks its own failures `*FAILED* [80240013]` and prints other results as
 //! `hr = 0x80D05011` or `Call error code = 0x80240022`. Only failure HRESULTs count as codes:
 //! the log's other `0x` values are flags and counters (`0x00000080`).
+//!
+//! Windows 7, 8.1 and Server 2012 R2 wrote the log directly, tab-separated, with dashes in the
+//! date, the milliseconds after a colon and the thread id in hex:
+//! `2017-03-18<TAB>19:07:31:612<TAB> 952<TAB>5b4<TAB>AU<TAB>message` (the legacy layout, read the
+//! same way).
 
 use super::codes::{self, CodeFilter, CodeTally};
 use super::Counter;
@@ -22,22 +27,25 @@ pub struct WuLine<'a> {
 /// Parses a line; `None` for anything that does not have the layout.
 pub fn parse(line: &str) -> Option<WuLine<'_>> {
     let b = line.as_bytes();
+    let sep = *b.get(4)?;
     let date_ok = b.len() > 20
         && [0, 1, 2, 3, 5, 6, 8, 9].iter().all(|&i| b[i].is_ascii_digit())
-        && b[4] == b'/'
-        && b[7] == b'/'
-        && b[10] == b' ';
-    let time_ok = date_ok && b[13] == b':' && b[16] == b':' && b[19] == b'.';
+        && (sep == b'/' || sep == b'-')
+        && b[7] == sep
+        && (b[10] == b' ' || b[10] == b'\t');
+    let time_ok = date_ok && b[13] == b':' && b[16] == b':' && (b[19] == b'.' || b[19] == b':');
     if !time_ok {
         return None;
     }
     let mut fields = Fields { s: line, pos: 11 };
     let time_end = fields.next_end()?;
     let time = &line[..time_end];
-    for _ in 0..2 {
+    // Process id in decimal; thread id in decimal (decoded log) or hex (legacy log).
+    for radix in [10, 16] {
         let start = fields.pos;
         let end = fields.next_end()?;
-        if !line[start..end].trim_start().bytes().all(|c| c.is_ascii_digit()) {
+        let id = line[start..end].trim_start();
+        if id.is_empty() || !id.chars().all(|c| c.is_digit(radix)) {
             return None;
         }
     }
@@ -108,5 +116,14 @@ mod tests {
         assert_eq!((l.component, l.message), ("Shared", "InitializeSus"));
         assert_eq!(parse("2021-07-13 10:11:12, Info                  CBS    message"), None);
         assert_eq!(parse("2021/07/13 10:22:58.9553434 x  8172  Shared  y"), None);
+        // The legacy layout (Windows 7 / 8.1), as an HTB write-up quotes a real log.
+        let l = parse(
+            "2017-03-18\t19:07:31:612\t 952\t5b4\tAU\t###########  AU: Initializing Automatic Updates  ###########",
+        )
+        .unwrap();
+        assert_eq!((l.time, l.component), ("2017-03-18\t19:07:31:612", "AU"));
+        assert!(l.message.starts_with("###########  AU: Initializing"));
+        // An activation client log is not one: no numeric process and thread ids.
+        assert_eq!(parse("2024-05-14 09:31:02:123 [INFO] activation started ok"), None);
     }
 }

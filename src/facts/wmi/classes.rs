@@ -202,16 +202,26 @@ fn pnp_property(r: &Record, cx: &Ctx, m: &mut Machine) {
         nic.in_local_container.push(value, cx.source(data.line));
         found = true;
     }
+    if found {
+        return;
+    }
     let upper = id.to_ascii_uppercase();
-    if !found
-        && ["SCSI\\", "IDE\\", "USBSTOR\\", "NVME\\"]
-            .iter()
-            .any(|p| upper.starts_with(p))
-    {
+    // The collector's devprops item names the device class; Get-PnpDeviceProperty does not.
+    let class = r.text("Class").map(str::to_ascii_lowercase);
+    let disk_like = ["SCSI\\", "IDE\\", "USBSTOR\\", "NVME\\"]
+        .iter()
+        .any(|p| upper.starts_with(p));
+    if class.as_deref() == Some("diskdrive") || (class.is_none() && disk_like) {
         let mut disk = Disk::default();
         disk.pnp_id.push(id, cx.source(id_prop.line));
         disk.in_local_container.push(value, cx.source(data.line));
         m.disks.push(disk);
+    } else if class.as_deref() == Some("net") && ["PCI\\", "USB\\"].iter().any(|p| upper.starts_with(p)) {
+        // A hardware adapter (not a WAN miniport or a software switch port); the adapter
+        // classes read later find it by this PnP id (`nic_for`).
+        let nic = m.nic_by_mac(None);
+        nic.pnp_id.push(id, cx.source(id_prop.line));
+        nic.in_local_container.push(value, cx.source(data.line));
     }
 }
 

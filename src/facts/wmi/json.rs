@@ -264,6 +264,26 @@ mod tests {
     }
 
     #[test]
+    fn the_collectors_device_properties_name_their_class() {
+        // The shape `collect::native::devprops` writes (with `Class`), other keys included.
+        let text = r#"[
+  {"InstanceId": "USBSTOR\\DISK&VEN_KINGSTON\\001A&0", "KeyName": "DEVPKEY_Device_FriendlyName", "Type": 18, "Data": "Kingston DataTraveler USB Device", "Class": "DiskDrive"},
+  {"InstanceId": "USBSTOR\\DISK&VEN_KINGSTON\\001A&0", "KeyName": "DEVPKEY_Device_InLocalMachineContainer", "Type": 17, "Data": false, "Class": "DiskDrive"},
+  {"InstanceId": "PCI\\VEN_8086&DEV_15BB\\3&11583659&0&FE", "KeyName": "DEVPKEY_Device_InLocalMachineContainer", "Type": 17, "Data": true, "Class": "Net"},
+  {"InstanceId": "SWD\\MSRRAS\\MS_NDISWANIP", "KeyName": "DEVPKEY_Device_InLocalMachineContainer", "Type": 17, "Data": true, "Class": "Net"}
+]"#;
+        let d = Document::from_text("t", "hardware/devprops-PnpDeviceProperty.json", text);
+        let mut m = Machine::default();
+        crate::facts::extract_one(&d, &mut m);
+        assert_eq!(m.disks.len(), 1);
+        assert_eq!(m.disks[0].in_local_container.any_true(), Some(false));
+        // The PCI adapter, not the WAN miniport.
+        assert_eq!(m.nics.len(), 1);
+        assert_eq!(m.nics[0].in_local_container.any_true(), Some(true));
+        assert_eq!(m.nics[0].pnp_id.best(), Some("PCI\\VEN_8086&DEV_15BB\\3&11583659&0&FE"));
+    }
+
+    #[test]
     fn pnp_device_property_sets_container_flag() {
         let text = r#"[
     {
