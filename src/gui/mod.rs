@@ -1,18 +1,19 @@
 //! The window users get when they double-click `cmgelog.exe` (Windows only): the old
 //! collector's steps — agree, choose, collect, look at the zip, upload, done — as a native
-//! window of Win32 controls. [`launch`] decides at start-up whether this runs at all; the
-//! view ([`view`]) only draws [`screen::Screen`]s and hands clicks back as
-//! [`screen::Action`]s; what happens is decided by the model.
+//! window of Win32 controls. [`launch`] decides at start-up whether this runs at all. The
+//! flow itself is `cmgelog::flow`, shared with the terminal wizard: [`model`] shows its steps
+//! as [`screen::Screen`]s and turns the user's [`screen::Action`]s into its inputs; the view
+//! ([`view`]) only draws screens and reports clicks and keys.
 
-mod elevate;
-mod interim;
 pub mod launch;
+mod model;
 mod screen;
 mod trace;
 mod view;
 mod win;
 
 use cmgelog::config::Config;
+use cmgelog::flow::{Flow, Setup};
 use cmgelog::i18n::Lang;
 use cmgelog::messages::Messages;
 
@@ -22,17 +23,23 @@ use cmgelog::messages::Messages;
 const CHINESE_FACE: &str = "Microsoft YaHei UI";
 
 /// Shows the window until the user is done; the exit code is the flow's.
+///
+/// `CMGELOG_SPEC=<file>` replaces the built-in collection spec, as `collect --spec` does (the
+/// Wine test runs a spec without network items).
 pub fn run() -> u8 {
     launch::leave_console();
     install_panic_box();
-    let loaded = Config::load();
-    let language = loaded.as_ref().ok().and_then(|(c, _)| c.language.clone());
+    let loaded = Config::load().map(|(c, _)| c);
+    let language = loaded.as_ref().ok().and_then(|c| c.language.clone());
     let lang = language.as_deref().map(Lang::from_locale).unwrap_or_else(Lang::detect);
-    let msg = Messages::new(lang);
-    let title = msg.fill("title", &[("version", &env!("CARGO_PKG_VERSION"))]);
+    let title = Messages::new(lang).fill("title", &[("version", &env!("CARGO_PKG_VERSION"))]);
+    let mut setup = Setup::new(loaded, lang);
+    if let Some(spec) = std::env::var_os("CMGELOG_SPEC") {
+        setup = setup.with_spec_file(spec.into());
+    }
     let face = lang.is_zh().then_some(CHINESE_FACE);
     view::run(&title, face, move |waker| {
-        Box::new(interim::Wizard::new(loaded.map(|(c, _)| c), lang, waker))
+        Box::new(model::WindowFlow::new(Flow::new(setup, Some(waker))))
     })
 }
 

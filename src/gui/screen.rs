@@ -37,6 +37,8 @@ pub enum Action {
     Press(Button),
     /// Category checkbox `index` (in the order of [`Screen::checks`]) is now `checked`.
     Toggle { index: usize, checked: bool },
+    /// The portal address was typed and the field left (the flow checks it at once).
+    UrlEdited { url: String },
     /// The upload form was submitted with these values.
     Submit { url: String, user: String, password: String },
     /// The window's close box, Alt+F4.
@@ -56,6 +58,8 @@ pub enum Button {
     /// Leave the upload form without uploading.
     SkipUpload,
     CopySha256,
+    /// Back to the upload form after an upload that did not go through.
+    Retry,
     Close,
 }
 
@@ -71,6 +75,7 @@ impl Button {
             Button::Upload => "upload",
             Button::SkipUpload => "skip-upload",
             Button::CopySha256 => "copy-sha256",
+            Button::Retry => "retry",
             Button::Close => "close",
         }
     }
@@ -145,9 +150,9 @@ pub struct Screen {
     /// The step's explanation, wrapped.
     pub body: String,
     pub checks: Vec<Check>,
-    /// `Some(fraction)` for a bar, `Some(None)`... no: `Some(f)` with f in 0..=1; a bar with no
-    /// known total is `progress_marquee`.
+    /// A progress bar filled to this fraction (0 to 1)...
     pub progress: Option<f64>,
+    /// ...or, while the total is not known yet, one that only shows something moves.
     pub progress_marquee: bool,
     /// One line under the bar: the item running, or speed and time left.
     pub status: String,
@@ -157,7 +162,7 @@ pub struct Screen {
     /// Portal address, user name, password (the password's value is never given back).
     pub fields: Option<[Field; 3]>,
     pub note: Option<Note>,
-    /// Footer buttons, right-aligned in this order; the first enabled one is the default
+    /// Footer buttons, left to right, aligned right; the first enabled one is the default
     /// (Enter), the one that is [`Button::Cancel`], [`Button::Quit`], [`Button::SkipUpload`]
     /// or [`Button::Close`] answers Esc.
     pub buttons: Vec<ButtonSpec>,

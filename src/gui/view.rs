@@ -494,6 +494,12 @@ impl View {
         }
         self.shown = Some(s);
         self.layout();
+        // SAFETY: plain call.
+        let focus = unsafe { GetFocus() };
+        if !new_step && (focus.is_null() || !win::visible(focus) || !win::enabled(focus)) {
+            // The focused control went away (a button disabled while work runs).
+            self.focus_default();
+        }
         if new_step {
             self.focus_default();
             // SAFETY: plain call; the whole client area is redrawn once for the new step.
@@ -575,14 +581,14 @@ impl View {
         win::place(c.heading, Rect::new(m, y, inner, hh));
         y += hh + p(14);
 
-        // Footer: buttons right-aligned, a line above them.
+        // Footer: the buttons in their order, the group aligned right (OK, then Cancel at the
+        // right edge, as Windows dialogs have them), a line above.
         let fy = ch - p(14) - bh;
-        let mut x = cw - m;
-        for (i, b) in s.buttons.iter().enumerate().take(FOOTER) {
-            let w = button_w(&b.label).max(p(88));
-            x -= w;
-            win::place(c.footer[i], Rect::new(x, fy, w, bh));
-            x -= p(8);
+        let widths: Vec<i32> = s.buttons.iter().take(FOOTER).map(|b| button_w(&b.label).max(p(88))).collect();
+        let mut x = cw - m - widths.iter().sum::<i32>() - p(8) * (widths.len() as i32 - 1).max(0);
+        for (i, w) in widths.iter().enumerate() {
+            win::place(c.footer[i], Rect::new(x, fy, *w, bh));
+            x += w + p(8);
         }
         win::place(c.separator, Rect::new(0, fy - p(14), cw, 2));
         let bottom = fy - p(14) - gap;
@@ -703,15 +709,24 @@ impl View {
                         self.model.act(Action::Press(Button::CopySha256));
                     }
                 }
-                Button::RestartElevated => {
-                    if super::elevate::restart_elevated(self.hwnd) {
-                        self.model.act(Action::Press(Button::Quit));
-                    }
-                }
                 b => self.model.act(Action::Press(b)),
             }
         }
         self.after_model();
+    }
+
+    /// The portal address field lost the focus: the model checks what was typed.
+    fn url_left(&mut self) {
+        let editable = self
+            .shown
+            .as_ref()
+            .and_then(|s| s.fields.as_ref())
+            .is_some_and(|f| f[0].editable);
+        if editable {
+            let url = win::text(self.c.fields[0]);
+            self.model.act(Action::UrlEdited { url });
+            self.after_model();
+        }
     }
 
     /// After the model heard something: close if it is done, else show what it shows now.
@@ -894,6 +909,8 @@ unsafe extern "system" fn wndproc(hwnd: HWND, msg: u32, wparam: WPARAM, lparam: 
                 let code = ((wparam >> 16) & 0xFFFF) as u32;
                 if code == BN_CLICKED || id == 1 || id == 2 {
                     v.command(id);
+                } else if code == EN_KILLFOCUS && id == ID_FIELD {
+                    v.url_left();
                 }
                 Some(0)
             }
