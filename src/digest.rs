@@ -10,13 +10,26 @@ pub fn hex(bytes: &[u8]) -> String {
 }
 
 /// Size and SHA-256 of a file, read in 1 MiB blocks; `progress` hears the bytes read so far.
-pub fn sha256_file(path: &Path, mut progress: impl FnMut(u64)) -> std::io::Result<(u64, String)> {
+pub fn sha256_file(path: &Path, progress: impl FnMut(u64)) -> std::io::Result<(u64, String)> {
+    sha256_file_until(path, progress, &|| false)
+}
+
+/// [`sha256_file`] that gives up between blocks when `stop` says so, with an error of kind
+/// `Interrupted` (a user cancelling an upload does not wait for a large file to be read).
+pub fn sha256_file_until(
+    path: &Path,
+    mut progress: impl FnMut(u64),
+    stop: &dyn Fn() -> bool,
+) -> std::io::Result<(u64, String)> {
     let mut file = std::fs::File::open(path)?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
     let mut done = 0u64;
     progress(done);
     loop {
+        if stop() {
+            return Err(std::io::Error::new(std::io::ErrorKind::Interrupted, "stopped"));
+        }
         let n = file.read(&mut buf)?;
         if n == 0 {
             break;

@@ -6,6 +6,8 @@
 //! the CLI in `main.rs` glues options to them.
 //! [`upload`] sends a bundle to the support portal (tus, resumable; or one multipart POST).
 //! [`knowledge`] holds what error codes mean and what to do about them (`cmgelog explain`).
+//! [`flow`] is the end user's collect-and-upload flow as a state machine the window and the
+//! terminal wizard both drive.
 //! [`batch`] runs the analysis over many bundles in parallel (records, summary, SQLite index,
 //! `find`); [`fingerprint`] is the hardware identity activation binds to, its hash and diff.
 
@@ -19,6 +21,7 @@ pub mod digest;
 pub mod events;
 pub mod facts;
 pub mod fingerprint;
+pub mod flow;
 pub mod i18n;
 pub mod knowledge;
 pub mod messages;

@@ -69,7 +69,15 @@ pub fn run(
     #[cfg(unix)]
     cmd.wrap(ProcessGroup::leader());
     #[cfg(windows)]
-    cmd.wrap(JobObject);
+    {
+        if !super::platform::has_console() {
+            // The window runs without a console: a console command would open a window of
+            // its own. CreationFlags goes before JobObject, which adds its own flag to these.
+            use windows::Win32::System::Threading::CREATE_NO_WINDOW;
+            cmd.wrap(CreationFlags(CREATE_NO_WINDOW));
+        }
+        cmd.wrap(JobObject);
+    }
     let mut child = match cmd.spawn() {
         Ok(c) => c,
         Err(e) => return spawn_error(&argv[0], &e),

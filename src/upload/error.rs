@@ -212,15 +212,43 @@ fn quoted(text: &str) -> String {
     }
 }
 
-/// A network failure in words a user knows, in Chinese: the transport's English message
-/// ("tcp connect error: Connection refused (os error 111)") says nothing to most users. What
-/// is not recognised is shown as it came, so nothing is hidden.
-pub fn network_cause_zh(detail: &str) -> String {
+/// The kinds of network failure a user can act on, recognised in the transport's message
+/// (reqwest keeps the OS error only as text in its chain).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NetworkKind {
+    /// Nothing listens there: wrong address or port, or the service is down.
+    Refused,
+    /// The host name does not resolve.
+    NoSuchHost,
+    /// No answer in time: no route, or a firewall dropping packets.
+    TimedOut,
+    /// No network at all (cable, Wi-Fi, proxy).
+    Unreachable,
+    /// The connection was cut while in use.
+    Reset,
+}
+
+impl NetworkKind {
+    /// The stable id, also the suffix of its text's key in `locales/*.toml` (`network-refused`).
+    pub fn id(self) -> &'static str {
+        match self {
+            NetworkKind::Refused => "refused",
+            NetworkKind::NoSuchHost => "no-such-host",
+            NetworkKind::TimedOut => "timed-out",
+            NetworkKind::Unreachable => "unreachable",
+            NetworkKind::Reset => "reset",
+        }
+    }
+}
+
+/// The kind of failure a transport message ("tcp connect error: Connection refused (os error
+/// 111)") stands for, on Linux and Windows; `None` when it is none of the known ones.
+pub fn network_kind(detail: &str) -> Option<NetworkKind> {
     let d = detail.to_ascii_lowercase();
-    let known: &[(&[&str], &str)] = &[
+    let known: &[(&[&str], NetworkKind)] = &[
         (
             &["connection refused", "os error 111", "os error 10061"],
-            "门户服务器拒绝连接（地址或端口不对，或服务没有运行）",
+            NetworkKind::Refused,
         ),
         (
             &[
@@ -230,26 +258,37 @@ pub fn network_cause_zh(detail: &str) -> String {
                 "no such host",
                 "os error 11001",
             ],
-            "找不到门户服务器（地址拼写有误，或 DNS 无法解析）",
+            NetworkKind::NoSuchHost,
         ),
-        (
-            &["timed out", "timeout", "os error 10060"],
-            "连接门户超时（网络不通，或被防火墙拦截）",
-        ),
+        (&["timed out", "timeout", "os error 10060"], NetworkKind::TimedOut),
         (
             &["network is unreachable", "os error 101", "os error 10051"],
-            "网络不通（请检查网线、无线网络或代理设置）",
+            NetworkKind::Unreachable,
         ),
         (
             &["connection reset", "os error 104", "os error 10054", "broken pipe"],
-            "连接被中断",
+            NetworkKind::Reset,
         ),
     ];
     known
         .iter()
         .find(|(needles, _)| needles.iter().any(|n| d.contains(n)))
-        .map(|(_, plain)| plain.to_string())
-        .unwrap_or_else(|| detail.to_string())
+        .map(|(_, kind)| *kind)
+}
+
+/// A network failure in words a user knows, in Chinese: the transport's English message
+/// ("tcp connect error: Connection refused (os error 111)") says nothing to most users. What
+/// is not recognised is shown as it came, so nothing is hidden.
+pub fn network_cause_zh(detail: &str) -> String {
+    let plain = match network_kind(detail) {
+        Some(NetworkKind::Refused) => "门户服务器拒绝连接（地址或端口不对，或服务没有运行）",
+        Some(NetworkKind::NoSuchHost) => "找不到门户服务器（地址拼写有误，或 DNS 无法解析）",
+        Some(NetworkKind::TimedOut) => "连接门户超时（网络不通，或被防火墙拦截）",
+        Some(NetworkKind::Unreachable) => "网络不通（请检查网线、无线网络或代理设置）",
+        Some(NetworkKind::Reset) => "连接被中断",
+        None => return detail.to_string(),
+    };
+    plain.to_string()
 }
 
 #[cfg(test)]

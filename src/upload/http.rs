@@ -15,7 +15,7 @@ use reqwest::{Body, Client, Method, RequestBuilder, Response, StatusCode, Url};
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -31,10 +31,17 @@ pub(crate) struct Http<'a> {
     client: Client,
     user: &'a str,
     password: &'a Password,
+    /// Set by the user to stop: every request in flight looks at it (see [`Http::send`]).
+    cancel: Option<Arc<AtomicBool>>,
 }
 
 impl<'a> Http<'a> {
-    pub fn new(ca_cert: Option<&Path>, user: &'a str, password: &'a Password) -> Result<Self, UploadError> {
+    pub fn new(
+        ca_cert: Option<&Path>,
+        user: &'a str,
+        password: &'a Password,
+        cancel: Option<Arc<AtomicBool>>,
+    ) -> Result<Self, UploadError> {
         let mut builder = Client::builder()
             .user_agent(concat!("cmgelog/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(30))
@@ -67,7 +74,12 @@ impl<'a> Http<'a> {
             client,
             user,
             password,
+            cancel,
         })
+    }
+
+    fn cancelled(&self) -> bool {
+        self.cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed))
     }
 
     /// A request with the credentials and a timeout fitted to `body_len` bytes.
@@ -85,13 +97,15 @@ impl<'a> Http<'a> {
     }
 
     /// Sends the request; a transport error is worth retrying (the retry re-synchronises).
+    /// A cancel ends it within a tick even while it waits for a connection (30 s at most
+    /// otherwise, to a host that drops packets).
     pub fn send(&self, req: RequestBuilder) -> Result<Response, Failure> {
-        // `send` arms the timeout timer, so it must run inside the runtime.
-        self.runtime.block_on(async move { req.send().await }).map_err(network)
+        self.send_watching(req, &AtomicU64::new(0), &|| false, &mut |_| {})
     }
 
     /// Sends a request whose body counts its bytes into `counter`, calling `tick` with the
-    /// count about ten times a second meanwhile, and once more at the answer.
+    /// count about ten times a second meanwhile, and once more at the answer. It stops when
+    /// `cancelled` or the client's own cancel flag says so.
     pub fn send_watching(
         &self,
         req: RequestBuilder,
@@ -99,6 +113,7 @@ impl<'a> Http<'a> {
         cancelled: &dyn Fn() -> bool,
         tick: &mut dyn FnMut(u64),
     ) -> Result<Response, Failure> {
+        // `send` arms the timeout timer, so it must run inside the runtime.
         self.runtime.block_on(async {
             let sending = req.send();
             tokio::pin!(sending);
@@ -110,7 +125,9 @@ impl<'a> Http<'a> {
                     }
                     // Dropping the request future closes the connection: the server keeps
                     // what it confirmed, nothing more is read from the file.
-                    Err(_elapsed) if cancelled() => return Err(Failure::Fatal(UploadError::Cancelled)),
+                    Err(_elapsed) if cancelled() || self.cancelled() => {
+                        return Err(Failure::Fatal(UploadError::Cancelled))
+                    }
                     Err(_elapsed) => tick(counter.load(Ordering::Relaxed)),
                 }
             }

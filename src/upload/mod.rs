@@ -16,7 +16,7 @@ pub mod retry;
 pub mod state;
 pub mod tus;
 
-pub use error::{ErrorClass, UploadError};
+pub use error::{ErrorClass, NetworkKind, UploadError};
 pub use retry::RetryPolicy;
 
 use reqwest::Url;
@@ -42,6 +42,14 @@ pub enum Protocol {
 }
 
 impl Protocol {
+    /// The protocol a configuration names (`auto`, `tus`, `multipart`, `put`); `None` for
+    /// anything else (`cmgelog config check` reports that before it gets here).
+    pub fn from_name(name: &str) -> Option<Protocol> {
+        [Protocol::Auto, Protocol::Tus, Protocol::Multipart, Protocol::Put]
+            .into_iter()
+            .find(|p| p.name() == name.trim().to_ascii_lowercase())
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Protocol::Auto => "auto",
@@ -220,7 +228,7 @@ pub fn upload(opts: &Options, password: &Password, progress: &mut dyn FnMut(Prog
     }
     let job = Job {
         opts,
-        http: http::Http::new(opts.ca_cert.as_deref(), &opts.user, password)?,
+        http: http::Http::new(opts.ca_cert.as_deref(), &opts.user, password, opts.cancel.clone())?,
         url,
         size: meta.len(),
         file_name: opts
@@ -249,13 +257,20 @@ pub fn upload(opts: &Options, password: &Password, progress: &mut dyn FnMut(Prog
     let identity = identity::of(&opts.bundle).map_err(|e| http::file_error(&opts.bundle, e))?;
     // The whole file's SHA-256 is computed on its own thread while the bytes go out: hashing
     // first was the gap to curl on a fast link. The upload only needs the cheap identity.
+    // A failed or cancelled send stops the hashing too: the scope waits for its thread, and a
+    // cancel must not wait for a large file to be read to the end.
+    let sending_ended = std::sync::atomic::AtomicBool::new(false);
+    let stop_hashing = || sending_ended.load(std::sync::atomic::Ordering::Relaxed) || job.cancelled();
     std::thread::scope(|scope| {
-        let hashing = scope.spawn(|| crate::digest::sha256_file(&opts.bundle, |_| {}));
+        let hashing = scope.spawn(|| crate::digest::sha256_file_until(&opts.bundle, |_| {}, &stop_hashing));
         let sent = match (protocol, tus_server) {
             (Protocol::Tus, Some(server)) => tus::upload(&job, &server, &identity, progress),
             (Protocol::Put, _) => multipart::put(&job, progress),
             _ => multipart::post(&job, &identity, progress),
         };
+        if sent.is_err() {
+            sending_ended.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
         let mut outcome = sent?;
         let (_, sha256) = hashing
             .join()

@@ -38,10 +38,15 @@ pub fn normalise(text: &str) -> Result<Url, UploadError> {
 }
 
 /// Whether the portal answers at all: any HTTP answer to `OPTIONS` counts (a 401 too: the
-/// credentials come later); a connection or TLS failure is the error.
-pub fn present(url: &Url, ca_cert: Option<&std::path::Path>) -> Result<(), UploadError> {
+/// credentials come later); a connection or TLS failure is the error. Setting `cancel` ends
+/// the wait within a fraction of a second ([`UploadError::Cancelled`]).
+pub fn present(
+    url: &Url,
+    ca_cert: Option<&std::path::Path>,
+    cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+) -> Result<(), UploadError> {
     let nobody = super::Password::new(String::new());
-    let http = super::http::Http::new(ca_cert, "", &nobody)?;
+    let http = super::http::Http::new(ca_cert, "", &nobody, cancel)?;
     http.presence(url, PRESENCE_TIMEOUT).map_err(|f| match f {
         super::retry::Failure::Fatal(e) => e,
         super::retry::Failure::Transient(t) => t.into_error(1),
@@ -78,7 +83,7 @@ mod tests {
             .unwrap()
             .port();
         let url = normalise(&format!("http://127.0.0.1:{port}/files/")).unwrap();
-        let e = present(&url, None).unwrap_err();
+        let e = present(&url, None, None).unwrap_err();
         assert!(matches!(e, UploadError::Network { .. }), "{e:?}");
         assert!(e.message().zh.contains("门户服务器拒绝连接"), "{}", e.message().zh);
     }

@@ -99,7 +99,7 @@ fn portal_address(zip: &Path, config: &Config, msg: &Messages, lang: Lang, theme
             Err(e) => e,
             Ok(url) => {
                 eprintln!("{}", msg.fill("portal-checking", &[("url", &url)]));
-                match upload::portal::present(&url, None) {
+                match upload::portal::present(&url, None, None) {
                     Ok(()) => return Some(url.to_string()),
                     Err(e) => e,
                 }

@@ -35,6 +35,13 @@ pub fn pid_alive(pid: u32) -> bool {
     os::pid_alive(pid)
 }
 
+/// Whether this process has a console (Windows): the window frees the one Explorer gave it,
+/// and then the collector starts its commands without console windows.
+#[cfg(windows)]
+pub fn has_console() -> bool {
+    os::has_console()
+}
+
 /// Running as root / as an elevated administrator.
 pub fn elevated() -> bool {
     os::elevated()
@@ -56,4 +63,10 @@ pub fn os_info() -> OsInfo {
 /// and no desktop helper such as `xdg-open` is assumed to exist.
 pub fn reveal_in_file_manager(path: &Path) -> std::io::Result<Option<std::process::Child>> {
     os::reveal(path)
+}
+
+/// Starts this program again with an administrator's rights (Windows asks the user, UAC);
+/// the caller then ends. Unsupported elsewhere: on Linux the user runs it with `sudo`.
+pub fn restart_elevated() -> std::io::Result<()> {
+    os::restart_elevated()
 }

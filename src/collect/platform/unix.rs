@@ -47,6 +47,11 @@ pub fn reveal(_path: &Path) -> std::io::Result<Option<Child>> {
     Ok(None)
 }
 
+/// There is no prompt for rights to show on a terminal: `sudo` is the user's to type.
+pub fn restart_elevated() -> std::io::Result<()> {
+    Err(std::io::ErrorKind::Unsupported.into())
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -64,6 +64,12 @@ pub fn pid_alive(pid: u32) -> bool {
     }
 }
 
+pub fn has_console() -> bool {
+    let mut pids = [0u32; 1];
+    // SAFETY: a one-PID buffer; the call answers the count without writing past it.
+    unsafe { windows_sys::Win32::System::Console::GetConsoleProcessList(pids.as_mut_ptr(), 1) > 0 }
+}
+
 pub fn user_name() -> Option<String> {
     None
 }
@@ -103,6 +109,35 @@ pub fn reveal(path: &Path) -> std::io::Result<Option<Child>> {
         .raw_arg(format!("/select,\"{}\"", path.display()))
         .spawn()
         .map(Some)
+}
+
+/// `ShellExecuteExW` with the `runas` verb on our own exe, with the same arguments: Windows
+/// shows its elevation prompt; a user who declines gets an error (ERROR_CANCELLED).
+pub fn restart_elevated() -> std::io::Result<()> {
+    use windows_sys::Win32::UI::Shell::{ShellExecuteExW, SHELLEXECUTEINFOW};
+    let exe = std::env::current_exe()?;
+    let wide = |s: &std::ffi::OsStr| -> Vec<u16> {
+        use std::os::windows::ffi::OsStrExt;
+        s.encode_wide().chain(std::iter::once(0)).collect()
+    };
+    let verb = wide(std::ffi::OsStr::new("runas"));
+    let file = wide(exe.as_os_str());
+    let args: Vec<String> = std::env::args().skip(1).map(|a| format!("\"{a}\"")).collect();
+    let params = wide(std::ffi::OsStr::new(&args.join(" ")));
+    // SAFETY: a zeroed SHELLEXECUTEINFOW is valid (null pointers, no flags); the strings it
+    // points to live until the call returns.
+    unsafe {
+        let mut info: SHELLEXECUTEINFOW = std::mem::zeroed();
+        info.cbSize = std::mem::size_of::<SHELLEXECUTEINFOW>() as u32;
+        info.lpVerb = verb.as_ptr();
+        info.lpFile = file.as_ptr();
+        info.lpParameters = params.as_ptr();
+        info.nShow = 1; // SW_SHOWNORMAL
+        if ShellExecuteExW(&mut info) == 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+    }
+    Ok(())
 }
 
 pub fn os_info() -> OsInfo {
