@@ -60,7 +60,11 @@ fn main() {
 /// is what Explorer's Properties → Details shows.
 fn resource_script(manifest: &Path) -> String {
     let v = |k: &str| std::env::var(k).unwrap_or_else(|_| "0".into());
-    let (major, minor, patch) = (v("CARGO_PKG_VERSION_MAJOR"), v("CARGO_PKG_VERSION_MINOR"), v("CARGO_PKG_VERSION_PATCH"));
+    let (major, minor, patch) = (
+        v("CARGO_PKG_VERSION_MAJOR"),
+        v("CARGO_PKG_VERSION_MINOR"),
+        v("CARGO_PKG_VERSION_PATCH"),
+    );
     let version = std::env::var("CARGO_PKG_VERSION").unwrap_or_default();
     // Forward slashes: windres reads backslashes in strings as escapes.
     let manifest = manifest.display().to_string().replace('\\', "/");

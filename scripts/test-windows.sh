@@ -53,5 +53,12 @@ mkdir -p "$run_dir"
 cp "$WINDOWS_EXE" "$run_dir/cmgelog.exe"
 x86_64-w64-mingw32-gcc -shared -O2 -s -o "$run_dir/bcryptprimitives.dll" \
     scripts/wine/processprng-shim.c -ladvapi32
-CMGELOG_WINDOWS_EXE="$run_dir/cmgelog.exe" cargo test --locked --test wine_collection -- --nocapture
+CMGELOG_WINDOWS_EXE="$run_dir/cmgelog.exe" cargo test --locked --test wine_collection -- --ignored --nocapture
+
+# The window as a user meets it: no arguments, a virtual X display, clicks and keys from
+# xdotool, a screenshot of every step (target/tmp/wine-window/), the CJK font Wine maps the
+# Chinese UI font to; the upload goes to the real tus server (tests/upload-servers).
+step "the window under Wine on a virtual display"
+need_packages xvfb xdotool x11-utils imagemagick fonts-wqy-microhei
+CMGELOG_WINDOWS_EXE="$run_dir/cmgelog.exe" cargo test --locked --test wine_window -- --ignored --test-threads 1
 step "done"

@@ -70,13 +70,8 @@ pub fn run(
     cmd.wrap(ProcessGroup::leader());
     #[cfg(windows)]
     {
-        if !super::platform::has_console() {
-            // The window runs without a console: a console command would open a window of
-            // its own. CreationFlags goes before JobObject, which adds its own flag to these.
-            use windows::Win32::System::Threading::CREATE_NO_WINDOW;
-            cmd.wrap(CreationFlags(CREATE_NO_WINDOW));
-        }
         cmd.wrap(JobObject);
+        cmd.wrap(NoConsoleWindow);
     }
     let mut child = match cmd.spawn() {
         Ok(c) => c,
@@ -202,6 +197,30 @@ pub fn run(
         reason,
         exit_code,
         output,
+    }
+}
+
+/// Every command gets a hidden console of its own: from the window (no console) a console
+/// command would otherwise open a console window, and from cmd it keeps the user's Ctrl+C
+/// away from the commands (the collector stops them itself, through the job).
+///
+/// Not process-wrap's `CreationFlags`: in 8.2.2 its flags never reach the spawn next to
+/// `JobObject` (the wrappers are taken out of the command before the hooks run, so
+/// `JobObject` does not see them and sets CREATE_SUSPENDED alone). This wrapper runs after
+/// `JobObject`'s hook and keeps the CREATE_SUSPENDED that `JobObject` needs (it resumes the
+/// process once it is in the job); being its own type, `JobObject` never takes it for a
+/// caller's request to stay suspended.
+#[cfg(windows)]
+#[derive(Debug)]
+struct NoConsoleWindow;
+
+#[cfg(windows)]
+impl StdCommandWrapper for NoConsoleWindow {
+    fn pre_spawn(&mut self, command: &mut Command, _core: &StdCommandWrap) -> io::Result<()> {
+        use std::os::windows::process::CommandExt;
+        use windows_sys::Win32::System::Threading::{CREATE_NO_WINDOW, CREATE_SUSPENDED};
+        command.creation_flags(CREATE_SUSPENDED | CREATE_NO_WINDOW);
+        Ok(())
     }
 }
 

@@ -368,7 +368,9 @@ impl Model for WindowFlow {
                 }
             },
             Action::Toggle { index, .. } => {
-                let FlowStep::Categories(choice) = self.flow.step() else { return };
+                let FlowStep::Categories(choice) = self.flow.step() else {
+                    return;
+                };
                 let Some(o) = choice.offered.get(index) else { return };
                 Input::Toggle(o.category)
             }

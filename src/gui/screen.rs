@@ -40,7 +40,11 @@ pub enum Action {
     /// The portal address was typed and the field left (the flow checks it at once).
     UrlEdited { url: String },
     /// The upload form was submitted with these values.
-    Submit { url: String, user: String, password: String },
+    Submit {
+        url: String,
+        user: String,
+        password: String,
+    },
     /// The window's close box, Alt+F4.
     Close,
 }

@@ -14,6 +14,9 @@ pub struct Control {
     /// Left, top, width, height in screen pixels.
     pub rect: [i32; 4],
     pub enabled: bool,
+    /// Edit boxes only: shown but not editable (the portal address set by cmgelog.toml).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub read_only: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub checked: Option<bool>,
     pub focused: bool,
@@ -27,11 +30,7 @@ pub struct Trace {
 impl Trace {
     pub fn from_env() -> Option<Trace> {
         let path = std::env::var_os("CMGELOG_GUI_TRACE")?;
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-            .ok()?;
+        let file = std::fs::OpenOptions::new().create(true).append(true).open(path).ok()?;
         Some(Trace {
             file,
             last: String::new(),

@@ -243,26 +243,10 @@ fn initial_rect(dpi: u32, style: WINDOW_STYLE, ex_style: WINDOW_EX_STYLE) -> (i3
 impl Controls {
     /// Every control, in tab order; hidden until a step shows it.
     fn create(parent: HWND) -> Controls {
-        let label = |id: u16, extra: u32| {
-            win::control(
-                parent,
-                WC_STATICW,
-                "",
-                WS_CHILD | SS_LEFT | SS_NOPREFIX | extra,
-                0,
-                id,
-            )
-        };
-        let button = |id: u16, style: i32| {
-            win::control(
-                parent,
-                WC_BUTTONW,
-                "",
-                WS_CHILD | WS_TABSTOP | style as u32,
-                0,
-                id,
-            )
-        };
+        let label =
+            |id: u16, extra: u32| win::control(parent, WC_STATICW, "", WS_CHILD | SS_LEFT | SS_NOPREFIX | extra, 0, id);
+        let button =
+            |id: u16, style: i32| win::control(parent, WC_BUTTONW, "", WS_CHILD | WS_TABSTOP | style as u32, 0, id);
         let edit = |id: u16, style: i32| {
             win::control(
                 parent,
@@ -286,14 +270,7 @@ impl Controls {
             let style = ES_AUTOHSCROLL | if i == 2 { ES_PASSWORD } else { 0 };
             fields.push(edit(ID_FIELD + i, style));
         }
-        let progress = win::control(
-            parent,
-            PROGRESS_CLASSW,
-            "",
-            WS_CHILD | PBS_SMOOTH,
-            0,
-            0xFFFF,
-        );
+        let progress = win::control(parent, PROGRESS_CLASSW, "", WS_CHILD | PBS_SMOOTH, 0, 0xFFFF);
         let status = label(0xFFFF, 0);
         let value_label = label(0xFFFF, 0);
         let value = edit(ID_VALUE, ES_AUTOHSCROLL | ES_READONLY);
@@ -489,7 +466,11 @@ impl View {
         }
         let default = s.buttons.iter().position(|b| b.enabled);
         for (i, &h) in c.footer.iter().enumerate() {
-            let style = if Some(i) == default { BS_DEFPUSHBUTTON } else { BS_PUSHBUTTON };
+            let style = if Some(i) == default {
+                BS_DEFPUSHBUTTON
+            } else {
+                BS_PUSHBUTTON
+            };
             win::send(h, BM_SETSTYLE, style as WPARAM, 1);
         }
         self.shown = Some(s);
@@ -532,12 +513,7 @@ impl View {
                 .map(|(i, _)| self.c.fields[i]),
             None => None,
         }
-        .or_else(|| {
-            s.buttons
-                .iter()
-                .position(|b| b.enabled)
-                .map(|i| self.c.footer[i])
-        });
+        .or_else(|| s.buttons.iter().position(|b| b.enabled).map(|i| self.c.footer[i]));
         if let Some(h) = target {
             // SAFETY: plain call on our own control.
             unsafe { SetFocus(h) };
@@ -584,7 +560,12 @@ impl View {
         // Footer: the buttons in their order, the group aligned right (OK, then Cancel at the
         // right edge, as Windows dialogs have them), a line above.
         let fy = ch - p(14) - bh;
-        let widths: Vec<i32> = s.buttons.iter().take(FOOTER).map(|b| button_w(&b.label).max(p(88))).collect();
+        let widths: Vec<i32> = s
+            .buttons
+            .iter()
+            .take(FOOTER)
+            .map(|b| button_w(&b.label).max(p(88)))
+            .collect();
         let mut x = cw - m - widths.iter().sum::<i32>() - p(8) * (widths.len() as i32 - 1).max(0);
         for (i, w) in widths.iter().enumerate() {
             win::place(c.footer[i], Rect::new(x, fy, *w, bh));
@@ -681,9 +662,11 @@ impl View {
             2 => self.escape_button(),
             ID_VALUE_BUTTON => s.value.as_ref().and_then(|v| v.button.as_ref()).map(|b| b.button),
             ID_NOTE_BUTTON => s.note.as_ref().and_then(|n| n.button.as_ref()).map(|b| b.button),
-            id if (ID_FOOTER..ID_FOOTER + FOOTER as u16).contains(&id) => {
-                s.buttons.get((id - ID_FOOTER) as usize).filter(|b| b.enabled).map(|b| b.button)
-            }
+            id if (ID_FOOTER..ID_FOOTER + FOOTER as u16).contains(&id) => s
+                .buttons
+                .get((id - ID_FOOTER) as usize)
+                .filter(|b| b.enabled)
+                .map(|b| b.button),
             id if (ID_CHECK..ID_CHECK + CHECKS as u16).contains(&id) => {
                 let index = (id - ID_CHECK) as usize;
                 if index < s.checks.len() {
@@ -816,6 +799,7 @@ impl View {
                 },
                 rect: screen_rect(h),
                 enabled: win::enabled(h),
+                read_only: matches!(name, "url" | "user" | "password").then(|| win::read_only(h)),
                 checked,
                 focused: focus == h,
             })

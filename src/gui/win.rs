@@ -14,9 +14,9 @@ use windows_sys::Win32::System::Ole::CF_UNICODETEXT;
 use windows_sys::Win32::UI::HiDpi::{GetDpiForWindow, SystemParametersInfoForDpi};
 use windows_sys::Win32::UI::Input::KeyboardAndMouse::{EnableWindow, IsWindowEnabled};
 use windows_sys::Win32::UI::WindowsAndMessaging::{
-    CreateWindowExW, GetWindowTextLengthW, GetWindowTextW, IsWindowVisible, SendMessageW,
-    SetWindowPos, SetWindowTextW, ShowWindow, NONCLIENTMETRICSW, SPI_GETNONCLIENTMETRICS, SWP_NOACTIVATE,
-    SWP_NOZORDER, SW_HIDE, SW_SHOWNA, WINDOW_EX_STYLE, WINDOW_STYLE, WM_SETFONT,
+    CreateWindowExW, GetWindowTextLengthW, GetWindowTextW, IsWindowVisible, SendMessageW, SetWindowPos, SetWindowTextW,
+    ShowWindow, NONCLIENTMETRICSW, SPI_GETNONCLIENTMETRICS, SWP_NOACTIVATE, SWP_NOZORDER, SW_HIDE, SW_SHOWNA,
+    WINDOW_EX_STYLE, WINDOW_STYLE, WM_SETFONT,
 };
 
 /// `s` as a NUL-terminated UTF-16 string.
@@ -57,7 +57,11 @@ pub fn control(
             std::ptr::null(),
         )
     };
-    assert!(!hwnd.is_null(), "CreateWindowExW for control {id}: {}", std::io::Error::last_os_error());
+    assert!(
+        !hwnd.is_null(),
+        "CreateWindowExW for control {id}: {}",
+        std::io::Error::last_os_error()
+    );
     hwnd
 }
 
@@ -98,6 +102,18 @@ pub fn show(hwnd: HWND, visible: bool) {
 pub fn enabled(hwnd: HWND) -> bool {
     // SAFETY: plain call.
     unsafe { IsWindowEnabled(hwnd) != 0 }
+}
+
+/// An edit box with ES_READONLY.
+pub fn read_only(hwnd: HWND) -> bool {
+    // SAFETY: plain call on a live window.
+    let style = unsafe {
+        windows_sys::Win32::UI::WindowsAndMessaging::GetWindowLongPtrW(
+            hwnd,
+            windows_sys::Win32::UI::WindowsAndMessaging::GWL_STYLE,
+        )
+    };
+    style as u32 & windows_sys::Win32::UI::WindowsAndMessaging::ES_READONLY as u32 != 0
 }
 
 pub fn visible(hwnd: HWND) -> bool {

@@ -35,13 +35,6 @@ pub fn pid_alive(pid: u32) -> bool {
     os::pid_alive(pid)
 }
 
-/// Whether this process has a console (Windows): the window frees the one Explorer gave it,
-/// and then the collector starts its commands without console windows.
-#[cfg(windows)]
-pub fn has_console() -> bool {
-    os::has_console()
-}
-
 /// Running as root / as an elevated administrator.
 pub fn elevated() -> bool {
     os::elevated()

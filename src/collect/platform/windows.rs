@@ -64,12 +64,6 @@ pub fn pid_alive(pid: u32) -> bool {
     }
 }
 
-pub fn has_console() -> bool {
-    let mut pids = [0u32; 1];
-    // SAFETY: a one-PID buffer; the call answers the count without writing past it.
-    unsafe { windows_sys::Win32::System::Console::GetConsoleProcessList(pids.as_mut_ptr(), 1) > 0 }
-}
-
 pub fn user_name() -> Option<String> {
     None
 }
