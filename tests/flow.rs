@@ -216,7 +216,7 @@ fn cancel_in_the_middle_of_sending_stops_at_once_and_keeps_the_zip() {
             can_retry: true,
             ..
         }) => {
-            assert_eq!(reason, "上传已取消");
+            assert_eq!(reason, "已取消上传");
             let command = format!(
                 "cmgelog upload {} --url http://127.0.0.1:{port}/files/ --user {} --case CMGE-FLOW-1",
                 zip.display(),

@@ -3,121 +3,26 @@
 //! an upload to the real tus server with a wrong password answered by the retry prompt.
 #![cfg(unix)]
 
+#[path = "wizard_support/english.rs"]
+mod english;
 #[path = "upload/support.rs"]
 #[allow(dead_code)]
 mod support;
+#[path = "wizard_support/terminal.rs"]
+#[allow(dead_code)]
+mod terminal;
 
+use english::english_sentences;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
+use terminal::Terminal;
 
-/// One tmux session running the wizard, on its own tmux server (socket) so that tests run in
-/// parallel without seeing each other.
-struct Terminal {
-    socket: PathBuf,
-    exit_file: PathBuf,
-}
-
-impl Terminal {
-    /// Starts `cmgelog` with no arguments in `dir` (its default output folder on Linux), with
-    /// the given environment, in a 120×50 terminal.
-    fn start(dir: &Path, env: &[(&str, &str)]) -> Terminal {
-        let socket = dir.join("tmux.sock");
-        let exit_file = dir.join("exit-code");
-        // The shell catches Ctrl-C (a handler, reset to the default in cmgelog) so that it lives
-        // on to record the exit code when a test presses it.
-        let mut script = format!("trap true INT; cd '{}' && env -u LC_ALL -u LC_MESSAGES", dir.display());
-        for (k, v) in env {
-            script.push_str(&format!(" {k}='{v}'"));
-        }
-        script.push_str(&format!(
-            " XDG_CONFIG_HOME='{}/cfg' '{}'; echo $? > '{}'; sleep 60",
-            dir.display(),
-            env!("CARGO_BIN_EXE_cmgelog"),
-            exit_file.display()
-        ));
-        let ok = Command::new("tmux")
-            .arg("-S")
-            .arg(&socket)
-            .args(["new-session", "-d", "-x", "120", "-y", "50", "sh", "-c", &script])
-            .status()
-            .expect("tmux is installed (scripts/test.sh installs it)");
-        assert!(ok.success());
-        Terminal { socket, exit_file }
-    }
-
-    fn tmux(&self) -> Command {
-        let mut c = Command::new("tmux");
-        c.arg("-S").arg(&self.socket).stdin(Stdio::null());
-        c
-    }
-
-    fn screen(&self) -> String {
-        let out = self.tmux().args(["capture-pane", "-p", "-J"]).output().unwrap();
-        String::from_utf8_lossy(&out.stdout).to_string()
-    }
-
-    /// Waits until the screen shows `text`; panics with the screen if it never does.
-    fn wait_for(&self, text: &str) -> String {
-        let t0 = Instant::now();
-        loop {
-            let s = self.screen();
-            if s.contains(text) {
-                return s;
-            }
-            if t0.elapsed() > Duration::from_secs(30) {
-                panic!("the screen never showed {text:?}; it shows:\n{s}");
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        for k in keys {
-            assert!(self.tmux().args(["send-keys", k]).status().unwrap().success());
-            std::thread::sleep(Duration::from_millis(80));
-        }
-    }
-
-    fn type_text(&self, text: &str) {
-        assert!(self.tmux().args(["send-keys", "-l", text]).status().unwrap().success());
-        std::thread::sleep(Duration::from_millis(80));
-    }
-
-    /// Waits until `text` shows at least `n` times (a prompt asked again).
-    fn wait_for_count(&self, text: &str, n: usize) {
-        let t0 = Instant::now();
-        while self.screen().matches(text).count() < n {
-            assert!(
-                t0.elapsed() < Duration::from_secs(30),
-                "{text:?} not {n} times:\n{}",
-                self.screen()
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn exit_code(&self) -> i32 {
-        let t0 = Instant::now();
-        loop {
-            if let Ok(s) = std::fs::read_to_string(&self.exit_file) {
-                return s.trim().parse().unwrap();
-            }
-            assert!(
-                t0.elapsed() < Duration::from_secs(30),
-                "the wizard did not exit:\n{}",
-                self.screen()
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Terminal {
-    fn drop(&mut self) {
-        let _ = self.tmux().arg("kill-server").status();
-    }
+/// Fails with the offending lines when a Chinese run printed an English sentence.
+fn assert_no_english(t: &Terminal) {
+    let found = english_sentences(&t.history());
+    assert!(found.is_empty(), "English in the Chinese wizard:\n{}", found.join("\n"));
 }
 
 fn the_zip(dir: &Path) -> PathBuf {
@@ -139,9 +44,12 @@ fn manifest(zip: &Path) -> serde_json::Value {
 fn chinese_wizard_collects_the_chosen_categories_and_waits_for_enter() {
     let dir = TempDir::new().unwrap();
     let t = Terminal::start(dir.path(), &[("LANG", "zh_CN.UTF-8")]);
-    let s = t.wait_for("请选择要收集的内容");
+    let s = t.wait_for("同意收集以上信息吗");
     assert!(s.contains("CMGE 日志收集工具"), "{s}");
     assert!(s.contains("产品密钥会被遮盖"), "{s}");
+    assert!(s.contains("（按 y 表示是，按 n 表示否）"), "the keys in words:\n{s}");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("请选择要收集的内容");
     for name in [
         "网络信息",
         "系统日志",
@@ -183,6 +91,7 @@ fn chinese_wizard_collects_the_chosen_categories_and_waits_for_enter() {
     );
     t.keys(&["Enter"]);
     assert_eq!(t.exit_code(), 0);
+    assert_no_english(&t);
 }
 
 #[test]
@@ -201,8 +110,10 @@ fn english_wizard_follows_the_configuration() {
             ("CMGELOG_CONFIG", &config.display().to_string()),
         ],
     );
-    let s = t.wait_for("Choose what to collect");
+    let s = t.wait_for("Agree to collect this information?");
     assert!(s.contains("CMGE log collector") && s.contains("product keys"), "{s}");
+    t.keys(&["Enter"]);
+    t.wait_for("Choose what to collect");
     t.keys(&["Enter"]);
     let s = t.wait_for("Upload it to the support portal now?");
     assert!(
@@ -260,77 +171,6 @@ fn a_broken_configuration_is_named_with_its_line() {
         "{err}"
     );
     assert!(!err.contains("secret"), "{err}");
-}
-
-#[test]
-fn chinese_wizard_uploads_to_the_real_tus_server_after_a_wrong_password() {
-    let dir = TempDir::new().unwrap();
-    let store = dir.path().join("store");
-    std::fs::create_dir(&store).unwrap();
-    let server = support::tus_server(&store, 0, None);
-    let config = dir.path().join("cmgelog.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "categories = [\"hardware\"]\ncase-id = \"CMGE-TEST-1\"\n[portal]\nurl = \"{}\"\nuser = \"{}\"\n",
-            server.url("/files/"),
-            support::USER
-        ),
-    )
-    .unwrap();
-    let t = Terminal::start(
-        dir.path(),
-        &[
-            ("LANG", "zh_CN.UTF-8"),
-            ("CMGELOG_CONFIG", &config.display().to_string()),
-        ],
-    );
-    t.wait_for("请选择要收集的内容");
-    t.keys(&["Enter"]);
-    t.wait_for("现在上传到技术支持门户吗");
-    t.keys(&["y"]);
-    let s = t.wait_for("门户地址");
-    assert!(s.contains("现在上传到技术支持门户吗？ · 是"), "{s}");
-    assert!(
-        s.contains(&server.url("/files/")),
-        "the portal comes from the configuration:\n{s}"
-    );
-    t.keys(&["Enter"]);
-    let s = t.wait_for("用户名");
-    assert!(s.contains(support::USER), "{s}");
-    t.keys(&["Enter"]);
-    t.wait_for("密码（输入时不显示）");
-    t.type_text("not-the-password");
-    t.keys(&["Enter"]);
-    let s = t.wait_for("用户名或密码错误，请重新输入。");
-    assert!(!s.contains("not-the-password"), "the password is not echoed:\n{s}");
-    t.keys(&["Enter"]); // the user name again, as it was
-    t.wait_for_count("密码（输入时不显示）", 2);
-    t.type_text(support::PASSWORD);
-    t.keys(&["Enter"]);
-    let s = t.wait_for("上传成功");
-    assert!(!s.contains(support::PASSWORD), "{s}");
-    let zip = the_zip(dir.path());
-    let sha = support::sha256_of(&zip);
-    assert!(
-        s.contains(&format!("SHA-256：{sha}")),
-        "the sha256 to give support is shown:\n{s}"
-    );
-    let location = s
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("已上传到："))
-        .expect("where it went")
-        .trim()
-        .to_string();
-    let stored = support::stored_tus_file(&store, &location);
-    assert_eq!(
-        std::fs::read(stored).unwrap(),
-        std::fs::read(&zip).unwrap(),
-        "stored byte for byte"
-    );
-    t.wait_for("按回车键退出");
-    t.keys(&["Enter"]);
-    assert_eq!(t.exit_code(), 0);
 }
 
 #[test]
@@ -414,8 +254,12 @@ fn a_broken_configuration_in_the_wizard_waits_for_enter_before_the_window_closes
     );
     let screen = t.wait_for("按回车键退出");
     assert!(
+        screen.contains(&format!("配置文件 {} 有误", config.display())),
+        "the file, in the user's words:\n{screen}"
+    );
+    assert!(
         screen.contains("cmgelog.toml:2:12") && screen.contains("is not a duration"),
-        "{screen}"
+        "the line and what is wrong:\n{screen}"
     );
     // Still there, waiting: no exit code yet.
     std::thread::sleep(Duration::from_millis(500));
@@ -449,19 +293,22 @@ fn ctrl_c_during_an_upload_to_an_unreachable_portal_stops_at_once_and_keeps_the_
             ("CMGELOG_CONFIG", &config.display().to_string()),
         ],
     );
+    t.agree();
     t.wait_for("请选择要收集的内容");
     t.keys(&["Enter"]);
     t.wait_for("现在上传到技术支持门户吗");
     t.keys(&["y"]);
-    t.wait_for("门户地址");
-    t.keys(&["Enter"]);
-    t.wait_for("用户名");
+    let s = t.wait_for("用户名");
+    assert!(
+        s.contains(&format!("门户地址：{}", server.url("/files/"))),
+        "the configured address, shown and not asked:\n{s}"
+    );
     drop(server);
     t.keys(&["Enter"]);
     t.wait_for("密码（输入时不显示）");
     t.type_text("pw");
     t.keys(&["Enter"]);
-    let s = t.wait_for("秒后重试");
+    let s = t.wait_for("次重试");
     assert!(s.contains("门户服务器拒绝连接"), "the cause in plain Chinese:\n{s}");
     assert!(!s.contains("os error"), "{s}");
     let t0 = Instant::now();
@@ -479,6 +326,7 @@ fn ctrl_c_during_an_upload_to_an_unreachable_portal_stops_at_once_and_keeps_the_
     t.keys(&["Enter"]);
     assert_eq!(t.exit_code(), 130);
     assert!(zip.exists());
+    assert_no_english(&t);
 }
 
 #[test]
@@ -498,6 +346,7 @@ fn a_portal_address_without_scheme_is_completed_and_checked_before_the_password(
             ("CMGELOG_CONFIG", &config.display().to_string()),
         ],
     );
+    t.agree();
     t.wait_for("请选择要收集的内容");
     t.keys(&["Enter"]);
     t.wait_for("现在上传到技术支持门户吗");
@@ -511,11 +360,172 @@ fn a_portal_address_without_scheme_is_completed_and_checked_before_the_password(
         s.contains(&format!("正在连接门户 https://127.0.0.1:{port}/files/")),
         "https:// added:\n{s}"
     );
-    assert!(s.contains("门户地址不可用") && s.contains("门户服务器拒绝连接"), "{s}");
+    assert!(
+        s.contains(&format!(
+            "无法连接门户 https://127.0.0.1:{port}/files/：门户服务器拒绝连接"
+        )),
+        "{s}"
+    );
     assert!(!s.contains("密码"), "no password asked for an unusable address:\n{s}");
     t.keys(&["n"]);
     let s = t.wait_for("按回车键退出");
     assert!(s.contains("未上传"), "{s}");
     t.keys(&["Enter"]);
-    assert_eq!(t.exit_code(), 5);
+    assert_eq!(t.exit_code(), 0);
+    assert_no_english(&t);
+}
+
+#[test]
+fn chinese_wizard_runs_every_step_to_the_real_tus_server_without_an_english_sentence() {
+    let dir = TempDir::new().unwrap();
+    let store = dir.path().join("store");
+    std::fs::create_dir(&store).unwrap();
+    let server = support::tus_server(&store, 0, None);
+    let config = dir.path().join("cmgelog.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "categories = [\"hardware\", \"network\", \"event-logs\"]\ncase-id = \"CMGE-TEST-1\"\n\
+             [portal]\nurl = \"{}\"\nuser = \"{}\"\n",
+            server.url("/files/"),
+            support::USER
+        ),
+    )
+    .unwrap();
+    let t = Terminal::start(
+        dir.path(),
+        &[
+            ("LANG", "zh_CN.UTF-8"),
+            ("CMGELOG_CONFIG", &config.display().to_string()),
+        ],
+    );
+    t.agree();
+    let s = t.wait_for("请选择要收集的内容");
+    // Ticked per the configuration; the others offered unticked.
+    assert!(s.contains("[x] 网络信息") || s.contains("✔ 网络信息"), "{s}");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("现在上传到技术支持门户吗");
+    assert!(s.contains("正在收集……（最长 10 分钟"), "the deadline in words:\n{s}");
+    // The contents in columns that line up on screen.
+    let rows: Vec<&str> = s
+        .lines()
+        .filter(|l| {
+            ["网络信息：", "系统日志：", "硬件信息："]
+                .iter()
+                .any(|n| l.trim_start().starts_with(n))
+        })
+        .collect();
+    assert_eq!(rows.len(), 3, "{s}");
+    let column = |l: &str| {
+        let at = l.find(|c: char| c.is_ascii_digit() || c == '未').unwrap();
+        unicode_width::UnicodeWidthStr::width(&l[..at])
+    };
+    assert!(
+        rows.iter().all(|r| column(r) == column(rows[0])),
+        "aligned:\n{}",
+        rows.join("\n")
+    );
+    t.keys(&["y"]);
+    let s = t.wait_for("用户名");
+    assert!(s.contains(&format!("门户地址：{}", server.url("/files/"))), "{s}");
+    assert!(s.contains("正在连接门户"), "checked before the password:\n{s}");
+    t.keys(&["Enter"]);
+    t.wait_for("密码（输入时不显示）");
+    t.type_text("not-the-password");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("用户名或密码错误，请重新输入。");
+    assert!(!s.contains("not-the-password"), "the password is not echoed:\n{s}");
+    t.wait_for_count("用户名", 3);
+    t.keys(&["Enter"]);
+    t.wait_for_count("密码（输入时不显示）", 2);
+    t.type_text(support::PASSWORD);
+    t.keys(&["Enter"]);
+    let s = t.wait_for("上传成功");
+    assert!(!s.contains(support::PASSWORD), "{s}");
+    let zip = the_zip(dir.path());
+    let sha = support::sha256_of(&zip);
+    assert!(
+        s.contains(&format!("SHA-256：{sha}")),
+        "the sha256 to give support:\n{s}"
+    );
+    let location = s
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("已上传到："))
+        .expect("where it went")
+        .trim()
+        .to_string();
+    let stored = support::stored_tus_file(&store, &location);
+    assert_eq!(std::fs::read(stored).unwrap(), std::fs::read(&zip).unwrap());
+    t.wait_for("按回车键退出");
+    t.keys(&["Enter"]);
+    assert_eq!(t.exit_code(), 0);
+    assert_no_english(&t);
+    assert!(!t.history().contains(support::PASSWORD));
+}
+
+#[test]
+fn ctrl_c_at_the_checklist_ends_with_the_cursor_shown() {
+    let dir = TempDir::new().unwrap();
+    let t = Terminal::start(dir.path(), &[("LANG", "zh_CN.UTF-8")]);
+    t.agree();
+    t.wait_for("请选择要收集的内容");
+    assert!(!t.cursor_visible(), "the checklist hides the cursor while it draws");
+    t.keys(&["C-c"]);
+    let s = t.wait_for("按回车键退出");
+    assert!(s.contains("已取消，没有收集任何内容。"), "{s}");
+    assert!(t.cursor_visible(), "the cursor is back:\n{s}");
+    t.keys(&["Enter"]);
+    assert_eq!(t.exit_code(), 4);
+    assert!(!dir
+        .path()
+        .read_dir()
+        .unwrap()
+        .any(|e| e.unwrap().path().extension().is_some_and(|x| x == "zip")));
+    assert_no_english(&t);
+}
+
+#[test]
+fn ctrl_c_during_the_collection_keeps_a_valid_zip_and_names_the_item_running() {
+    let dir = TempDir::new().unwrap();
+    let spec = dir.path().join("slow.toml");
+    std::fs::write(
+        &spec,
+        r#"os = "linux"
+[[item]]
+id = "t.first"
+category = "network"
+kind = "command"
+argv = ["echo", "first"]
+path = "network/first.txt"
+
+[[item]]
+id = "t.sleeps"
+category = "hardware"
+kind = "command"
+argv = ["sh", "-c", "echo partial; sleep 600"]
+timeout = "10m"
+path = "hardware/sleeps.txt"
+"#,
+    )
+    .unwrap();
+    let t = Terminal::start(
+        dir.path(),
+        &[("LANG", "zh_CN.UTF-8"), ("CMGELOG_SPEC", &spec.display().to_string())],
+    );
+    t.agree();
+    t.wait_for("请选择要收集的内容");
+    t.keys(&["Enter"]);
+    // The progress line names the item running, not the one that finished.
+    let s = t.wait_for("硬件信息 · t.sleeps");
+    assert!(s.contains("1/2"), "{s}");
+    t.keys(&["C-c"]);
+    let s = t.wait_for("现在上传到技术支持门户吗");
+    assert!(s.contains("收集已中断"), "{s}");
+    let m = manifest(&the_zip(dir.path()));
+    assert_eq!(m["interrupted"], true);
+    t.keys(&["n"]);
+    t.wait_for("按回车键退出");
+    t.keys(&["Enter"]);
+    assert_eq!(t.exit_code(), 0);
+    assert_no_english(&t);
 }

@@ -158,63 +158,27 @@ fn upload_after(zip: &std::path::Path, args: &CollectArgs, config: &Config, lang
 fn announce(categories: &[Category], args: &CollectArgs, deadline: Duration, lang: Lang, msg: &Messages) {
     let names: Vec<&str> = categories.iter().map(|c| c.label(lang)).collect();
     let sep = msg.get("list-separator");
-    let deadline = duration_text(deadline, lang);
+    let deadline = cmgelog::flow::words::duration(msg, deadline);
     eprintln!(
         "{}",
         msg.fill("announce", &[("categories", &names.join(sep)), ("deadline", &deadline)])
     );
     if !collect::platform::elevated() {
-        let admin_items = admin_items(args.spec.as_deref(), categories, lang);
+        let admin_items = admin_items(args.spec.as_deref(), categories, msg);
         if !admin_items.is_empty() {
             eprintln!("{}", msg.fill("not-admin-short", &[("items", &admin_items.join(sep))]));
         }
     }
 }
 
-/// What the chosen categories lose without an administrator, in the user's words: the
-/// category and the tool (`硬件信息（dmidecode）`), not item ids.
-pub(super) fn admin_items(spec: Option<&std::path::Path>, categories: &[Category], lang: Lang) -> Vec<String> {
+/// What the chosen categories lose without an administrator, in the user's words
+/// (`硬件信息（dmidecode）`), as the wizard says it.
+fn admin_items(spec: Option<&std::path::Path>, categories: &[Category], msg: &Messages) -> Vec<String> {
     let tasks = collect::load_spec(spec)
         .ok()
         .and_then(|(_, s)| s.tasks(categories, &|v| std::env::var(v).ok()).ok())
         .unwrap_or_default();
-    let mut out: Vec<String> = Vec::new();
-    for t in tasks.iter().filter(|t| t.needs_admin) {
-        let tool = match &t.action {
-            collect::spec::Action::Command { argv, .. } => std::path::Path::new(&argv[0])
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_else(|| argv[0].clone()),
-            _ => t.zip_path.rsplit('/').next().unwrap_or(&t.zip_path).to_string(),
-        };
-        let item = if lang.is_zh() {
-            format!("{}（{tool}）", t.category.label(lang))
-        } else {
-            format!("{} ({tool})", t.category.label(lang))
-        };
-        if !out.contains(&item) {
-            out.push(item);
-        }
-    }
-    out
-}
-
-/// A deadline as people say it: `10 分钟`, `1 分 30 秒` / `10 min`, `1 min 30 s`.
-pub(super) fn duration_text(d: Duration, lang: Lang) -> String {
-    let secs = d.as_secs();
-    let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
-    let zh = lang.is_zh();
-    let mut parts = Vec::new();
-    if h > 0 {
-        parts.push(if zh { format!("{h} 小时") } else { format!("{h} h") });
-    }
-    if m > 0 {
-        parts.push(if zh { format!("{m} 分钟") } else { format!("{m} min") });
-    }
-    if s > 0 || parts.is_empty() {
-        parts.push(if zh { format!("{s} 秒") } else { format!("{s} s") });
-    }
-    parts.join(" ")
+    cmgelog::flow::words::admin_losses(msg, &tasks)
 }
 
 fn confirm(msg: &Messages) -> bool {
@@ -278,18 +242,5 @@ impl Progress for Bar {
         if let Some(b) = &self.0 {
             b.inc(1);
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn deadlines_read_as_people_say_them() {
-        assert_eq!(duration_text(Duration::from_secs(600), Lang::Zh), "10 分钟");
-        assert_eq!(duration_text(Duration::from_secs(90), Lang::Zh), "1 分钟 30 秒");
-        assert_eq!(duration_text(Duration::from_secs(3600), Lang::En), "1 h");
-        assert_eq!(duration_text(Duration::from_secs(0), Lang::En), "0 s");
     }
 }

@@ -197,22 +197,28 @@ pub fn run(cli: Cli) -> u8 {
         LangArg::Zh => Lang::Zh,
         LangArg::En => Lang::En,
     });
-    // The end-user commands read cmgelog.toml (portal, categories, language, log folders).
-    let end_user = matches!(cli.command, None | Some(Command::Collect(_)));
-    let config = if end_user {
+    // The wizard shows a broken cmgelog.toml itself and waits (a double-clicked window would
+    // close before anyone read why).
+    let Some(command) = cli.command else {
+        let config = Config::load().map(|(c, _)| c);
+        let lang = chosen
+            .or_else(|| {
+                let c = config.as_ref().ok()?;
+                c.language.as_deref().map(Lang::from_locale)
+            })
+            .unwrap_or_else(Lang::detect);
+        return wizard::run(config, lang);
+    };
+    // `collect` reads cmgelog.toml too (portal, categories, language, log folders).
+    let config = if matches!(command, Command::Collect(_)) {
         match Config::load() {
             Ok((c, _)) => c,
             Err(e) => {
-                let lang = chosen.unwrap_or_else(Lang::detect);
-                let msg = Messages::new(lang);
+                let msg = Messages::new(chosen.unwrap_or_else(Lang::detect));
                 eprintln!(
                     "{}",
                     msg.fill("config-error", &[("path", &e.path.display()), ("error", &e.message)])
                 );
-                // Started by a double-click: the window would close before anyone read why.
-                if cli.command.is_none() {
-                    wizard::wait_if_interactive(&msg);
-                }
                 return 2;
             }
         }
@@ -222,9 +228,6 @@ pub fn run(cli: Cli) -> u8 {
     let lang = chosen
         .or_else(|| config.language.as_deref().map(Lang::from_locale))
         .unwrap_or_else(Lang::detect);
-    let Some(command) = cli.command else {
-        return wizard::run(&config, &Messages::new(lang), lang);
-    };
     match command {
         Command::Collect(args) => collect::run(&args, &config, lang),
         Command::Analyze(args) => analyze::run(&args, lang),

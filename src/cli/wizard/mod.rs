@@ -1,148 +1,116 @@
-//! The end-user wizard: what `cmgelog` does when started with no arguments (a double-click on
-//! the .exe opens a console window and lands here).
+//! The end-user wizard: what `cmgelog` does when started with no arguments in a console (a
+//! double-click on the .exe, or a Linux terminal). It is a view of [`cmgelog::flow`]: each
+//! screen draws the flow's step and forwards the user's answer; the flow does the work, on its
+//! own threads, and says everything in the user's language (`locales/*.toml`).
 //!
-//! 1. What will be collected and why.
-//! 2. The categories as checkboxes, all ticked (or those of `cmgelog.toml`).
-//! 3. Collection with a progress bar, after a warning when not elevated.
-//! 4. The zip's path, size and contents; on Windows the folder opens with the zip selected.
-//! 5. "Upload now?" with the portal from the configuration, user name, password without
-//!    echo, and a retry prompt on a wrong password.
-//! 6. The window stays open until Enter.
-//!
-//! The texts are in `locales/*.toml`; nothing here prints a Rust error.
+//! 1. What will be collected and why; agree.
+//! 2. The categories as checkboxes (only those this OS has), ticked per `cmgelog.toml`; what
+//!    will be missing without an administrator.
+//! 3. Collection with a progress line naming the item running; Ctrl-C stops it and keeps a
+//!    valid zip of what was collected.
+//! 4. The zip's path, size and contents, in aligned columns; on Windows the folder opens.
+//! 5. Upload: the portal address checked (and reached) before the user name and password; a
+//!    wrong password asks again; progress with speed and time left; Ctrl-C stops at once.
+//! 6. The end — uploaded with the SHA-256, or saved with the reason and the command that
+//!    continues — and the window stays open until Enter, even for a broken `cmgelog.toml`.
 
+mod collecting;
+mod end;
+mod prompt;
 mod result;
 mod theme;
 mod upload_step;
 
-use super::collect::{admin_items, duration_text, Bar};
-use cmgelog::collect::{self, Category};
-use cmgelog::config::Config;
+use cmgelog::config::{Config, ConfigError};
+use cmgelog::flow::{Choice, Flow, Input, Setup, Step};
+use cmgelog::i18n::Lang;
 use cmgelog::messages::Messages;
-use dialoguer::{Confirm, MultiSelect};
+use prompt::Prompts;
 use std::io::IsTerminal;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
-use std::time::Duration;
-use theme::WizardTheme;
 
-pub fn run(config: &Config, msg: &Messages, lang: cmgelog::i18n::Lang) -> u8 {
+pub fn run(config: Result<Config, ConfigError>, lang: Lang) -> u8 {
+    let msg = Messages::new(lang);
     if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
         // Started by a script or a remote tool: never wait for a prompt.
+        if let Err(e) = &config {
+            eprintln!(
+                "{}\n{}",
+                msg.fill("config-broken", &[("path", &e.path.display())]),
+                e.message
+            );
+            return 2;
+        }
         eprintln!("{}", msg.get("no-terminal"));
         return 2;
     }
-    let code = wizard(config, msg, lang);
-    wait_for_enter(msg);
-    code
-}
-
-fn wizard(config: &Config, msg: &Messages, lang: cmgelog::i18n::Lang) -> u8 {
-    let theme = WizardTheme::new(msg);
-    eprintln!("{}\n", msg.fill("title", &[("version", &env!("CARGO_PKG_VERSION"))]));
-    eprintln!("{}\n", msg.get("intro").trim());
-
-    let Some(categories) = choose_categories(config, msg, lang, &theme) else {
-        return 4;
+    let mut setup = Setup::new(config, lang);
+    // A replacement spec, as `collect --spec` takes (support engineers, and the tests).
+    if let Some(spec) = std::env::var_os("CMGELOG_SPEC") {
+        setup = setup.with_spec_file(spec.into());
+    }
+    let mut flow = Flow::new(setup, None);
+    let canceller = flow.canceller();
+    // Ctrl-C (and SIGTERM) stop what runs — the collection keeps a valid zip, the upload stops
+    // at once — and end the prompt being answered (see `prompt`).
+    let _ = ctrlc::set_handler(move || canceller.cancel());
+    let prompts = Prompts {
+        theme: theme::WizardTheme::new(&msg),
     };
-    let deadline = config
-        .deadline
-        .as_deref()
-        .and_then(|d| humantime::parse_duration(d).ok())
-        .unwrap_or(Duration::from_secs(600));
-    if !collect::platform::elevated() {
-        let missing = admin_items(None, &categories, lang);
-        if !missing.is_empty() {
-            eprintln!("{}\n", msg.fill("not-admin", &[("items", &missing.join(", "))]));
-        }
-    }
-    eprintln!(
-        "{}",
-        msg.fill("collecting", &[("deadline", &duration_text(deadline, lang))])
-    );
-    let cancel = Arc::new(AtomicBool::new(false));
-    {
-        let cancel = cancel.clone();
-        let _ = ctrlc::set_handler(move || cancel.store(true, Ordering::SeqCst));
-    }
-    let opts = collect::Options {
-        categories,
-        out_dir: collect::platform::default_out_dir(),
-        deadline,
-        spec: None,
-        jobs: 4,
-        activation_log_dirs: config.activation_log_dirs.clone(),
-    };
-    let bar = Bar::new(true);
-    let outcome = collect::collect(&opts, &cancel, &bar);
-    bar.done();
-    let outcome = match outcome {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("{}", msg.fill("collect-failed", &[("error", &e.message(msg))]));
-            return 3;
-        }
-    };
-    result::show(&outcome, msg, lang);
-    // The Explorer window is the user's to close; nothing to wait for.
-    let _ = collect::platform::reveal_in_file_manager(&outcome.zip);
-
-    let ask = Confirm::with_theme(&theme)
-        .with_prompt(msg.get("upload-ask"))
-        .default(config.portal.url.is_some())
-        .interact()
-        .unwrap_or(false);
-    if !ask {
-        eprintln!("{}", msg.fill("not-uploaded", &[("path", &outcome.zip.display())]));
-        return 0;
-    }
-    upload_step::run(&outcome.zip, config, msg, lang, &theme, &cancel)
-}
-
-fn choose_categories(
-    config: &Config,
-    msg: &Messages,
-    lang: cmgelog::i18n::Lang,
-    theme: &WizardTheme,
-) -> Option<Vec<Category>> {
-    let preset = config.categories.clone().unwrap_or_else(|| Category::ALL.to_vec());
-    // Only what the spec for this OS collects (no group policy on Linux): a category offered,
-    // ticked and then silently dropped would mislead.
-    let offered: Vec<Category> = match collect::load_spec(None) {
-        Ok((_, spec)) => {
-            let supported = spec.categories();
-            Category::ALL
-                .iter()
-                .copied()
-                .filter(|c| supported.contains(c))
-                .collect()
-        }
-        Err(_) => Category::ALL.to_vec(),
-    };
-    let items: Vec<(&str, bool)> = offered.iter().map(|c| (c.label(lang), preset.contains(c))).collect();
-    loop {
-        let picked = MultiSelect::with_theme(theme)
-            .with_prompt(msg.get("choose"))
-            .items_checked(items.iter().copied())
-            .interact_opt()
-            .ok()??;
-        if picked.is_empty() {
-            eprintln!("{}", msg.get("none-chosen"));
-            continue;
-        }
-        return Some(picked.into_iter().map(|i| offered[i]).collect());
-    }
-}
-
-/// Waits for Enter when a person is at the console (a double-clicked window).
-pub fn wait_if_interactive(msg: &Messages) {
-    if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
-        wait_for_enter(msg);
-    }
-}
-
-fn wait_for_enter(msg: &Messages) {
+    let code = drive(&mut flow, &prompts);
     eprintln!("\n{}", msg.get("press-enter"));
     let mut line = String::new();
     let _ = std::io::stdin().read_line(&mut line);
+    code
+}
+
+/// Shows each step until the end; returns the exit code.
+fn drive(flow: &mut Flow, prompts: &Prompts) -> u8 {
+    loop {
+        let step = flow.step().clone();
+        match step {
+            Step::BrokenConfig(b) => return end::broken_config(&b),
+            Step::Consent => consent(flow, prompts),
+            Step::Categories(choice) => categories(flow, prompts, &choice),
+            Step::Collecting(_) => collecting::watch(flow),
+            Step::Collected(c) => result::show(flow, prompts, &c),
+            Step::UploadForm(_) => upload_step::form(flow, prompts),
+            Step::Uploading(_) => upload_step::watch(flow),
+            Step::Finished(e) => return end::show(&e, flow.messages()),
+        }
+    }
+}
+
+fn consent(flow: &mut Flow, prompts: &Prompts) {
+    let msg = flow.messages();
+    eprintln!("{}\n", msg.fill("title", &[("version", &env!("CARGO_PKG_VERSION"))]));
+    eprintln!("{}\n", msg.get("intro").trim());
+    let input = match prompts.confirm(msg.get("agree-ask"), true) {
+        Some(true) => Input::Agree,
+        _ => Input::Cancel,
+    };
+    flow.input(input);
+}
+
+fn categories(flow: &mut Flow, prompts: &Prompts, choice: &Choice) {
+    let msg = flow.messages();
+    if let Some(problem) = &choice.problem {
+        eprintln!("{problem}");
+    }
+    let items: Vec<(String, bool)> = choice.offered.iter().map(|o| (o.label.clone(), o.ticked)).collect();
+    let Some(picked) = prompts.checklist(msg.get("choose"), &items) else {
+        flow.input(Input::Cancel);
+        return;
+    };
+    for (i, o) in choice.offered.iter().enumerate() {
+        if o.ticked != picked.contains(&i) {
+            flow.input(Input::Toggle(o.category));
+        }
+    }
+    // The note for what was ticked, before it starts.
+    if let Step::Categories(now) = flow.step() {
+        if let (Some(note), false) = (&now.admin_note, picked.is_empty()) {
+            eprintln!("{note}\n");
+        }
+    }
+    flow.input(Input::Collect);
 }

@@ -1,5 +1,6 @@
-//! dialoguer's colourful theme, with the answer to a yes/no question in the user's language
-//! (the theme writes "yes"/"no" itself). Every prompt the wizard uses is delegated.
+//! dialoguer's colourful theme, with a yes/no question in the user's language: the keys to
+//! press and the answer (the theme itself writes "(y/n)" and "yes"/"no"). Every prompt the
+//! wizard uses is delegated.
 
 use cmgelog::messages::Messages;
 use dialoguer::theme::{ColorfulTheme, Theme};
@@ -9,6 +10,7 @@ pub struct WizardTheme {
     inner: ColorfulTheme,
     yes: String,
     no: String,
+    keys: String,
 }
 
 impl WizardTheme {
@@ -17,6 +19,7 @@ impl WizardTheme {
             inner: ColorfulTheme::default(),
             yes: msg.get("yes").to_string(),
             no: msg.get("no").to_string(),
+            keys: msg.get("confirm-keys").to_string(),
         }
     }
 }
@@ -28,8 +31,9 @@ impl Theme for WizardTheme {
     fn format_error(&self, f: &mut dyn fmt::Write, err: &str) -> fmt::Result {
         self.inner.format_error(f, err)
     }
-    fn format_confirm_prompt(&self, f: &mut dyn fmt::Write, prompt: &str, default: Option<bool>) -> fmt::Result {
-        self.inner.format_confirm_prompt(f, prompt, default)
+    fn format_confirm_prompt(&self, f: &mut dyn fmt::Write, prompt: &str, _default: Option<bool>) -> fmt::Result {
+        // The keys in words instead of the theme's "(y/n)"; Enter takes the default.
+        self.inner.format_prompt(f, &format!("{prompt} {}", self.keys))
     }
     fn format_confirm_prompt_selection(
         &self,
