@@ -51,11 +51,26 @@ const COMMIT_EVERY: usize = 500;
 pub struct IndexWriter {
     conn: Connection,
     uncommitted: usize,
+    commit_every: usize,
 }
 
 impl IndexWriter {
     pub fn create(path: &Path) -> rusqlite::Result<IndexWriter> {
+        IndexWriter::open(path, COMMIT_EVERY, false)
+    }
+
+    /// For a long-running writer (`watch`) that readers use while it runs: write-ahead
+    /// logging, so `find` and `serve` read while it writes, and the caller commits after each
+    /// bundle ([`IndexWriter::commit`]).
+    pub fn create_live(path: &Path) -> rusqlite::Result<IndexWriter> {
+        IndexWriter::open(path, usize::MAX, true)
+    }
+
+    fn open(path: &Path, commit_every: usize, wal: bool) -> rusqlite::Result<IndexWriter> {
         let conn = Connection::open(path)?;
+        if wal {
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+        }
         conn.busy_timeout(std::time::Duration::from_secs(30))?;
         conn.execute_batch(SCHEMA)?;
         conn.execute(
@@ -63,7 +78,22 @@ impl IndexWriter {
             [SCHEMA_VERSION],
         )?;
         conn.execute_batch("BEGIN")?;
-        Ok(IndexWriter { conn, uncommitted: 0 })
+        Ok(IndexWriter {
+            conn,
+            uncommitted: 0,
+            commit_every,
+        })
+    }
+
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Commits what was written and opens the next transaction.
+    pub fn commit(&mut self) -> rusqlite::Result<()> {
+        self.conn.execute_batch("COMMIT; BEGIN")?;
+        self.uncommitted = 0;
+        Ok(())
     }
 
     pub fn add(&mut self, r: &BundleRecord) -> rusqlite::Result<()> {
@@ -119,9 +149,8 @@ impl IndexWriter {
             ins.execute(params![id, e.code, e.entry, e.message])?;
         }
         self.uncommitted += 1;
-        if self.uncommitted >= COMMIT_EVERY {
-            self.conn.execute_batch("COMMIT; BEGIN")?;
-            self.uncommitted = 0;
+        if self.uncommitted >= self.commit_every {
+            self.commit()?;
         }
         Ok(())
     }

@@ -80,6 +80,7 @@ fn run_until(flow: &mut Flow, limit: Duration, done: impl Fn(&Step) -> bool) {
     }
 }
 
+#[cfg(unix)]
 fn choice(flow: &Flow) -> &Choice {
     match flow.step() {
         Step::Categories(c) => c,
@@ -165,6 +166,7 @@ fn a_collection_reports_running_items_and_ends_with_the_contents() {
     }
 }
 
+#[cfg(unix)]
 fn c_zip(dir: &Path) -> PathBuf {
     std::fs::read_dir(dir.join("out"))
         .unwrap()
