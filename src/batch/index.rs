@@ -148,10 +148,10 @@ impl IndexWriter {
         for e in &r.errors {
             ins.execute(params![id, e.code, e.entry, e.message])?;
         }
-        drop(ins);
         self.uncommitted += 1;
         if self.uncommitted >= self.commit_every {
-            self.commit()?;
+            c.execute_batch("COMMIT; BEGIN")?;
+            self.uncommitted = 0;
         }
         Ok(())
     }
