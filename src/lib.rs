@@ -30,3 +30,4 @@ pub mod report;
 pub mod rules;
 pub mod toml_check;
 pub mod upload;
+pub mod watch;

@@ -91,7 +91,17 @@ pub struct RecordError {
 impl BundleRecord {
     /// The record of one analysed bundle; the file is hashed here (streamed, not loaded).
     pub fn new(bundle: &BundlePath, a: &Analysis, lang: Lang) -> BundleRecord {
-        let (size, sha256, hash_error) = match hash_file(&bundle.path) {
+        BundleRecord::with_hash(bundle, a, lang, hash_file(&bundle.path))
+    }
+
+    /// The record of a bundle whose size and SHA-256 the caller has already (`watch`).
+    pub fn with_hash(
+        bundle: &BundlePath,
+        a: &Analysis,
+        lang: Lang,
+        hashed: std::io::Result<(u64, String)>,
+    ) -> BundleRecord {
+        let (size, sha256, hash_error) = match hashed {
             Ok((size, digest)) => (Some(size), Some(digest), None),
             Err(e) => (None, None, Some(e.to_string())),
         };

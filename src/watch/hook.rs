@@ -64,7 +64,11 @@ async fn deliver(client: &reqwest::Client, url: &reqwest::Url, body: &Value) -> 
     let mut last = String::new();
     for (attempt, wait) in std::iter::once(Duration::ZERO).chain(BACKOFF).enumerate() {
         tokio::time::sleep(wait).await;
-        match client.post(url.clone()).json(body).send().await {
+        let request = client
+            .post(url.clone())
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(serde_json::to_vec(body).unwrap_or_default());
+        match request.send().await {
             Ok(r) if r.status().is_success() => return Ok(()),
             // A 4xx other than 408/429 will not change by asking again.
             Ok(r) if r.status().is_client_error() && !matches!(r.status().as_u16(), 408 | 429) => {
