@@ -10,6 +10,7 @@
 //! terminal wizard both drive.
 //! [`batch`] runs the analysis over many bundles in parallel (records, summary, SQLite index,
 //! `find`); [`fingerprint`] is the hardware identity activation binds to, its hash and diff.
+//! [`exit_code`] lists every command's exit codes (the source of `--help` and docs/exit-codes.md).
 
 pub mod analysis;
 pub mod batch;
@@ -19,6 +20,7 @@ pub mod config;
 pub mod config_check;
 pub mod digest;
 pub mod events;
+pub mod exit_code;
 pub mod facts;
 pub mod fingerprint;
 pub mod flow;

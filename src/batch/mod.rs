@@ -76,7 +76,7 @@ fn missing_record(e: &DiscoverError) -> BundleRecord {
         key: e.path.clone(),
         size: None,
         sha256: None,
-        exit_code: 2,
+        exit_code: crate::exit_code::AnalysisExit::Unreadable.code(),
         identity: record::Identity::default(),
         findings: Vec::new(),
         errors: vec![record::RecordError {

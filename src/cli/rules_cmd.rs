@@ -2,10 +2,11 @@
 
 use super::output::outln;
 use super::{RuleOptions, RulesCommand};
+use cmgelog::exit_code::CheckExit;
 use cmgelog::i18n::Lang;
 use cmgelog::rules::{fixtures, render_diagnostics, LoadError, RuleSet};
 
-pub fn run(command: RulesCommand, lang: Lang) -> u8 {
+pub fn run(command: RulesCommand, lang: Lang) -> CheckExit {
     match command {
         RulesCommand::Lint { path } => lint(path.as_deref(), lang),
         RulesCommand::List { rules } => list(&rules, lang),
@@ -50,7 +51,7 @@ pub fn report_load_error(e: &LoadError, lang: Lang) {
     );
 }
 
-fn lint(path: Option<&std::path::Path>, lang: Lang) -> u8 {
+fn lint(path: Option<&std::path::Path>, lang: Lang) -> CheckExit {
     let loaded = match path {
         Some(p) => RuleSet::from_path(p),
         None => RuleSet::builtin(),
@@ -72,36 +73,36 @@ fn lint(path: Option<&std::path::Path>, lang: Lang) -> u8 {
                     outln!("  {:<28} {}", r.id, places.join("; "));
                 }
             }
-            0
+            CheckExit::Clean
         }
         Err(e) => {
             report_load_error(&e, lang);
-            1
+            CheckExit::Problems
         }
     }
 }
 
-fn list(opts: &RuleOptions, lang: Lang) -> u8 {
+fn list(opts: &RuleOptions, lang: Lang) -> CheckExit {
     match load(opts) {
         Ok(set) => {
             for r in &set.rules {
                 outln!("{:<28} {:<9} {}", r.id, r.severity.name(), r.title.get(lang));
             }
-            0
+            CheckExit::Clean
         }
         Err(e) => {
             report_load_error(&e, lang);
-            2
+            CheckExit::CannotRun
         }
     }
 }
 
-fn test(path: &std::path::Path, lang: Lang) -> u8 {
+fn test(path: &std::path::Path, lang: Lang) -> CheckExit {
     let set = match RuleSet::from_path(path) {
         Ok(s) => s,
         Err(e) => {
             report_load_error(&e, lang);
-            return 2;
+            return CheckExit::CannotRun;
         }
     };
     let report = fixtures::run(&set, path);
@@ -120,5 +121,9 @@ fn test(path: &std::path::Path, lang: Lang) -> u8 {
         outln!("FAIL {rule:<28} has no {which} fixture");
     }
     outln!("rules test: {} passed, {} failed", report.passed(), report.failed());
-    u8::from(report.failed() > 0)
+    if report.failed() > 0 {
+        CheckExit::Problems
+    } else {
+        CheckExit::Clean
+    }
 }

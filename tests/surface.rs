@@ -1,0 +1,114 @@
+//! The surface a newcomer meets: `--help` of every command with its exit codes (from the same
+//! lists as docs/exit-codes.md), the documented codes returned by real runs.
+
+use assert_cmd::Command;
+use cmgelog::exit_code::{self, AnalysisExit, CheckExit, CollectExit, ExplainExit, UploadExit};
+use std::path::{Path, PathBuf};
+
+fn repo(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+}
+
+fn cmgelog() -> Command {
+    let mut c = Command::cargo_bin("cmgelog").expect("binary built");
+    c.env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("CMGELOG_PASSWORD")
+        .env("LANG", "en_US.UTF-8");
+    c
+}
+
+/// clap wraps help to the terminal's width: compare texts with their whitespace collapsed.
+fn words(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn every_commands_help_shows_its_exit_codes_from_the_lists() {
+    for table in exit_code::FAMILIES {
+        for command in table.commands {
+            for (lang, zh) in [("en", false), ("zh", true)] {
+                let out = cmgelog()
+                    .args(command.split_whitespace())
+                    .args(["--help", "--lang", lang])
+                    .output()
+                    .unwrap();
+                assert_eq!(out.status.code(), Some(0));
+                let help = words(&String::from_utf8_lossy(&out.stdout));
+                let section = words(&exit_code::help_section(table, cmgelog::i18n::Lang::from_locale(lang)));
+                assert!(
+                    help.contains(&section),
+                    "`cmgelog {command} --help --lang {lang}` lacks\n{section}\nin\n{help}"
+                );
+                for m in table.codes {
+                    let meaning = words(if zh { m.zh } else { m.en });
+                    assert!(
+                        help.contains(&format!("{} {meaning}", m.code)),
+                        "{command} {lang}: {}",
+                        m.code
+                    );
+                }
+                let examples = if zh { "示例：" } else { "Examples:" };
+                assert!(help.contains(examples), "{command} {lang}: no examples");
+            }
+        }
+    }
+}
+
+#[test]
+fn docs_exit_codes_md_matches_the_lists() {
+    let doc = std::fs::read_to_string(repo("docs/exit-codes.md")).expect("docs/exit-codes.md");
+    assert_eq!(doc.replace("\r\n", "\n"), exit_code::markdown());
+    // Each family's rows, as a reader sees them.
+    for t in exit_code::FAMILIES {
+        for m in t.codes {
+            assert!(doc.contains(&format!("| {} | {} | {} |", m.code, m.en, m.zh)));
+        }
+    }
+}
+
+#[test]
+fn real_runs_return_the_documented_codes() {
+    let code = |c: &mut Command| c.output().unwrap().status.code();
+    let sample = |name: &str| repo(&format!("samples/{name}"));
+
+    let clean = code(cmgelog().arg("analyze").arg(sample("healthy-hp-zbook.zip")));
+    assert_eq!(clean, Some(AnalysisExit::Clean.code().into()));
+    let findings = code(
+        cmgelog()
+            .arg("analyze")
+            .arg(sample("case-a-thin-client-empty-baseboard-serial.zip")),
+    );
+    assert_eq!(findings, Some(AnalysisExit::Findings.code().into()));
+    let unreadable = code(cmgelog().arg("analyze").arg(repo("no/such/bundle.zip")));
+    assert_eq!(unreadable, Some(AnalysisExit::Unreadable.code().into()));
+
+    let not_a_code = code(cmgelog().args(["explain", "not-a-code"]));
+    assert_eq!(not_a_code, Some(ExplainExit::NotACode.code().into()));
+
+    let dir = tempfile::tempdir().unwrap();
+    let bad_categories = code(
+        cmgelog()
+            .args(["collect", "--yes", "--quiet", "--categories", "no-such-category"])
+            .env("XDG_CONFIG_HOME", dir.path())
+            .env_remove("CMGELOG_CONFIG"),
+    );
+    assert_eq!(bad_categories, Some(CollectExit::CannotStart.code().into()));
+
+    // upload: no password and no terminal to ask on.
+    let bundle = dir.path().join("b.zip");
+    std::fs::write(&bundle, b"PK\x05\x06\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0").unwrap();
+    let no_password = code(
+        cmgelog()
+            .arg("upload")
+            .arg(&bundle)
+            .args(["--url", "http://127.0.0.1:9/files/", "--user", "u"])
+            .write_stdin(""),
+    );
+    assert_eq!(no_password, Some(UploadExit::BadInput.code().into()));
+
+    let bad_spec = dir.path().join("bad-spec.toml");
+    std::fs::write(&bad_spec, "[[item]]\nid = 3\n").unwrap();
+    let problems = code(cmgelog().args(["spec", "lint"]).arg(&bad_spec));
+    assert_eq!(problems, Some(CheckExit::Problems.code().into()));
+}
