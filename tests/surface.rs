@@ -112,3 +112,27 @@ fn real_runs_return_the_documented_codes() {
     let problems = code(cmgelog().args(["spec", "lint"]).arg(&bad_spec));
     assert_eq!(problems, Some(CheckExit::Problems.code().into()));
 }
+
+#[path = "wizard_support/english.rs"]
+mod english;
+
+/// `rules test` where there is no ./rules (an installed cmgelog): what folder it needs, in the
+/// user's language, and a failure code.
+#[test]
+fn rules_test_outside_the_source_tree_says_what_folder_it_needs() {
+    let dir = tempfile::tempdir().unwrap();
+    for (lang, needle) in [("zh", "规则文件夹"), ("en", "rules folder")] {
+        let out = cmgelog()
+            .current_dir(dir.path())
+            .args(["rules", "test", "--lang", lang])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(CheckExit::CannotRun.code().into()));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(needle) && err.contains("fixtures"), "{err}");
+        assert!(err.contains(&dir.path().join("rules").display().to_string()), "{err}");
+        if lang == "zh" {
+            assert_eq!(english::english_sentences(&err), Vec::<String>::new());
+        }
+    }
+}

@@ -98,6 +98,28 @@ fn list(opts: &RuleOptions, lang: Lang) -> CheckExit {
 }
 
 fn test(path: &std::path::Path, lang: Lang) -> CheckExit {
+    // Outside the source tree there is no ./rules: say what the command needs, not "No such
+    // file or directory".
+    let fixtures = path.join("fixtures");
+    if !fixtures.is_dir() {
+        let shown = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let shown = shown.display();
+        eprintln!(
+            "{}",
+            if lang.is_zh() {
+                format!(
+                    "cmgelog: 规则样例测试需要一个规则文件夹，其中有 fixtures/<规则编号>/positive/ 和 negative/ 样例；\
+                     {shown} 中没有 fixtures 文件夹。请在源代码目录中运行（默认使用 ./rules），或指定规则文件夹：\n  cmgelog rules test <规则文件夹>"
+                )
+            } else {
+                format!(
+                    "cmgelog: rules test needs a rules folder holding fixtures/<rule id>/positive/ and negative/ cases; \
+                     there is no fixtures folder in {shown}. Run it in the source tree (the default is ./rules) or name the folder:\n  cmgelog rules test <rules folder>"
+                )
+            }
+        );
+        return CheckExit::CannotRun;
+    }
     let set = match RuleSet::from_path(path) {
         Ok(s) => s,
         Err(e) => {
