@@ -136,3 +136,45 @@ fn rules_test_outside_the_source_tree_says_what_folder_it_needs() {
         }
     }
 }
+
+/// `batch --ordered`: records in input order (the bundles sorted by path), byte for byte the
+/// same output from run to run, with two jobs racing over bundles of uneven size.
+#[test]
+fn batch_ordered_writes_records_in_input_order_every_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let samples: Vec<PathBuf> = std::fs::read_dir(repo("samples"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "zip"))
+        .collect();
+    assert!(samples.len() >= 5);
+    let mut names = Vec::new();
+    for i in 0..30 {
+        let name = format!("b{i:02}.zip");
+        std::fs::copy(&samples[(i * 3) % samples.len()], dir.path().join(&name)).unwrap();
+        names.push(name);
+    }
+    std::fs::write(dir.path().join("b15-broken.zip"), b"PK\x03\x04 not really").unwrap();
+    names.push("b15-broken.zip".into());
+    names.sort();
+    let run = || {
+        let out = cmgelog()
+            .args(["batch", "--ordered", "--jobs", "2"])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(AnalysisExit::Unreadable.code().into()));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let first = run();
+    let order: Vec<String> = first
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|v| v["type"] == "bundle")
+        .map(|v| v["key"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(order, names);
+    for _ in 0..3 {
+        assert_eq!(run(), first, "the output changed between runs");
+    }
+}

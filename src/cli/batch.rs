@@ -34,6 +34,10 @@ pub struct BatchArgs {
     /// Write to FILE instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Records in the order of the bundles (sorted by path), the same from run to run, instead
+    /// of as they finish; memory stays bounded (a few bundles per job wait at most).
+    #[arg(long)]
+    pub ordered: bool,
     /// Write only the summary, not one record per bundle.
     #[arg(long)]
     pub summary: bool,
@@ -100,6 +104,7 @@ pub fn run(args: &BatchArgs, lang: Lang) -> AnalysisExit {
         limits: args.limits.limits(),
         lang,
         jobs: args.jobs.unwrap_or(0),
+        ordered: args.ordered,
     };
     let bar = progress::bar((bundles.len() + missing.len()) as u64);
     // The worst exit code of any bundle, and the first output or index failure (which stops
