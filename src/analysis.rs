@@ -180,7 +180,14 @@ fn unanalysed_inputs(
 
 fn damaged(e: EventReadError) -> ReadError {
     let entry = (!e.input.ends_with(&e.path)).then_some(e.path);
-    ReadError::new(e.input, entry, ReadErrorKind::DamagedEvents { detail: e.detail })
+    ReadError::new(
+        e.input,
+        entry,
+        ReadErrorKind::DamagedEvents {
+            detail: e.detail,
+            part: e.part,
+        },
+    )
 }
 
 impl Analysis {

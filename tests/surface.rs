@@ -178,3 +178,76 @@ fn batch_ordered_writes_records_in_input_order_every_run() {
         assert_eq!(run(), first, "the output changed between runs");
     }
 }
+
+/// The report's own words in Chinese, without what it quotes: evidence lines (a log's text),
+/// rule ids and `commands` are not sentences.
+fn own_words(report: &str) -> String {
+    let mut out = Vec::new();
+    let mut in_evidence = false;
+    for line in report.lines() {
+        let indent = line.len() - line.trim_start().len();
+        if line.trim_start().starts_with("证据：") {
+            in_evidence = true;
+            continue;
+        }
+        if in_evidence && indent >= 4 && !line.trim_start().starts_with('→') {
+            continue;
+        }
+        in_evidence = in_evidence && indent >= 4;
+        // Related findings are rule ids.
+        if line.trim_start().starts_with("相关结论：") {
+            continue;
+        }
+        out.push(line);
+    }
+    // `commands` in a remedy are typed as they are.
+    let code = regex::Regex::new("`[^`]*`").unwrap();
+    code.replace_all(&out.join("\n"), " ").into_owned()
+}
+
+/// Chinese reports hold no English sentences where the words are the tool's: the decisive
+/// error of a setup log, why a category is missing (needs administrator, no file matches, a
+/// timeout), a damaged event log.
+#[test]
+fn chinese_reports_put_reasons_notes_and_read_errors_in_chinese() {
+    let inputs = [
+        "tests/fixtures/setup",
+        "tests/fixtures/linux/constructed/manifest-reasons.json",
+        "tests/fixtures/linux/constructed/manifest-ci-partial.json",
+        "tests/fixtures/evtx/sample_with_a_bad_chunk_magic.evtx",
+    ];
+    for input in inputs {
+        let out = cmgelog()
+            .args(["analyze", "--lang", "zh"])
+            .arg(repo(input))
+            .output()
+            .unwrap();
+        let report = String::from_utf8_lossy(&out.stdout);
+        let english = english::english_sentences(&own_words(&report));
+        assert!(english.is_empty(), "{input}:\n{}\n\n{report}", english.join("\n"));
+        let wanted: &[&str] = match input {
+            "tests/fixtures/setup" => &["决定性错误：安装程序的结果", "决定性错误：第一个失败标记"],
+            "tests/fixtures/linux/constructed/manifest-reasons.json" => &[
+                "event-logs 未收集到：需要管理员权限",
+                "processes 未收集到：没有匹配的文件",
+            ],
+            "tests/fixtures/linux/constructed/manifest-ci-partial.json" => &["60 秒后超时", "此类别没有运行任何项目"],
+            _ => &["事件日志部分损坏（数据块 10 损坏）", "（数据块 7 中有记录损坏）"],
+        };
+        for w in wanted {
+            assert!(report.contains(w), "{input}: no {w:?} in\n{report}");
+        }
+    }
+    // The English report keeps the parser's own message for support.
+    let out = cmgelog()
+        .args(["analyze", "--lang", "en", "--format", "json"])
+        .arg(repo("tests/fixtures/evtx/sample_with_a_bad_chunk_magic.evtx"))
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let first = &json["errors"][0];
+    assert_eq!(first["code"], "damaged-events");
+    let message = first["message"].as_str().unwrap();
+    assert!(message.contains("(chunk 10 is damaged)"), "{first}");
+    assert!(message.contains("Failed to parse chunk number 10"), "{first}");
+}
