@@ -251,3 +251,118 @@ fn chinese_reports_put_reasons_notes_and_read_errors_in_chinese() {
     assert!(message.contains("(chunk 10 is damaged)"), "{first}");
     assert!(message.contains("Failed to parse chunk number 10"), "{first}");
 }
+
+const NEW_CODE: &str = r#"
+[[code]]
+code = "0x8BADF00D"
+area = "activation"
+title.zh = "CMGE 激活客户端看门狗超时"
+title.en = "CMGE activation client watchdog timeout"
+meaning.zh = "激活客户端在规定时间内没有响应，被看门狗终止。"
+meaning.en = "The activation client did not respond in time and was ended by its watchdog."
+remedy.zh = "重启计算机后再次运行激活客户端。"
+remedy.en = "Restart the computer and run the activation client again."
+sources = ["support case 1234"]
+"#;
+
+const RULE_USING_IT: &str = r#"
+[[rule]]
+id = "local.watchdog"
+severity = "error"
+title.zh = "激活客户端看门狗超时"
+title.en = "Activation client watchdog timeout"
+cause.zh = "激活客户端被看门狗终止。"
+cause.en = "The activation client was ended by its watchdog."
+remedy.zh = "重启后重试。"
+remedy.en = "Restart and retry."
+when = { code = "0x8BADF00D" }
+"#;
+
+/// A rule file defines a new error code: `explain` and `rules lint` see it, without a rebuild;
+/// `analyze` finds it.
+#[test]
+fn a_rule_file_defines_the_error_codes_it_uses() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("watchdog.toml");
+    std::fs::write(&file, format!("{NEW_CODE}{RULE_USING_IT}")).unwrap();
+
+    let lint = cmgelog()
+        .args(["rules", "lint", "--lang", "en"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(lint.status.code(), Some(CheckExit::Clean.code().into()));
+    assert!(String::from_utf8_lossy(&lint.stdout).contains("defined by the rule files: 0x8BADF00D"));
+
+    for (lang, want) in [
+        ("en", "The activation client did not respond in time"),
+        ("zh", "激活客户端在规定时间内没有响应"),
+    ] {
+        let out = cmgelog()
+            .args(["explain", "0x8BADF00D", "--lang", lang, "--rules"])
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(ExplainExit::Known.code().into()));
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains(want) && text.contains("local.watchdog"), "{text}");
+    }
+    let json = cmgelog()
+        .args(["explain", "0x8BADF00D", "--format", "json", "--rules"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert!(v.to_string().contains("support case 1234"), "{v}");
+    // Without the rule file the code is unknown.
+    let unknown = cmgelog().args(["explain", "0x8BADF00D"]).output().unwrap();
+    assert_eq!(unknown.status.code(), Some(ExplainExit::Unknown.code().into()));
+
+    // The rule finds the code in a log.
+    let log = dir.path().join("CMGE_Activation.log");
+    std::fs::write(&log, "2024-05-14 10:31:07 [ERROR] activation failed, hr=0x8BADF00D\r\n").unwrap();
+    let out = cmgelog()
+        .args(["analyze", "--format", "json", "--rules"])
+        .arg(&file)
+        .arg(&log)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rules: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["rule"].as_str())
+        .collect();
+    assert!(rules.contains(&"local.watchdog"), "{report}");
+
+    // Defined in one file of a folder, used in another: fine.
+    let folder = dir.path().join("rules");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::write(folder.join("a-codes.toml"), NEW_CODE).unwrap();
+    std::fs::write(folder.join("b-rules.toml"), RULE_USING_IT).unwrap();
+    let lint = cmgelog().args(["rules", "lint"]).arg(&folder).output().unwrap();
+    assert_eq!(lint.status.code(), Some(CheckExit::Clean.code().into()), "{lint:?}");
+
+    // Used without a definition: lint says where and what to add.
+    let alone = dir.path().join("alone.toml");
+    std::fs::write(&alone, RULE_USING_IT).unwrap();
+    let lint = cmgelog()
+        .args(["rules", "lint", "--lang", "en"])
+        .arg(&alone)
+        .output()
+        .unwrap();
+    assert_eq!(lint.status.code(), Some(CheckExit::Problems.code().into()));
+    let err = String::from_utf8_lossy(&lint.stderr);
+    assert!(err.contains("alone.toml:11:17") && err.contains("[[code]]"), "{err}");
+    // A bad definition: its table is named.
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, NEW_CODE.replace("area = \"activation\"", "area = \"licensing\"")).unwrap();
+    let lint = cmgelog().args(["rules", "lint"]).arg(&bad).output().unwrap();
+    assert_eq!(lint.status.code(), Some(CheckExit::Problems.code().into()));
+    let err = String::from_utf8_lossy(&lint.stderr);
+    assert!(
+        err.contains("unknown area `licensing`") && err.contains("bad.toml:2:1"),
+        "{err}"
+    );
+}

@@ -21,7 +21,8 @@ pub struct ExplainArgs {
     /// text: for a terminal; json: for scripts; md: to paste into a ticket.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// The rules whose detection is listed (default: the built-in rules).
+    /// The rules whose detection is listed, and whose `[[code]]` tables are explained too
+    /// (default: the built-in rules).
     #[command(flatten)]
     pub rules: RuleOptions,
 }
@@ -52,14 +53,17 @@ impl Outcome<'_> {
 }
 
 pub fn run(args: &ExplainArgs, lang: Lang) -> ExplainExit {
-    let knowledge = Knowledge::builtin();
-    let rules = match rules_cmd::load(&args.rules) {
-        Ok(set) => set.rules,
+    let set = match rules_cmd::load(&args.rules) {
+        Ok(set) => set,
         Err(e) => {
             rules_cmd::report_load_error(&e, lang);
             return ExplainExit::NotACode;
         }
     };
+    // The built-in table with the codes the rule files define.
+    let knowledge = set.knowledge();
+    let knowledge = &knowledge;
+    let rules = set.rules;
     let outcomes: Vec<Outcome> = args.codes.iter().map(|a| explain(a, knowledge, &rules)).collect();
 
     for o in &outcomes {

@@ -66,6 +66,17 @@ fn lint(path: Option<&std::path::Path>, lang: Lang) -> CheckExit {
                     format!("{} rules, no problems.", set.rules.len())
                 }
             );
+            if !set.codes.is_empty() {
+                let codes: Vec<String> = set.codes.iter().map(|c| c.code.to_string()).collect();
+                outln!(
+                    "{}",
+                    if lang.is_zh() {
+                        format!("规则文件定义的错误代码：{}", codes.join("、"))
+                    } else {
+                        format!("error codes defined by the rule files: {}", codes.join(", "))
+                    }
+                );
+            }
             // Where each rule looks: a code read where it means something else is a wrong cause.
             for r in &set.rules {
                 let places = cmgelog::rules::scope::describe(r);
