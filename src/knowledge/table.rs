@@ -44,9 +44,12 @@ pub(super) fn parse(text: &str) -> Result<Vec<CodeInfo>, String> {
     }
 }
 
+/// Problems with entries, each with the index of its entry (`[[code]]` table) in the file.
+pub(crate) type EntryProblems = Vec<(usize, String)>;
+
 /// The `[[code]]` tables of a rule file (its other tables are the rule parser's): the entries,
 /// and each problem with the index of the table it is in.
-pub(crate) fn parse_in_rule_file(text: &str) -> Result<(Vec<CodeInfo>, Vec<(usize, String)>), String> {
+pub(crate) fn parse_in_rule_file(text: &str) -> Result<(Vec<CodeInfo>, EntryProblems), String> {
     #[derive(Deserialize)]
     struct CodesOnly {
         #[serde(default)]
@@ -58,8 +61,8 @@ pub(crate) fn parse_in_rule_file(text: &str) -> Result<(Vec<CodeInfo>, Vec<(usiz
 
 /// Checks every entry: the good ones sorted by (code, extend), and the problems with the index
 /// of their entry.
-fn check(entries: Vec<RawCode>) -> (Vec<CodeInfo>, Vec<(usize, String)>) {
-    let mut problems: Vec<(usize, String)> = Vec::new();
+fn check(entries: Vec<RawCode>) -> (Vec<CodeInfo>, EntryProblems) {
+    let mut problems: EntryProblems = Vec::new();
     let mut out: Vec<CodeInfo> = Vec::with_capacity(entries.len());
     for (index, r) in entries.into_iter().enumerate() {
         let mut problem = |p: String| problems.push((index, p));
