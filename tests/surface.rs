@@ -366,3 +366,34 @@ fn a_rule_file_defines_the_error_codes_it_uses() {
         "{err}"
     );
 }
+
+/// `analyze --out FILE`: the report in the file (without terminal colours), nothing on stdout,
+/// the analysis's exit code.
+#[test]
+fn analyze_out_writes_the_report_to_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = repo("samples/case-a-thin-client-empty-baseboard-serial.zip");
+    for format in ["text", "html"] {
+        let file = dir.path().join(format!("report.{format}"));
+        let out = cmgelog()
+            .args(["analyze", "--lang", "en", "--format", format, "--out"])
+            .arg(&file)
+            .arg(&sample)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(AnalysisExit::Findings.code().into()));
+        assert!(out.stdout.is_empty());
+        let written = std::fs::read_to_string(&file).unwrap();
+        assert!(
+            written.contains("hw.baseboard-serial") && !written.contains('\u{1b}'),
+            "{format}"
+        );
+    }
+    let unwritable = cmgelog()
+        .args(["analyze", "--out"])
+        .arg(dir.path().join("no/such/folder/r.txt"))
+        .arg(&sample)
+        .output()
+        .unwrap();
+    assert_eq!(unwritable.status.code(), Some(AnalysisExit::Unreadable.code().into()));
+}
