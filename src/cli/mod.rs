@@ -12,6 +12,7 @@ mod progress;
 mod rules_cmd;
 mod spec_cmd;
 mod upload;
+mod watch;
 mod wizard;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -76,6 +77,8 @@ pub enum Command {
     Explain(explain::ExplainArgs),
     /// Send a bundle to the support portal (tus, resumable; or one multipart POST / PUT).
     Upload(upload::UploadArgs),
+    /// Analyse every bundle that arrives in the portal's upload folders, once, as it completes.
+    Watch(watch::WatchArgs),
     /// Rule files: check, list, run their fixtures.
     Rules {
         #[command(subcommand)]
@@ -244,6 +247,7 @@ pub fn run(cli: Cli) -> u8 {
             command: ConfigCommand::Check { paths },
         } => spec_cmd::check_config(&paths, lang),
         Command::Upload(args) => upload::run(&args, lang),
+        Command::Watch(args) => watch::run(&args, lang),
     }
 }
 

@@ -17,7 +17,13 @@ pub const KINDS: [&str; 3] = ["json", "html", "md"];
 pub fn name(case_id: &str, sha256: &str) -> String {
     let mut case: String = case_id
         .chars()
-        .map(|c| if c.is_alphanumeric() || matches!(c, '.' | '_' | '-') { c } else { '_' })
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
         .take(80)
         .collect();
     while case.starts_with('.') {

@@ -52,13 +52,17 @@ pub struct State {
 }
 
 fn mtime_ns(t: SystemTime) -> i64 {
-    t.duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_nanos() as i64).unwrap_or(0)
+    t.duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as i64)
+        .unwrap_or(0)
 }
 
 impl State {
     pub fn open(path: &Path) -> rusqlite::Result<State> {
-        let index = IndexWriter::create_live(path)?;
+        let mut index = IndexWriter::create_live(path)?;
         index.connection().execute_batch(SCHEMA)?;
+        // Readers (`serve`, `find`) see the tables before the first arrival.
+        index.commit()?;
         Ok(State { index })
     }
 
@@ -70,12 +74,13 @@ impl State {
     pub fn seen(&self, path: &Path, size: u64, modified: SystemTime) -> Option<String> {
         self.index
             .connection()
-            .query_row(
-                "SELECT sha256 FROM seen WHERE path = ?1 AND size = ?2 AND modified = ?3",
-                params![path.to_string_lossy(), size as i64, mtime_ns(modified)],
-                |r| r.get(0),
-            )
-            .optional()
+            .prepare_cached("SELECT sha256 FROM seen WHERE path = ?1 AND size = ?2 AND modified = ?3")
+            .and_then(|mut stmt| {
+                stmt.query_row(params![path.to_string_lossy(), size as i64, mtime_ns(modified)], |r| {
+                    r.get(0)
+                })
+                .optional()
+            })
             .ok()
             .flatten()
     }
