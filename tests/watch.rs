@@ -159,7 +159,7 @@ fn check_consistent(out: &Path) -> Vec<(String, String, i64)> {
     let mut expected = BTreeSet::new();
     for (name, sha, _) in &rows {
         assert!(name.ends_with(&sha[..12]), "{name} is not named by its hash {sha}");
-        for kind in ["json", "html", "md"] {
+        for kind in ["json", "html", "md", "zh.html"] {
             expected.insert(format!("{name}.{kind}"));
         }
         let json: Value = serde_json::from_slice(&std::fs::read(out.join(format!("{name}.json"))).unwrap()).unwrap();

@@ -10,6 +10,7 @@ mod fingerprint;
 mod output;
 mod progress;
 mod rules_cmd;
+mod serve;
 mod spec_cmd;
 mod upload;
 mod watch;
@@ -79,6 +80,8 @@ pub enum Command {
     Upload(upload::UploadArgs),
     /// Analyse every bundle that arrives in the portal's upload folders, once, as it completes.
     Watch(watch::WatchArgs),
+    /// The support team's read-only web page over `watch`'s results: inbox, reports, search.
+    Serve(serve::ServeArgs),
     /// Rule files: check, list, run their fixtures.
     Rules {
         #[command(subcommand)]
@@ -248,6 +251,7 @@ pub fn run(cli: Cli) -> u8 {
         } => spec_cmd::check_config(&paths, lang),
         Command::Upload(args) => upload::run(&args, lang),
         Command::Watch(args) => watch::run(&args, lang),
+        Command::Serve(args) => serve::run(&args, lang),
     }
 }
 
