@@ -238,6 +238,11 @@ fn the_team_page_in_a_browser() {
     // Chinese by the browser's language: the page and the report.
     let zh = dom(&format!("{}/", s.base), "zh-CN,zh");
     assert!(zh.contains("<h1>收件箱</h1>") && zh.contains("lang=\"zh-CN\""), "{zh}");
+    // The causes too, though the analyses ran in English.
+    assert!(
+        zh.contains("虚拟机") && !zh.contains("runs in a virtual machine"),
+        "{zh}"
+    );
     let zh_report = dom(&format!("{}{link}", s.base), "zh-CN,zh");
     assert!(zh_report.contains("发现的问题"), "{zh_report}");
     shot(&format!("{}/", s.base), "zh-CN,zh", "serve-inbox-zh.png");

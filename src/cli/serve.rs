@@ -1,7 +1,7 @@
 //! `cmgelog serve RESULTS…`: the support team's read-only page (see `cmgelog::serve`), and
 //! `--add-user` to write its user file.
 
-use super::{output, upload, LimitOptions};
+use super::{output, rules_cmd, upload, LimitOptions, RuleOptions};
 use cmgelog::i18n::Lang;
 use cmgelog::serve::{self, auth, store::Source};
 use std::io::Write;
@@ -41,6 +41,8 @@ pub struct ServeArgs {
     /// Add this user to the --auth file (password from CMGELOG_PASSWORD or asked), then exit.
     #[arg(long, value_name = "NAME", requires = "auth")]
     pub add_user: Option<String>,
+    #[command(flatten)]
+    pub rules: RuleOptions,
     #[command(flatten)]
     pub limits: LimitOptions,
 }
@@ -102,6 +104,14 @@ pub fn run(args: &ServeArgs, lang: Lang) -> u8 {
         );
         return 2;
     }
+    // The rules the analyses ran with: their titles in the reader's language.
+    let titles = match rules_cmd::load(&args.rules) {
+        Ok(set) => set.rules.iter().map(|r| (r.id.clone(), r.title.clone())).collect(),
+        Err(e) => {
+            rules_cmd::report_load_error(&e, lang);
+            return 2;
+        }
+    };
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
@@ -117,6 +127,7 @@ pub fn run(args: &ServeArgs, lang: Lang) -> u8 {
     }
     let opts = serve::Options {
         sources,
+        titles,
         listen: args.listen,
         users,
         limits: args.limits.limits(),

@@ -32,6 +32,9 @@ use store::{Source, Store};
 
 pub struct Options {
     pub sources: Vec<Source>,
+    /// Rule titles in both languages, by rule id: the index holds them in the language the
+    /// analysis ran in, the page shows the reader's.
+    pub titles: HashMap<String, crate::i18n::Localized>,
     pub listen: SocketAddr,
     pub users: Option<auth::Users>,
     pub limits: Limits,
@@ -39,6 +42,7 @@ pub struct Options {
 
 struct App {
     store: Store,
+    titles: HashMap<String, crate::i18n::Localized>,
     users: Option<auth::Users>,
     limits: Limits,
 }
@@ -55,6 +59,7 @@ pub async fn run(
 ) -> std::io::Result<()> {
     let app = Arc::new(App {
         store: Store { sources: opts.sources },
+        titles: opts.titles,
         users: opts.users,
         limits: opts.limits,
     });
@@ -165,10 +170,28 @@ async fn with_store<T: Send + 'static>(
     }
 }
 
+impl App {
+    /// A rule's title in `lang`, when the rule is known here.
+    fn title(&self, rule: Option<&str>, lang: Lang) -> Option<String> {
+        self.titles.get(rule?).map(|t| t.get(lang).to_string())
+    }
+
+    fn localize(&self, rows: &mut [store::Row], lang: Lang) {
+        for r in rows {
+            if let Some(t) = self.title(r.rule.as_deref(), lang) {
+                r.title = Some(t);
+            }
+        }
+    }
+}
+
 async fn inbox(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
     let lang = language(&headers);
     match with_store(&app, lang, |a| a.store.inbox(500)).await {
-        Ok(rows) => html(StatusCode::OK, pages::inbox(lang, &rows)),
+        Ok(mut rows) => {
+            app.localize(&mut rows, lang);
+            html(StatusCode::OK, pages::inbox(lang, &rows))
+        }
         Err(r) => r,
     }
 }
@@ -182,7 +205,12 @@ async fn search(State(app): State<Arc<App>>, headers: HeaderMap, Query(q): Query
     let text = q.get("q").cloned().unwrap_or_default();
     let query = text.clone();
     match with_store(&app, lang, move |a| a.store.search(&query)).await {
-        Ok(found) => html(StatusCode::OK, pages::search(lang, &text, &found)),
+        Ok(mut found) => {
+            for f in &mut found {
+                app.localize(std::slice::from_mut(&mut f.row), lang);
+            }
+            html(StatusCode::OK, pages::search(lang, &text, &found))
+        }
         Err(r) => r,
     }
 }
@@ -190,7 +218,14 @@ async fn search(State(app): State<Arc<App>>, headers: HeaderMap, Query(q): Query
 async fn causes(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
     let lang = language(&headers);
     match with_store(&app, lang, |a| a.store.causes()).await {
-        Ok(c) => html(StatusCode::OK, pages::causes(lang, &c)),
+        Ok(mut causes) => {
+            for c in &mut causes {
+                if let Some(t) = app.title(Some(&c.rule), lang) {
+                    c.title = t;
+                }
+            }
+            html(StatusCode::OK, pages::causes(lang, &causes))
+        }
         Err(r) => r,
     }
 }
@@ -199,7 +234,10 @@ async fn cause(State(app): State<Arc<App>>, headers: HeaderMap, UrlPath(rule): U
     let lang = language(&headers);
     let r = rule.clone();
     match with_store(&app, lang, move |a| a.store.with_cause(&r)).await {
-        Ok(rows) => html(StatusCode::OK, pages::cause(lang, &rule, &rows)),
+        Ok(mut rows) => {
+            app.localize(&mut rows, lang);
+            html(StatusCode::OK, pages::cause(lang, &rule, &rows))
+        }
         Err(r) => r,
     }
 }
@@ -360,7 +398,16 @@ async fn compare(
     })
     .await;
     match found {
-        Ok(Some((ra, rb, text, fa, fb))) => html(StatusCode::OK, pages::diff(lang, &ra, &rb, &text, &fa, &fb)),
+        Ok(Some((mut ra, mut rb, text, mut fa, mut fb))) => {
+            app.localize(std::slice::from_mut(&mut ra), lang);
+            app.localize(std::slice::from_mut(&mut rb), lang);
+            for f in fa.iter_mut().chain(fb.iter_mut()) {
+                if let Some(t) = app.title(Some(&f.0), lang) {
+                    f.2 = t;
+                }
+            }
+            html(StatusCode::OK, pages::diff(lang, &ra, &rb, &text, &fa, &fb))
+        }
         Ok(None) => html(
             StatusCode::NOT_FOUND,
             pages::message(lang, "没有这个包", "No such bundle", ""),

@@ -26,6 +26,8 @@ pub struct Row {
     pub arrived: Option<String>,
     pub severity: Option<String>,
     pub title: Option<String>,
+    /// The rule of that finding.
+    pub rule: Option<String>,
     pub exit_code: u8,
     pub path: String,
 }
@@ -96,14 +98,15 @@ impl Store {
         for s in &self.sources {
             let conn = open(&s.index)?;
             let sql = if has_arrivals(&conn)? {
-                "SELECT name, case_id, host, arrived, severity, title, exit_code, path FROM arrivals
+                "SELECT name, case_id, host, arrived, severity, title, exit_code, path, rule FROM arrivals
                  ORDER BY arrived DESC LIMIT ?1"
                     .to_string()
             } else {
                 format!(
-                    "SELECT NULL, path, host, NULL, {}, {}, exit_code, path FROM bundles b ORDER BY id DESC LIMIT ?1",
+                    "SELECT NULL, path, host, NULL, {}, {}, exit_code, path, {} FROM bundles b ORDER BY id DESC LIMIT ?1",
                     TOP_FINDING.replace("{col}", "severity"),
-                    TOP_FINDING.replace("{col}", "title")
+                    TOP_FINDING.replace("{col}", "title"),
+                    TOP_FINDING.replace("{col}", "rule")
                 )
             };
             let mut stmt = conn.prepare(&sql)?;
@@ -123,6 +126,7 @@ impl Store {
                     title: r.get(5)?,
                     exit_code: r.get::<_, i64>(6)? as u8,
                     path,
+                    rule: r.get(8)?,
                 })
             })?;
             for row in found {
@@ -138,7 +142,7 @@ impl Store {
     fn row_of(conn: &Connection, arrivals: bool, path: &str) -> rusqlite::Result<Row> {
         let arrival = if arrivals {
             conn.query_row(
-                "SELECT name, case_id, host, arrived, severity, title, exit_code FROM arrivals WHERE path = ?1",
+                "SELECT name, case_id, host, arrived, severity, title, exit_code, rule FROM arrivals WHERE path = ?1",
                 [path],
                 |r| {
                     Ok(Row {
@@ -149,6 +153,7 @@ impl Store {
                         severity: r.get(4)?,
                         title: r.get(5)?,
                         exit_code: r.get::<_, i64>(6)? as u8,
+                        rule: r.get(7)?,
                         path: path.to_string(),
                     })
                 },
@@ -161,9 +166,10 @@ impl Store {
             return Ok(a);
         }
         let sql = format!(
-            "SELECT host, exit_code, {}, {} FROM bundles b WHERE path = ?1",
+            "SELECT host, exit_code, {}, {}, {} FROM bundles b WHERE path = ?1",
             TOP_FINDING.replace("{col}", "severity"),
-            TOP_FINDING.replace("{col}", "title")
+            TOP_FINDING.replace("{col}", "title"),
+            TOP_FINDING.replace("{col}", "rule")
         );
         conn.query_row(&sql, [path], |r| {
             Ok(Row {
@@ -172,6 +178,7 @@ impl Store {
                 exit_code: r.get::<_, i64>(1)? as u8,
                 severity: r.get(2)?,
                 title: r.get(3)?,
+                rule: r.get(4)?,
                 path: path.to_string(),
                 ..Row::default()
             })

@@ -573,6 +573,7 @@ fn analyse(cand: Candidate, sha: String, rules: &RuleSet, opts: &Options, out: &
         name,
         severity: top.map(|f| f.severity.name().to_string()),
         title: top.map(|f| f.title.clone()),
+        rule: top.map(|f| f.rule.clone()),
         host: record.identity.host.clone(),
         hook: None,
     };
