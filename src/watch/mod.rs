@@ -204,6 +204,7 @@ pub fn run(
             settling: HashMap::new(),
             busy_paths: HashSet::new(),
             busy_hashes: HashSet::new(),
+            waiting: HashMap::new(),
             hooks_out: 0,
             job_tx: Some(job_tx),
             hook_tx: opts.hook.as_ref().map(|_| hook_tx),
@@ -273,6 +274,9 @@ struct Coordinator<'a> {
     settling: HashMap<PathBuf, Settling>,
     busy_paths: HashSet<PathBuf>,
     busy_hashes: HashSet<String>,
+    /// Files whose content is being analysed from another file right now: duplicates once
+    /// that analysis is recorded (or looked at again if it fails).
+    waiting: HashMap<String, Vec<Candidate>>,
     hooks_out: usize,
     /// `None` once stopping: nothing new starts.
     job_tx: Option<Sender<Job>>,
@@ -426,8 +430,9 @@ impl Coordinator<'_> {
                     self.stats.duplicates += 1;
                     report(&Event::Duplicate { path: cand.path, of });
                 } else if self.busy_hashes.contains(&sha) {
-                    // The same content is being analysed from another file: look again later.
-                    self.forget(&cand);
+                    // The same content is being analysed from another file: wait for it
+                    // (the path stays busy, so no scan hands it out again meanwhile).
+                    self.waiting.entry(sha).or_default().push(cand);
                 } else if let Some(tx) = &self.job_tx {
                     self.busy_hashes.insert(sha.clone());
                     let _ = tx.send(Job::Analyse(cand, sha));
@@ -451,6 +456,9 @@ impl Coordinator<'_> {
                     })
                     .and_then(|_| self.state.commit());
                 if let Err(e) = written {
+                    for w in self.waiting.remove(&arrival.sha256).unwrap_or_default() {
+                        self.forget(&w);
+                    }
                     report(&Event::Unreadable {
                         path: self.opts.index.clone(),
                         detail: e.to_string(),
@@ -466,10 +474,21 @@ impl Coordinator<'_> {
                         self.hooks_out += 1;
                     }
                 }
+                let (sha, name) = (arrival.sha256.clone(), arrival.name.clone());
                 report(&Event::Analysed {
                     arrival: Box::new(arrival),
                     errors: record.errors.len(),
                 });
+                for dup in self.waiting.remove(&sha).unwrap_or_default() {
+                    self.forget(&dup);
+                    let _ = self.state.remember(&dup.path, dup.size, dup.modified, &sha);
+                    let _ = self.state.commit();
+                    self.stats.duplicates += 1;
+                    report(&Event::Duplicate {
+                        path: dup.path,
+                        of: name.clone(),
+                    });
+                }
             }
             Done::Abandoned(cand) => {
                 self.forget(&cand);
@@ -478,6 +497,10 @@ impl Coordinator<'_> {
                 self.forget(&cand);
                 if let Some(sha) = sha {
                     self.busy_hashes.remove(&sha);
+                    // Their content was not analysed: the next scan looks at them afresh.
+                    for w in self.waiting.remove(&sha).unwrap_or_default() {
+                        self.forget(&w);
+                    }
                 }
                 if !detail.is_empty() {
                     report(&Event::Unreadable {
