@@ -35,15 +35,19 @@ fi
 
 rm -rf "$DIST"
 mkdir -p "$DIST"
+# One date for everything packed, the last commit's: strip writes it into the exe's PE header
+# (otherwise the time of the strip), the zip's entries carry it, cargo-deb uses it. The same
+# sources then give byte-identical files.
+SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}"
+export SOURCE_DATE_EPOCH
 
 step "Windows exe"
 bash scripts/build-windows.sh >&2
 win_name="cmgelog-$VERSION-windows-x86_64"
 # One folder in the zip, so that extracting it keeps the exe and its cmgelog.toml together
-# (the exe reads cmgelog.toml from its own folder). Entries in a fixed order, dated by the
-# version's commit when there is one, so the same sources give the same zip.
+# (the exe reads cmgelog.toml from its own folder). Entries in a fixed order.
 python3 - "$DIST/$win_name.zip" "$win_name" "$WINDOWS_EXE" windows/cmgelog.toml \
-    "$(git log -1 --format=%ct 2>/dev/null || date +%s)" <<'EOF'
+    "$SOURCE_DATE_EPOCH" <<'EOF'
 import sys, time, zipfile
 out, folder, exe, toml, stamp = sys.argv[1:]
 date = time.gmtime(int(stamp))[:6]
