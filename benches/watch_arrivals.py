@@ -52,10 +52,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         inbox, out = Path(tmp, "inbox"), Path(tmp, "results")
         inbox.mkdir()
-        log = open(Path(tmp, "watch.log"), "w+")
+        # The watcher appends (O_APPEND); the bench reads through its own handle, so reading
+        # never moves where the watcher writes.
+        log_path = Path(tmp, "watch.log")
+        log_w = open(log_path, "a")
+        log = open(log_path, "r")
         watcher = subprocess.Popen(
             [str(binary), "watch", str(inbox), "--out", str(out), "--lang", "en", "--settle", "0.2", "--rescan", "30"],
-            stderr=log,
+            stderr=log_w,
             stdout=subprocess.DEVNULL,
         )
         time.sleep(0.5)
