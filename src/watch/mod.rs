@@ -124,6 +124,17 @@ struct Settling {
     since: Instant,
 }
 
+impl Settling {
+    /// As the file is now, from now on.
+    fn from(cand: &Candidate) -> Settling {
+        Settling {
+            size: cand.size,
+            modified: cand.modified,
+            since: Instant::now(),
+        }
+    }
+}
+
 pub fn run(
     opts: &Options,
     rules: &RuleSet,
@@ -379,14 +390,7 @@ impl Coordinator<'_> {
         if let Some(complete) = cand.tus_complete() {
             if !complete {
                 // Still uploading: keep the watcher awake for it in --once mode.
-                self.settling.insert(
-                    cand.path.clone(),
-                    Settling {
-                        size: cand.size,
-                        modified: cand.modified,
-                        since: Instant::now(),
-                    },
-                );
+                self.settling.insert(cand.path.clone(), Settling::from(cand));
             }
             return complete;
         }
@@ -396,22 +400,11 @@ impl Coordinator<'_> {
                 s.since.elapsed() >= settle && !arrival::open_for_writing(&cand.path)
             }
             Some(s) => {
-                *s = Settling {
-                    size: cand.size,
-                    modified: cand.modified,
-                    since: Instant::now(),
-                };
+                *s = Settling::from(cand);
                 false
             }
             None => {
-                self.settling.insert(
-                    cand.path.clone(),
-                    Settling {
-                        size: cand.size,
-                        modified: cand.modified,
-                        since: Instant::now(),
-                    },
-                );
+                self.settling.insert(cand.path.clone(), Settling::from(cand));
                 // Old and closed already (found at start-up, or after a restart): no need to wait.
                 let age = cand.modified.elapsed().unwrap_or_default();
                 age >= settle && !arrival::open_for_writing(&cand.path)
