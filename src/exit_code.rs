@@ -215,6 +215,33 @@ exit_codes! {
     }
 }
 
+exit_codes! {
+    /// `watch`.
+    pub enum WatchExit for ["watch"] {
+        Stopped = 0,
+            "stopped (Ctrl-C, SIGTERM) or, with --once, everything analysed and delivered",
+            "已停止（Ctrl-C、SIGTERM），或使用 --once 时全部已分析并送达";
+        Undelivered = 1,
+            "with --once: a bundle was damaged or a hook summary went to the dead-letter folder",
+            "使用 --once 时：有压缩包损坏，或有回调摘要被放入 dead-letter 文件夹";
+        CannotStart = 2,
+            "cannot start: a folder is missing, the results folder or index cannot be written, bad rules",
+            "无法启动：文件夹不存在、结果文件夹或索引无法写入，或规则有错误";
+    }
+}
+
+exit_codes! {
+    /// `serve`.
+    pub enum ServeExit for ["serve"] {
+        Stopped = 0,
+            "stopped (Ctrl-C, SIGTERM), or the user was added",
+            "已停止（Ctrl-C、SIGTERM），或用户已添加";
+        CannotStart = 2,
+            "cannot start: a missing index, a bad user file, a non-loopback address without --auth or --behind-proxy, the address in use",
+            "无法启动：索引不存在、用户文件有错、非本机地址却没有 --auth 或 --behind-proxy，或地址已被占用";
+    }
+}
+
 /// Every family, in the order of `docs/exit-codes.md`.
 pub const FAMILIES: &[&Table] = &[
     &CollectExit::TABLE,
@@ -225,6 +252,8 @@ pub const FAMILIES: &[&Table] = &[
     &DiffExit::TABLE,
     &ExplainExit::TABLE,
     &CheckExit::TABLE,
+    &WatchExit::TABLE,
+    &ServeExit::TABLE,
 ];
 
 /// The table of a command (`"collect"`, `"rules lint"`, `""` for the wizard).

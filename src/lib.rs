@@ -30,6 +30,7 @@ pub mod messages;
 pub mod privacy;
 pub mod report;
 pub mod rules;
+pub mod serve;
 pub mod toml_check;
 pub mod upload;
 pub mod watch;

@@ -59,6 +59,20 @@ const EXAMPLES: &[(&str, &str)] = &[
   CMGELOG_PASSWORD=... cmgelog upload b.zip --url https://portal/upload --user u --protocol multipart",
     ),
     (
+        "watch",
+        "  cmgelog watch /srv/portal/uploads --out /srv/cmgelog/results
+  cmgelog watch /srv/portal/uploads --out /srv/results --hook https://tickets.example/api/cmgelog
+  cmgelog watch /mnt/uploads --out /srv/results-2 --shard 2/4      (one of four hosts)
+  cmgelog watch inbox --out results --once                       (analyse what is there, exit)",
+    ),
+    (
+        "serve",
+        "  cmgelog serve /srv/cmgelog/results                      (http://127.0.0.1:8080/)
+  cmgelog serve results-1 results-2 --index fleet.sqlite  (several shards, a batch index)
+  CMGELOG_PASSWORD=… cmgelog serve --auth users.txt --add-user li.wei
+  cmgelog serve results --listen 0.0.0.0:8080 --auth users.txt",
+    ),
+    (
         "rules",
         "  cmgelog rules lint my-rules/
   cmgelog rules list --rules my-rules/

@@ -11,8 +11,10 @@ pub mod help;
 mod output;
 mod progress;
 mod rules_cmd;
+mod serve;
 mod spec_cmd;
 mod upload;
+mod watch;
 mod wizard;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -78,6 +80,10 @@ pub enum Command {
     Explain(explain::ExplainArgs),
     /// Send a bundle to the support portal (tus, resumable; or one multipart POST / PUT).
     Upload(upload::UploadArgs),
+    /// Analyse every bundle that arrives in the portal's upload folders, once, as it completes.
+    Watch(watch::WatchArgs),
+    /// The support team's read-only web page over `watch`'s results: inbox, reports, search.
+    Serve(serve::ServeArgs),
     /// Rule files: check, list, run their fixtures.
     Rules {
         #[command(subcommand)]
@@ -249,6 +255,8 @@ pub fn run(cli: Cli) -> u8 {
             command: ConfigCommand::Check { paths },
         } => spec_cmd::check_config(&paths, lang).code(),
         Command::Upload(args) => upload::run(&args, lang).code(),
+        Command::Watch(args) => watch::run(&args, lang).code(),
+        Command::Serve(args) => serve::run(&args, lang).code(),
     }
 }
 

@@ -130,7 +130,7 @@ fn error(message: &Localized, lang: Lang) {
 
 /// From the environment for scripts, else typed without echo; never from the command line.
 /// Without a terminal and without the variable there is nobody to ask: fail at once.
-fn password(lang: Lang) -> Result<Password, Localized> {
+pub(super) fn password(lang: Lang) -> Result<Password, Localized> {
     if let Some(p) = std::env::var_os(PASSWORD_ENV).filter(|p| !p.is_empty()) {
         // Read once, then gone from this process's environment, so that nothing it starts
         // or reports later can see it. No other thread reads the environment at this point:
