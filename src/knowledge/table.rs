@@ -32,16 +32,56 @@ struct RawText {
     en: String,
 }
 
-/// Parses the table and checks every entry; on failure returns every problem, one a line,
-/// each naming the entry.
-pub(super) fn parse(text: &str) -> Result<Vec<CodeInfo>, String> {
-    let raw: RawFile = toml::from_str(text).map_err(|e| e.to_string())?;
-    let (out, problems) = check(raw.code);
+/// One entry of the built-in table as build.rs writes it (string literals).
+pub(super) struct StaticCode {
+    pub code: &'static str,
+    pub extend: Option<&'static str>,
+    pub symbol: Option<&'static str>,
+    pub area: &'static str,
+    pub title: (&'static str, &'static str),
+    pub meaning: (&'static str, &'static str),
+    pub remedy: (&'static str, &'static str),
+    pub sources: &'static [&'static str],
+}
+
+/// knowledge/codes.toml, turned into Rust data by build.rs.
+pub(super) const BUILTIN: &[StaticCode] = include!(concat!(env!("OUT_DIR"), "/codes.rs"));
+
+/// The built-in table, checked like a parsed one.
+pub(super) fn builtin() -> Result<Vec<CodeInfo>, String> {
+    let text = |t: (&str, &str)| RawText {
+        zh: t.0.to_string(),
+        en: t.1.to_string(),
+    };
+    let raw = BUILTIN
+        .iter()
+        .map(|s| RawCode {
+            code: s.code.to_string(),
+            extend: s.extend.map(str::to_string),
+            symbol: s.symbol.map(str::to_string),
+            area: s.area.to_string(),
+            title: text(s.title),
+            meaning: text(s.meaning),
+            remedy: text(s.remedy),
+            sources: s.sources.iter().map(|s| s.to_string()).collect(),
+        })
+        .collect();
+    finish(check(raw))
+}
+
+fn finish((out, problems): (Vec<CodeInfo>, EntryProblems)) -> Result<Vec<CodeInfo>, String> {
     if problems.is_empty() {
         Ok(out)
     } else {
         Err(problems.into_iter().map(|(_, p)| p).collect::<Vec<_>>().join("\n"))
     }
+}
+
+/// Parses the table and checks every entry; on failure returns every problem, one a line,
+/// each naming the entry.
+pub(super) fn parse(text: &str) -> Result<Vec<CodeInfo>, String> {
+    let raw: RawFile = toml::from_str(text).map_err(|e| e.to_string())?;
+    finish(check(raw.code))
 }
 
 /// Problems with entries, each with the index of its entry (`[[code]]` table) in the file.
@@ -64,6 +104,7 @@ pub(crate) fn parse_in_rule_file(text: &str) -> Result<(Vec<CodeInfo>, EntryProb
 fn check(entries: Vec<RawCode>) -> (Vec<CodeInfo>, EntryProblems) {
     let mut problems: EntryProblems = Vec::new();
     let mut out: Vec<CodeInfo> = Vec::with_capacity(entries.len());
+    let mut seen = std::collections::HashSet::new();
     for (index, r) in entries.into_iter().enumerate() {
         let mut problem = |p: String| problems.push((index, p));
         let name = match &r.extend {
@@ -117,7 +158,7 @@ fn check(entries: Vec<RawCode>) -> (Vec<CodeInfo>, EntryProblems) {
             flag(format!("{name}: `symbol` is empty (leave it out instead)"));
         }
         if let (Some(code), Some(area), false) = (code, area, bad) {
-            if out.iter().any(|o| o.code == code && o.extend == extend) {
+            if !seen.insert((code, extend)) {
                 problem(format!("{name}: listed twice"));
                 continue;
             }
