@@ -13,7 +13,16 @@ mod xml;
 
 pub use chunk_filter::{ChunkFilter, ChunkFilterBuilder, Needle};
 
-use crate::bundle::{Document, Kind};
+use crate::bundle::Document;
+
+/// The kind names of the event formats (`facts::event_logs` recognises them): an `.evtx`
+/// file, a `wevtutil` XML export, a `Get-WinEvent | Export-Csv` export.
+pub const EVTX: &str = "evtx";
+pub const XML_EXPORT: &str = "event-xml";
+pub const CSV_EXPORT: &str = "event-csv";
+
+/// The first bytes of an `.evtx` file.
+pub const EVTX_MAGIC: &[u8] = b"ElfFile\0";
 
 /// One event, reduced to the fields the rules look at.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -107,7 +116,7 @@ pub fn read_wanted_events(
     mut on_record: impl FnMut(EventRecord),
 ) -> (Vec<EventReadError>, Unread) {
     let mut unread = Unread::default();
-    if doc.kind == Kind::Evtx {
+    if doc.kind.name() == EVTX {
         let errors = match &doc.raw {
             Some(raw) => evtx::read(doc, raw, filter, &mut unread, &mut on_record),
             None => vec![EventReadError::new(doc, "EVTX document without its bytes")],
@@ -117,27 +126,28 @@ pub fn read_wanted_events(
     let Some(text) = doc.text.as_ref().map(|t| t.text.as_str()) else {
         return (Vec::new(), unread);
     };
-    let errors = if xml::looks_like_events(text) {
-        xml::read(doc, text, &mut on_record)
-    } else if csv::looks_like_events(text) {
-        csv::read(doc, text, &mut on_record)
-    } else {
-        Vec::new()
+    let errors = match doc.kind.name() {
+        XML_EXPORT => xml::read(doc, text, &mut on_record),
+        CSV_EXPORT => csv::read(doc, text, &mut on_record),
+        _ => Vec::new(),
     };
     (errors, unread)
 }
 
 /// True for text documents that are event exports (XML from `wevtutil qe /f:xml` or
 /// `/f:RenderedXml`, with or without the `<Events>` wrapper; CSV from `Get-WinEvent | Export-Csv`).
-/// `.evtx` files are recognised by the bundle layer as [`Kind::Evtx`].
 pub fn is_event_text(doc: &Document) -> bool {
-    doc.events && doc.kind != Kind::Evtx
+    doc.events && doc.kind.name() != EVTX
 }
 
-/// True for text that is an event export (see [`is_event_text`]); the bundle layer asks once
-/// per document.
-pub fn is_event_export(text: &str) -> bool {
-    xml::looks_like_events(text) || csv::looks_like_events(text)
+/// Text that is an XML event export (see [`is_event_text`]).
+pub fn is_xml_export(text: &str) -> bool {
+    xml::looks_like_events(text)
+}
+
+/// Text that is a CSV event export (see [`is_event_text`]).
+pub fn is_csv_export(text: &str) -> bool {
+    csv::looks_like_events(text)
 }
 
 /// Text without a leading BOM and white space.
@@ -282,7 +292,7 @@ mod tests {
         let mut bytes = fixture!("Application_no_crc32.evtx").to_vec();
         bytes.truncate(4096 + 3000);
         let d = doc("cut.evtx", &bytes);
-        assert_eq!(d.kind, Kind::Evtx);
+        assert_eq!(d.kind.name(), EVTX);
         let (_, errors) = read_all(&d);
         assert_eq!(errors.len(), 1);
         assert!(errors[0].detail.contains("3000 bytes"), "{}", errors[0].detail);

@@ -10,8 +10,10 @@
 //! Values are kept raw: everything after `": "`, trailing spaces included, so a whitespace-only
 //! serial stays an observation of whitespace and an empty one an observation of "".
 
+use super::formats::{Format, Recognise, Sample};
+use super::platform::Platform;
 use super::{Basis, Field, Machine, Source, Strength, VmSignal};
-use crate::bundle::Document;
+use crate::bundle::{Document, Kind, Reading};
 
 /// The line dmidecode prints in the BIOS characteristics when SMBIOS says "virtual machine"
 /// (BIOS characteristics extension byte 2, bit 4).
@@ -186,10 +188,53 @@ fn vm_bit_signal(source: Source) -> VmSignal {
     }
 }
 
+/// dmidecode output: its banner, a `Handle 0x…, DMI type` line, or the record names of
+/// `dmidecode -q`.
+pub(crate) const FORMAT: Format = Format {
+    kind: Kind::new("dmidecode", Reading::Pasted),
+    recognise: Recognise::text(is_dump),
+    extract,
+    platform: Some(Platform::Linux),
+    codes: false,
+};
+
+fn is_dump(s: &Sample) -> bool {
+    s.head
+        .iter()
+        .any(|l| is_banner(l) || (l.starts_with("Handle 0x") && l.contains("DMI type")))
+        || is_quiet_dump(&s.head)
+}
+
+/// `dmidecode -q`: no banner, no handle lines, the record names alone as headings. Two
+/// distinct record names, each followed by an attribute (`Vendor: …`), make a dump.
+fn is_quiet_dump(head: &[&str]) -> bool {
+    const RECORDS: &[&str] = &[
+        "BIOS Information",
+        "System Information",
+        "Base Board Information",
+        "Chassis Information",
+        "Processor Information",
+        "Memory Device",
+    ];
+    let mut seen: Vec<&str> = Vec::new();
+    for pair in head.windows(2) {
+        if RECORDS.contains(&pair[0]) && pair[1].contains(": ") && !seen.contains(&pair[0]) {
+            seen.push(pair[0]);
+        }
+    }
+    seen.len() >= 2
+}
+
+/// `# dmidecode 3.3`: the banner dmidecode prints, with its version (a README that merely
+/// mentions dmidecode is not a dump).
+pub(crate) fn is_banner(line: &str) -> bool {
+    line.strip_prefix("# dmidecode ")
+        .is_some_and(|v| v.starts_with(|c: char| c.is_ascii_digit()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bundle::Kind;
     use crate::facts::placeholder::{self, Placeholder};
 
     macro_rules! fixture {
@@ -207,7 +252,11 @@ mod tests {
 
     fn load(name: &str, bytes: &[u8]) -> (Document, Machine) {
         let doc = Document::from_bytes("t", name, bytes);
-        assert_eq!(doc.kind, Kind::Dmidecode, "{name} is not recognised as dmidecode");
+        assert_eq!(
+            doc.kind,
+            crate::facts::formats::kind("dmidecode"),
+            "{name} is not recognised as dmidecode"
+        );
         let mut machine = Machine::default();
         extract(&doc, &mut machine);
         (doc, machine)

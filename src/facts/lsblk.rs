@@ -13,10 +13,12 @@
 //! which a container or a minimal system may not have, so `null` means "not known", not "the
 //! disk has no serial". An empty string is recorded as the empty value it is.
 
+use super::formats::{Format, Recognise, Sample};
 use super::json_lines::member_line;
 use super::model::Disk;
+use super::platform::Platform;
 use super::{Machine, Source};
-use crate::bundle::Document;
+use crate::bundle::{Document, Kind, Reading};
 use serde_json::Value;
 
 /// Kernel block devices that have type `disk` but no hardware behind them.
@@ -152,10 +154,25 @@ fn summary(dev: &Value, name: &str) -> String {
     )
 }
 
+/// `lsblk -J` output: an object with a `blockdevices` array.
+pub(crate) const FORMAT: Format = Format {
+    kind: Kind::new("lsblk-json", Reading::Whole),
+    recognise: Recognise::text(is_lsblk),
+    extract,
+    platform: Some(Platform::Linux),
+    codes: false,
+};
+
+fn is_lsblk(s: &Sample) -> bool {
+    s.json()
+        .and_then(Value::as_object)
+        .and_then(|o| o.get("blockdevices"))
+        .is_some_and(Value::is_array)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bundle::Kind;
 
     macro_rules! linux {
         ($p:literal) => {
@@ -165,7 +182,7 @@ mod tests {
 
     fn run(bytes: &[u8]) -> (Document, Machine) {
         let doc = Document::from_bytes("t", "hardware/lsblk.json", bytes);
-        assert_eq!(doc.kind, Kind::LsblkJson);
+        assert_eq!(doc.kind, crate::facts::formats::kind("lsblk-json"));
         let mut m = Machine::default();
         extract(&doc, &mut m);
         (doc, m)

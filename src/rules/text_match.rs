@@ -21,7 +21,7 @@ pub(crate) fn find<'a>(cond: &TextCondition, docs: &'a [Document], codes: &OnceC
         let index = codes.get_or_init(|| CodeIndex::new(docs));
         for (doc, lines) in &index.docs {
             // Inventories and lists hold numbers, not results, whatever a selector says.
-            if !selected(&cond.files, doc) || super::scope::NEVER_CODES.contains(&doc.kind.name()) {
+            if !selected(&cond.files, doc) || !crate::facts::formats::holds_codes(&doc.kind) {
                 continue;
             }
             for (n, line, found) in lines {

@@ -78,7 +78,7 @@ fn derive(field: &mut Field, r: &Record, key: &str, cx: &Ctx, derive: fn(&str) -
 
 #[cfg(test)]
 mod tests {
-    use crate::bundle::{Document, Kind, WmiClass};
+    use crate::bundle::{Document, WmiClass};
     use crate::facts::licensing::LicenseStatus;
     use crate::facts::{Field, Machine};
 
@@ -132,7 +132,10 @@ mod tests {
                 "/tests/fixtures/slmgr/constructed_ps_SoftwareLicensingProduct.json"
             )),
         );
-        assert_eq!(doc.kind, Kind::PsJson(Some(WmiClass::SoftwareLicensingProduct)));
+        assert_eq!(
+            doc.kind,
+            crate::facts::formats::kind("ps-json").with_class(Some(WmiClass::SoftwareLicensingProduct))
+        );
         assert_eq!(m.licensing.len(), 2);
         let g = &m.licensing[0];
         assert_eq!(values(&g.edition), ["EnterpriseG"]);
@@ -161,7 +164,10 @@ mod tests {
                 "/tests/fixtures/slmgr/constructed_ps_SoftwareLicensingService.json"
             )),
         );
-        assert_eq!(doc.kind, Kind::PsJson(Some(WmiClass::SoftwareLicensingService)));
+        assert_eq!(
+            doc.kind,
+            crate::facts::formats::kind("ps-json").with_class(Some(WmiClass::SoftwareLicensingService))
+        );
         let s = &m.licensing_service;
         assert_eq!(values(&s.version), ["10.0.19041.1"]);
         assert_eq!(values(&s.kms_machine), ["kms.example.gov.cn"]);
@@ -186,7 +192,7 @@ mod tests {
             b"ClientMachineID=6c1d3b8e-2a57-4f0e-9d41-8b5f0c7a2e19\r\nKeyManagementServiceMachine=\r\n\
               OA3xOriginalProductKey=\r\nRemainingWindowsReArmCount=1001\r\nVersion=10.0.19041.1\r\n",
         );
-        assert_eq!(doc.kind, Kind::WmicList(None));
+        assert_eq!(doc.kind, crate::facts::formats::kind("wmic-list").with_class(None));
         let s = &m.licensing_service;
         assert_eq!(s.oa3_key_present.any_true(), Some(false));
         assert_eq!(values(&s.kms_machine), [""]);

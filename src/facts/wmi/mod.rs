@@ -11,6 +11,10 @@ mod licensing;
 mod list;
 mod table;
 
+pub(crate) use json::FORMAT as PS_JSON;
+pub(crate) use list::FORMAT as WMIC_LIST;
+pub(crate) use table::FORMAT as WMIC_TABLE;
+
 use super::{Machine, Source};
 use crate::bundle::{Document, WmiClass};
 
@@ -138,19 +142,7 @@ impl<'a> Ctx<'a> {
     }
 }
 
-pub fn extract_list(doc: &Document, class: Option<WmiClass>, machine: &mut Machine) {
-    apply_all(doc, list::parse(doc, class), machine);
-}
-
-pub fn extract_table(doc: &Document, class: Option<WmiClass>, machine: &mut Machine) {
-    apply_all(doc, table::parse(doc, class), machine);
-}
-
-pub fn extract_json(doc: &Document, class: Option<WmiClass>, machine: &mut Machine) {
-    apply_all(doc, json::parse(doc, class), machine);
-}
-
-fn apply_all(doc: &Document, records: Vec<Record>, machine: &mut Machine) {
+pub(super) fn apply_all(doc: &Document, records: Vec<Record>, machine: &mut Machine) {
     let cx = Ctx::new(doc);
     for record in &records {
         classes::apply(record, &cx, machine);
@@ -161,7 +153,7 @@ fn apply_all(doc: &Document, records: Vec<Record>, machine: &mut Machine) {
 /// when the file holds such commands (the kind's class then came from the first of them), else
 /// the class the caller gave.
 fn leading_class(doc: &Document, class: Option<WmiClass>) -> Option<WmiClass> {
-    let has_commands = doc.lines().any(|(_, l)| crate::bundle::wmic_command_alias(l).is_some());
+    let has_commands = doc.lines().any(|(_, l)| wmic_command_alias(l).is_some());
     if has_commands {
         WmiClass::from_file_name(&doc.path)
     } else {
@@ -181,7 +173,7 @@ enum Segment {
 impl Segment {
     /// The segment a line starts, if it is a command line.
     fn starts_at(line: &str) -> Option<Segment> {
-        if let Some(alias) = crate::bundle::wmic_command_alias(line).or_else(|| wmic_list_alias(line)) {
+        if let Some(alias) = wmic_command_alias(line).or_else(|| wmic_list_alias(line)) {
             return Some(match WmiClass::from_wmic_alias(alias) {
                 Some(c) => Segment::Context(Some(c)),
                 None => Segment::Unread,
@@ -221,10 +213,24 @@ fn prompt_command(line: &str) -> Option<&str> {
     t.split_once('>').map(|(_, cmd)| cmd.trim())
 }
 
+/// `C:\>wmic baseboard get serialnumber` → `baseboard`; `wmic path Win32_BIOS get ...` → `Win32_BIOS`.
+pub fn wmic_command_alias(line: &str) -> Option<&str> {
+    let lower = line.to_ascii_lowercase();
+    let at = lower.find("wmic ")?;
+    let rest = &line[at + 5..];
+    let mut words = rest.split_whitespace().filter(|w| !w.starts_with('/'));
+    let first = words.next()?;
+    let alias = if first.eq_ignore_ascii_case("path") {
+        words.next()?
+    } else {
+        first
+    };
+    rest.to_ascii_lowercase().contains(" get").then_some(alias)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bundle::Kind;
 
     macro_rules! fixture {
         ($name:literal) => {
@@ -254,7 +260,10 @@ mod tests {
     #[test]
     fn lenovo_computer_system() {
         let doc = fixture!("glpi-agent_11-AzureAD-Win32_ComputerSystem.wmi");
-        assert_eq!(doc.kind, Kind::WmicList(Some(WmiClass::ComputerSystem)));
+        assert_eq!(
+            doc.kind,
+            crate::facts::formats::kind("wmic-list").with_class(Some(WmiClass::ComputerSystem))
+        );
         let m = run(&[doc]);
         assert_eq!(values(&m.system.vendor), ["LENOVO"]);
         assert_eq!(values(&m.system.model), ["20TBS57S00"]);

@@ -13,10 +13,14 @@
 //! Values are stored as printed, through [`mask_product_keys`]; the evidence of a wrapped
 //! value is the joined text.
 
+mod shape;
+
+use super::formats::{Format, Recognise, Sample};
 use super::licensing::{channel_from_description, edition_from_name, hresult, leading_number, LicenseStatus};
 use super::model::LicensingProduct;
+use super::platform::Platform;
 use super::{Field, Machine, Source};
-use crate::bundle::Document;
+use crate::bundle::{Document, Kind, Reading};
 use crate::privacy::mask_product_keys;
 
 /// The lines this extractor reads, and the ones it knows so as not to mistake them for
@@ -123,6 +127,15 @@ const LABELS: &[(Label, &[&str])] = &[
 
 /// Console windows are at least 80 columns wide; a line that long may have been wrapped.
 const WRAP_WIDTH: usize = 79;
+
+/// `cscript slmgr.vbs /dli`, `/dlv` or `/xpr` output (English or Chinese labels).
+pub(crate) const FORMAT: Format = Format {
+    kind: Kind::new("slmgr", Reading::Pasted),
+    recognise: Recognise::text(|s: &Sample| shape::is_slmgr(&s.head)),
+    extract,
+    platform: Some(Platform::Windows),
+    codes: true,
+};
 
 /// One logical line: its first physical line, the (joined) text and the parsed label.
 struct Line {
@@ -302,7 +315,6 @@ fn after_colon(rest: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bundle::Kind;
     use crate::facts::licensing::LicenseStatus::*;
 
     macro_rules! fixture {
@@ -317,7 +329,11 @@ mod tests {
 
     fn run(path: &str, bytes: &[u8]) -> Machine {
         let doc = Document::from_bytes("t", path, bytes);
-        assert_eq!(doc.kind, Kind::Slmgr, "{path} is recognised as slmgr output");
+        assert_eq!(
+            doc.kind,
+            crate::facts::formats::kind("slmgr"),
+            "{path} is recognised as slmgr output"
+        );
         let mut m = Machine::default();
         crate::facts::extract_one(&doc, &mut m);
         m
