@@ -8,8 +8,19 @@
 //! [`knowledge`] holds what error codes mean and what to do about them (`cmgelog explain`).
 //! [`flow`] is the end user's collect-and-upload flow as a state machine the window and the
 //! terminal wizard both drive.
+//! [`rules_test`] runs every rule on its fixtures through the whole pipeline (`rules test`).
 //! [`batch`] runs the analysis over many bundles in parallel (records, summary, SQLite index,
 //! `find`); [`fingerprint`] is the hardware identity activation binds to, its hash and diff.
+
+/// A file under `tests/fixtures/`, as bytes compiled into the unit tests:
+/// `fixture!("dmidecode/Dell_PowerEdge-R640.txt")`. The one way unit tests reach fixtures
+/// (defined before the modules, so every module sees it).
+#[cfg(test)]
+macro_rules! fixture {
+    ($path:literal) => {
+        include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/", $path))
+    };
+}
 
 pub mod analysis;
 pub mod batch;
@@ -28,6 +39,7 @@ pub mod messages;
 pub mod privacy;
 pub mod report;
 pub mod rules;
+pub mod rules_test;
 pub mod toml_check;
 pub mod upload;
 pub mod watch;

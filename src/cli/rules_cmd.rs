@@ -3,7 +3,8 @@
 use super::output::outln;
 use super::{RuleOptions, RulesCommand};
 use cmgelog::i18n::Lang;
-use cmgelog::rules::{fixtures, render_diagnostics, LoadError, RuleSet};
+use cmgelog::rules::{render_diagnostics, LoadError, RuleSet};
+use cmgelog::rules_test;
 
 pub fn run(command: RulesCommand, lang: Lang) -> u8 {
     match command {
@@ -104,11 +105,11 @@ fn test(path: &std::path::Path, lang: Lang) -> u8 {
             return 2;
         }
     };
-    let report = fixtures::run(&set, path);
+    let report = rules_test::run(&set, path);
     for c in &report.cases {
         let expect = match c.expect {
-            fixtures::Expect::Fires => "fires",
-            fixtures::Expect::Silent => "silent",
+            rules_test::Expect::Fires => "fires",
+            rules_test::Expect::Silent => "silent",
         };
         let status = if c.passed { "ok  " } else { "FAIL" };
         outln!("{status} {:<28} {expect:<6} {}", c.rule, c.case.display());

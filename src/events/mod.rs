@@ -169,17 +169,8 @@ mod tests {
         })
     }
 
-    macro_rules! fixture {
-        ($name:literal) => {
-            include_bytes!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/tests/fixtures/evtx/",
-                $name
-            ))
-        };
-    }
-    const MANY: &[u8] = fixture!("many-events-application.evtx");
-    const NO_CRC: &[u8] = fixture!("Application_no_crc32.evtx");
+    const MANY: &[u8] = fixture!("evtx/many-events-application.evtx");
+    const NO_CRC: &[u8] = fixture!("evtx/Application_no_crc32.evtx");
 
     fn read_all(d: &Document) -> (Vec<EventRecord>, Vec<EventReadError>) {
         let mut records = Vec::new();
@@ -198,7 +189,7 @@ mod tests {
 
     #[test]
     fn evtx_system_reads_all_chunks() {
-        let (records, errors) = read_all(&doc("system.evtx", fixture!("system.evtx")));
+        let (records, errors) = read_all(&doc("system.evtx", fixture!("evtx/system.evtx")));
         assert_eq!(records.len(), 1881);
         assert!(errors.is_empty(), "{errors:?}");
         let first = &records[0];
@@ -239,7 +230,7 @@ mod tests {
     #[test]
     fn evtx_bad_chunk_magic_skips_and_reports() {
         let name = "sample_with_a_bad_chunk_magic.evtx";
-        let (records, errors) = read_all(&doc(name, fixture!("sample_with_a_bad_chunk_magic.evtx")));
+        let (records, errors) = read_all(&doc(name, fixture!("evtx/sample_with_a_bad_chunk_magic.evtx")));
         assert!(records.len() >= 301, "{}", records.len());
         assert!(!errors.is_empty());
         assert!(errors
@@ -269,7 +260,7 @@ mod tests {
 
     #[test]
     fn evtx_other_real_files() {
-        let (records, errors) = read_all(&doc("rogue.evtx", fixture!("rogue_msi_url_1040_1042.evtx")));
+        let (records, errors) = read_all(&doc("rogue.evtx", fixture!("evtx/rogue_msi_url_1040_1042.evtx")));
         assert_eq!((records.len(), errors.len()), (351, 0));
         assert_eq!(
             records[350].field("Data"),
@@ -278,7 +269,7 @@ mod tests {
         let name = "Microsoft-Windows-LanguagePackSetup%4Operational.evtx";
         let (records, errors) = read_all(&doc(
             name,
-            fixture!("Microsoft-Windows-LanguagePackSetup%4Operational.evtx"),
+            fixture!("evtx/Microsoft-Windows-LanguagePackSetup%4Operational.evtx"),
         ));
         assert_eq!((records.len(), errors.len()), (17, 0));
         assert_eq!(
@@ -289,7 +280,7 @@ mod tests {
 
     #[test]
     fn evtx_damaged_beyond_header_gives_error_not_panic() {
-        let mut bytes = fixture!("Application_no_crc32.evtx").to_vec();
+        let mut bytes = fixture!("evtx/Application_no_crc32.evtx").to_vec();
         bytes.truncate(4096 + 3000);
         let d = doc("cut.evtx", &bytes);
         assert_eq!(d.kind.name(), EVTX);
@@ -312,7 +303,7 @@ mod tests {
 
     #[test]
     fn xml_wevtutil_without_wrapper() {
-        let d = doc("spp.xml", fixture!("spp-8198-wevtutil.xml"));
+        let d = doc("spp.xml", fixture!("evtx/spp-8198-wevtutil.xml"));
         assert!(is_event_text(&d));
         let (records, errors) = read_all(&d);
         assert!(errors.is_empty(), "{errors:?}");
@@ -329,7 +320,7 @@ mod tests {
 
     #[test]
     fn xml_rendered_with_wrapper_and_bom() {
-        let d = doc("spp-rendered.xml", fixture!("spp-8198-rendered.xml"));
+        let d = doc("spp-rendered.xml", fixture!("evtx/spp-8198-rendered.xml"));
         assert!(is_event_text(&d));
         let (records, errors) = read_all(&d);
         assert!(errors.is_empty(), "{errors:?}");
@@ -367,7 +358,7 @@ mod tests {
 
     #[test]
     fn csv_export() {
-        let d = doc("spp.csv", fixture!("spp-8198-export.csv"));
+        let d = doc("spp.csv", fixture!("evtx/spp-8198-export.csv"));
         assert!(is_event_text(&d));
         let (records, errors) = read_all(&d);
         assert!(errors.is_empty(), "{errors:?}");

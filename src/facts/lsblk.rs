@@ -174,12 +174,6 @@ fn is_lsblk(s: &Sample) -> bool {
 mod tests {
     use super::*;
 
-    macro_rules! linux {
-        ($p:literal) => {
-            include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/linux/", $p))
-        };
-    }
-
     fn run(bytes: &[u8]) -> (Document, Machine) {
         let doc = Document::from_bytes("t", "hardware/lsblk.json", bytes);
         assert_eq!(doc.kind, crate::facts::formats::kind("lsblk-json"));
@@ -194,7 +188,7 @@ mod tests {
 
     #[test]
     fn ci_machine_virtio_disk_without_model_or_serial() {
-        let (doc, m) = run(linux!("ci-debian12/hardware/lsblk.json"));
+        let (doc, m) = run(fixture!("linux/ci-debian12/hardware/lsblk.json"));
         // zram0 is type "disk" too, and skipped.
         assert_eq!(m.disks.len(), 1, "{:?}", m.disks);
         let vda = &m.disks[0];
@@ -213,7 +207,7 @@ mod tests {
 
     #[test]
     fn sata_and_usb_disks_with_booleans() {
-        let (doc, m) = run(linux!("constructed/lsblk-sata-usb.json"));
+        let (doc, m) = run(fixture!("linux/constructed/lsblk-sata-usb.json"));
         // loop0 (type loop), sr0 (rom), zram0 and the partitions are not disks.
         let names: Vec<Option<&str>> = m.disks.iter().map(|d| value(&d.model)).collect();
         assert_eq!(names, [Some("Samsung SSD 860 EVO 500GB"), Some("Expansion HDD")]);
@@ -231,7 +225,7 @@ mod tests {
 
     #[test]
     fn old_lsblk_strings() {
-        let (_, m) = run(linux!("constructed/lsblk-old-strings.json"));
+        let (_, m) = run(fixture!("linux/constructed/lsblk-old-strings.json"));
         let got: Vec<(Option<&str>, Option<&str>, Option<bool>)> = m
             .disks
             .iter()

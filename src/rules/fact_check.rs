@@ -2,7 +2,7 @@
 //! true as evidence.
 
 use super::condition::{DiskField, FactCheck, FactCondition, FactTarget, ScalarField, ValueClass};
-use super::eval::{Evidence, Match};
+use super::finding::{Evidence, Match};
 use crate::facts::model::{Disk, Nic};
 use crate::facts::placeholder::{self, Placeholder};
 use crate::facts::virt::{self, Verdict};

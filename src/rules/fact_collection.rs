@@ -3,7 +3,7 @@
 //! chosen but failed (timeout, access denied, deadline), is a finding of its own: the missing
 //! data may hide the cause.
 
-use super::eval::{Evidence, Match};
+use super::finding::{Evidence, Match};
 use crate::facts::Machine;
 use crate::i18n::Localized;
 

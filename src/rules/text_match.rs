@@ -3,7 +3,7 @@
 //! Evidence lines never carry a full product key (only its last group, as Windows shows it).
 
 use super::condition::{codes_in, FileSelector, TextCondition, TextMatcher};
-use super::eval::{Evidence, Match};
+use super::finding::{Evidence, Match};
 use crate::bundle::Document;
 use regex::Regex;
 use std::cell::OnceCell;
@@ -63,14 +63,12 @@ fn searched(docs: &[Document]) -> impl Iterator<Item = &Document> {
 fn hit(m: &mut Match, doc: &Document, n: usize, line: &str) {
     m.count += 1;
     if m.evidence.len() < MAX_EVIDENCE {
-        m.evidence.push(Evidence {
-            input: doc.input.clone(),
-            path: doc.path.clone(),
-            line: Some(n),
-            text: clip(&crate::privacy::mask_product_keys(line.trim())),
-            note: None,
-            event: None,
-        });
+        m.evidence.push(Evidence::new(
+            &doc.input,
+            &doc.path,
+            Some(n),
+            clip(&crate::privacy::mask_product_keys(line.trim())),
+        ));
     }
 }
 

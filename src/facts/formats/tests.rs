@@ -42,12 +42,6 @@ fn a_readme_about_dmidecode_is_text() {
     );
 }
 
-macro_rules! linux {
-    ($p:literal) => {
-        include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/linux/", $p))
-    };
-}
-
 fn kind_of_bytes(path: &str, bytes: &[u8]) -> Kind {
     let d = decode(bytes);
     recognise(path, bytes, Some(&d))
@@ -56,15 +50,21 @@ fn kind_of_bytes(path: &str, bytes: &[u8]) -> Kind {
 #[test]
 fn linux_collector_outputs_by_content() {
     let cases: [(&[u8], Kind); 9] = [
-        (linux!("ci-debian12/hardware/lsblk.json"), kind("lsblk-json")),
-        (linux!("constructed/lsblk-old-strings.json"), kind("lsblk-json")),
-        (linux!("ci-debian12/network/ip-addr.json"), kind("ip-json")),
-        (linux!("constructed/ip-addr-usb-nic.json"), kind("ip-json")),
-        (linux!("ci-debian12/hardware/sys-class-net.txt"), kind("sys-class-net")),
-        (linux!("constructed/sys-class-net-usb.txt"), kind("sys-class-net")),
-        (linux!("ci-debian12/system/os-release"), kind("os-release")),
-        (linux!("constructed/manifest-complete.json"), kind("manifest")),
-        (linux!("constructed/manifest-ci-partial.json"), kind("manifest")),
+        (fixture!("linux/ci-debian12/hardware/lsblk.json"), kind("lsblk-json")),
+        (fixture!("linux/constructed/lsblk-old-strings.json"), kind("lsblk-json")),
+        (fixture!("linux/ci-debian12/network/ip-addr.json"), kind("ip-json")),
+        (fixture!("linux/constructed/ip-addr-usb-nic.json"), kind("ip-json")),
+        (
+            fixture!("linux/ci-debian12/hardware/sys-class-net.txt"),
+            kind("sys-class-net"),
+        ),
+        (
+            fixture!("linux/constructed/sys-class-net-usb.txt"),
+            kind("sys-class-net"),
+        ),
+        (fixture!("linux/ci-debian12/system/os-release"), kind("os-release")),
+        (fixture!("linux/constructed/manifest-complete.json"), kind("manifest")),
+        (fixture!("linux/constructed/manifest-ci-partial.json"), kind("manifest")),
     ];
     // A neutral file name: the content alone decides.
     for (bytes, want) in cases {
@@ -74,14 +74,14 @@ fn linux_collector_outputs_by_content() {
 
 #[test]
 fn one_word_outputs_need_their_file_name() {
-    let virt = linux!("ci-debian12/hardware/systemd-detect-virt.txt");
+    let virt = fixture!("linux/ci-debian12/hardware/systemd-detect-virt.txt");
     assert_eq!(
         kind_of_bytes("hardware/systemd-detect-virt.txt", virt),
         kind("detect-virt")
     );
     assert_eq!(kind_of_bytes("systemd-detect-virt", b"none\n"), kind("detect-virt"));
     assert_eq!(kind_of_bytes("notes.txt", virt), Kind::TEXT);
-    let host = linux!("ci-debian12/system/hostname.txt");
+    let host = fixture!("linux/ci-debian12/system/hostname.txt");
     assert_eq!(kind_of_bytes("system/hostname.txt", host), kind("hostname"));
     assert_eq!(kind_of_bytes("hostname", b"uos-pc.example.local\n"), kind("hostname"));
     assert_eq!(kind_of_bytes("notes.txt", host), Kind::TEXT);

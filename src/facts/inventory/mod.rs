@@ -305,12 +305,6 @@ mod tests {
         (doc.kind, m)
     }
 
-    macro_rules! fixture {
-        ($p:literal) => {
-            include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/", $p))
-        };
-    }
-
     /// tasklist's table as it prints it (constructed: no licensed public tasklist of a guest).
     const TASKLIST: &[u8] = include_bytes!(concat!(
         env!("CARGO_MANIFEST_DIR"),

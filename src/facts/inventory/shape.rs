@@ -222,12 +222,6 @@ mod tests {
         crate::facts::formats::recognise(path, bytes, Some(&d))
     }
 
-    macro_rules! fixture {
-        ($p:literal) => {
-            include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/", $p))
-        };
-    }
-
     #[test]
     fn real_lists_by_content() {
         // Neutral names: the content decides.

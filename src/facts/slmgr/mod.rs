@@ -317,16 +317,6 @@ mod tests {
     use super::*;
     use crate::facts::licensing::LicenseStatus::*;
 
-    macro_rules! fixture {
-        ($name:literal) => {
-            include_bytes!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/tests/fixtures/slmgr/",
-                $name
-            ))
-        };
-    }
-
     fn run(path: &str, bytes: &[u8]) -> Machine {
         let doc = Document::from_bytes("t", path, bytes);
         assert_eq!(
@@ -345,7 +335,7 @@ mod tests {
 
     #[test]
     fn win7_evaluation_in_initial_grace() {
-        let m = run("dli.txt", fixture!("checkmk_win7-enterprise-eval_dli.txt"));
+        let m = run("dli.txt", fixture!("slmgr/checkmk_win7-enterprise-eval_dli.txt"));
         assert_eq!(m.licensing.len(), 1);
         let p = &m.licensing[0];
         assert_eq!(values(&p.name), ["Windows(R) 7, Enterprise edition"]);
@@ -366,7 +356,7 @@ mod tests {
 
     #[test]
     fn server_2012_kms_client_with_dns_discovered_host() {
-        let m = run("dli.txt", fixture!("checkmk_server2012-kms-client_dli.txt"));
+        let m = run("dli.txt", fixture!("slmgr/checkmk_server2012-kms-client_dli.txt"));
         assert_eq!(m.licensing.len(), 1);
         let p = &m.licensing[0];
         assert_eq!(values(&p.edition), ["ServerStandard"]);
@@ -387,7 +377,7 @@ mod tests {
 
     #[test]
     fn a_description_wrapped_by_the_console_is_joined() {
-        let m = run("dli.txt", fixture!("checkmk_server2008-kms-client_dli.txt"));
+        let m = run("dli.txt", fixture!("slmgr/checkmk_server2008-kms-client_dli.txt"));
         let p = &m.licensing[0];
         assert_eq!(
             values(&p.description),
@@ -403,7 +393,7 @@ mod tests {
 
     #[test]
     fn oem_dm_professional() {
-        let m = run("dli.txt", fixture!("checkmk_win10pro-vm-oem-dm_dli.txt"));
+        let m = run("dli.txt", fixture!("slmgr/checkmk_win10pro-vm-oem-dm_dli.txt"));
         let p = &m.licensing[0];
         assert_eq!(values(&p.edition), ["Professional"]);
         assert_eq!(values(&p.channel), ["OEM_DM"]);
@@ -413,7 +403,7 @@ mod tests {
 
     #[test]
     fn office_kms_host_dlv_all() {
-        let m = run("dlv.txt", fixture!("msdocs_office2016-kms-host_dlv-all.txt"));
+        let m = run("dlv.txt", fixture!("slmgr/msdocs_office2016-kms-host_dlv-all.txt"));
         assert_eq!(m.licensing.len(), 1);
         let p = &m.licensing[0];
         assert_eq!(values(&p.edition), ["OfficeKMSHostVL_KMS_Host"]);
@@ -429,7 +419,7 @@ mod tests {
 
     #[test]
     fn non_genuine_notification_reason() {
-        let m = run("dlv.txt", fixture!("msdocs_win7-kms-client-nongenuine_dlv.txt"));
+        let m = run("dlv.txt", fixture!("slmgr/msdocs_win7-kms-client-nongenuine_dlv.txt"));
         let p = &m.licensing[0];
         assert_eq!(p.status(), Some(Notification));
         assert_eq!(values(&p.license_status_reason), ["0xC004F200"]);
@@ -443,9 +433,9 @@ mod tests {
     #[test]
     fn dlv_all_gives_one_licence_per_name_block() {
         // Two real outputs one after the other, as `/dlv all` prints its licences.
-        let mut text = fixture!("msdocs_office2016-kms-host_dlv-all.txt").to_vec();
+        let mut text = fixture!("slmgr/msdocs_office2016-kms-host_dlv-all.txt").to_vec();
         text.extend_from_slice(b"\n");
-        text.extend_from_slice(fixture!("msdocs_win7-kms-client-nongenuine_dlv.txt"));
+        text.extend_from_slice(fixture!("slmgr/msdocs_win7-kms-client-nongenuine_dlv.txt"));
         let m = run("dlv-all.txt", &text);
         assert_eq!(m.licensing.len(), 2);
         assert_eq!(values(&m.licensing[0].partial_product_key), ["KDQ2G"]);
@@ -513,7 +503,7 @@ mod tests {
 
     #[test]
     fn chinese_output_in_the_encodings_slmgr_writes() {
-        let utf8 = fixture!("constructed_zh-CN_enterpriseg-kms_dlv.txt");
+        let utf8 = fixture!("slmgr/constructed_zh-CN_enterpriseg-kms_dlv.txt");
         let text = std::str::from_utf8(utf8).expect("fixture is UTF-8");
         check_zh(&run("dlv.txt", utf8), "UTF-8");
         // cscript without //U: the ANSI code page, GBK on zh-CN.

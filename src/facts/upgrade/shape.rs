@@ -125,12 +125,6 @@ mod tests {
         Document::from_text("in", path, text).kind
     }
 
-    macro_rules! fixture {
-        ($p:literal) => {
-            include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/", $p))
-        };
-    }
-
     #[test]
     fn every_real_setup_log_is_a_setup_log() {
         let files: &[(&str, &[u8])] = &[

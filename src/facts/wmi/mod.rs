@@ -232,15 +232,6 @@ pub fn wmic_command_alias(line: &str) -> Option<&str> {
 mod tests {
     use super::*;
 
-    macro_rules! fixture {
-        ($name:literal) => {
-            load(
-                $name,
-                include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/wmi/", $name)),
-            )
-        };
-    }
-
     fn load(name: &str, bytes: &[u8]) -> Document {
         Document::from_bytes("t", name, bytes)
     }
@@ -259,7 +250,10 @@ mod tests {
 
     #[test]
     fn lenovo_computer_system() {
-        let doc = fixture!("glpi-agent_11-AzureAD-Win32_ComputerSystem.wmi");
+        let doc = load(
+            "glpi-agent_11-AzureAD-Win32_ComputerSystem.wmi",
+            fixture!("wmi/glpi-agent_11-AzureAD-Win32_ComputerSystem.wmi"),
+        );
         assert_eq!(
             doc.kind,
             crate::facts::formats::kind("wmic-list").with_class(Some(WmiClass::ComputerSystem))
@@ -275,7 +269,10 @@ mod tests {
 
     #[test]
     fn source_lines_point_into_the_fixture() {
-        let doc = fixture!("glpi-agent_11-AzureAD-Win32_ComputerSystem.wmi");
+        let doc = load(
+            "glpi-agent_11-AzureAD-Win32_ComputerSystem.wmi",
+            fixture!("wmi/glpi-agent_11-AzureAD-Win32_ComputerSystem.wmi"),
+        );
         let m = run(std::slice::from_ref(&doc));
         let vendor = m.system.vendor.first().expect("vendor");
         // Line 1 is the BOM alone; `Manufacturer=LENOVO` is line 29 (as `grep -n` counts it).
@@ -287,7 +284,10 @@ mod tests {
 
     #[test]
     fn proxmox_placeholder_vendor() {
-        let m = run(&[fixture!("glpi-agent_proxmox-Win32_ComputerSystem.wmi")]);
+        let m = run(&[load(
+            "glpi-agent_proxmox-Win32_ComputerSystem.wmi",
+            fixture!("wmi/glpi-agent_proxmox-Win32_ComputerSystem.wmi"),
+        )]);
         assert_eq!(values(&m.system.vendor), ["BOCHS_"]);
         assert_eq!(values(&m.system.model), ["BXPC____"]);
         assert!(!m.hypervisor_present.is_known());
@@ -296,8 +296,14 @@ mod tests {
     #[test]
     fn latitude_nvme_disk_merges_across_classes() {
         let m = run(&[
-            fixture!("glpi-agent_latitude-7480-Win32_DiskDrive.wmi"),
-            fixture!("glpi-agent_latitude-7480-MSFT_PhysicalDisk.wmi"),
+            load(
+                "glpi-agent_latitude-7480-Win32_DiskDrive.wmi",
+                fixture!("wmi/glpi-agent_latitude-7480-Win32_DiskDrive.wmi"),
+            ),
+            load(
+                "glpi-agent_latitude-7480-MSFT_PhysicalDisk.wmi",
+                fixture!("wmi/glpi-agent_latitude-7480-MSFT_PhysicalDisk.wmi"),
+            ),
         ]);
         assert_eq!(m.disks.len(), 1);
         let d = &m.disks[0];
@@ -324,7 +330,10 @@ mod tests {
 
     #[test]
     fn win7_two_disks_second_with_empty_serial() {
-        let m = run(&[fixture!("glpi-agent_win7-sp1-x64-Win32_DiskDrive.wmi")]);
+        let m = run(&[load(
+            "glpi-agent_win7-sp1-x64-Win32_DiskDrive.wmi",
+            fixture!("wmi/glpi-agent_win7-sp1-x64-Win32_DiskDrive.wmi"),
+        )]);
         assert_eq!(m.disks.len(), 2);
         assert_eq!(m.disks[0].index, Some(0));
         assert_eq!(values(&m.disks[0].serial), ["42566332666666303539622d6632643731622031"]);
@@ -339,7 +348,10 @@ mod tests {
 
     #[test]
     fn vbox_physical_disk_bus_type_11_is_sata() {
-        let m = run(&[fixture!("glpi-agent_win10-edu-2020-fr-MSFT_PhysicalDisk.wmi")]);
+        let m = run(&[load(
+            "glpi-agent_win10-edu-2020-fr-MSFT_PhysicalDisk.wmi",
+            fixture!("wmi/glpi-agent_win10-edu-2020-fr-MSFT_PhysicalDisk.wmi"),
+        )]);
         assert_eq!(m.disks.len(), 1);
         let d = &m.disks[0];
         assert_eq!(d.index, Some(0));
@@ -351,7 +363,10 @@ mod tests {
 
     #[test]
     fn office_kms_client_licensing() {
-        let m = run(&[fixture!("glpi-agent_office_2016_01-SoftwareLicensingProduct.wmi")]);
+        let m = run(&[load(
+            "glpi-agent_office_2016_01-SoftwareLicensingProduct.wmi",
+            fixture!("wmi/glpi-agent_office_2016_01-SoftwareLicensingProduct.wmi"),
+        )]);
         assert_eq!(m.licensing.len(), 1);
         let p = &m.licensing[0];
         assert_eq!(values(&p.partial_product_key), ["WE9H9"]);
@@ -364,7 +379,10 @@ mod tests {
 
     #[test]
     fn win7_operating_system() {
-        let m = run(&[fixture!("glpi-agent_win7-sp1-x64-Win32_OperatingSystem.wmi")]);
+        let m = run(&[load(
+            "glpi-agent_win7-sp1-x64-Win32_OperatingSystem.wmi",
+            fixture!("wmi/glpi-agent_win7-sp1-x64-Win32_OperatingSystem.wmi"),
+        )]);
         let name = m.os.name.first().expect("caption");
         assert!(name.value.contains("Windows 7"));
         // Kept as printed, trailing space included.
@@ -378,11 +396,23 @@ mod tests {
     #[test]
     fn all_fixtures_together() {
         let m = run(&[
-            fixture!("glpi-agent_11-AzureAD-Win32_ComputerSystem.wmi"),
-            fixture!("glpi-agent_latitude-7480-Win32_DiskDrive.wmi"),
-            fixture!("glpi-agent_latitude-7480-MSFT_PhysicalDisk.wmi"),
-            fixture!("glpi-agent_win7-sp1-x64-Win32_DiskDrive.wmi"),
-            fixture!("ps_Win32_BaseBoard.json"),
+            load(
+                "glpi-agent_11-AzureAD-Win32_ComputerSystem.wmi",
+                fixture!("wmi/glpi-agent_11-AzureAD-Win32_ComputerSystem.wmi"),
+            ),
+            load(
+                "glpi-agent_latitude-7480-Win32_DiskDrive.wmi",
+                fixture!("wmi/glpi-agent_latitude-7480-Win32_DiskDrive.wmi"),
+            ),
+            load(
+                "glpi-agent_latitude-7480-MSFT_PhysicalDisk.wmi",
+                fixture!("wmi/glpi-agent_latitude-7480-MSFT_PhysicalDisk.wmi"),
+            ),
+            load(
+                "glpi-agent_win7-sp1-x64-Win32_DiskDrive.wmi",
+                fixture!("wmi/glpi-agent_win7-sp1-x64-Win32_DiskDrive.wmi"),
+            ),
+            load("ps_Win32_BaseBoard.json", fixture!("wmi/ps_Win32_BaseBoard.json")),
         ]);
         // Disk 0 of both machines merge by index (one bundle is one machine; this only checks
         // that nothing is lost or duplicated).
