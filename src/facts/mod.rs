@@ -20,6 +20,7 @@ pub mod model;
 pub mod nic_kind;
 mod os_release;
 mod paste;
+pub mod paths;
 pub mod placeholder;
 pub mod platform;
 mod slmgr;
