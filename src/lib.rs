@@ -1,7 +1,9 @@
 //! cmgelog: collects and analyses CMGE activation and upgrade logs.
 //!
-//! The pipeline, one module per stage: [`bundle`] (inputs → decoded, recognised documents) →
-//! [`facts`] (documents → the machine model) → [`rules`] (documents + machine → findings) →
+//! The pipeline, one module per stage: [`bundle`] (inputs → entries → decoded text) →
+//! [`facts`] (the source formats, one file each in one list: entries → recognised documents →
+//! the machine model; [`events`] reads the event logs among them) → [`rules`] (documents +
+//! machine → findings) →
 //! [`report`] (findings → text, JSON, Markdown, HTML). [`analysis`] runs the stages for one machine;
 //! the CLI in `main.rs` glues options to them.
 //! [`upload`] sends a bundle to the support portal (tus, resumable; or one multipart POST).

@@ -16,7 +16,7 @@ pub struct Kind {
 /// How a document's text is read, which decides what the bundle layer may do with it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reading {
-    /// Line by line; may be one of several outputs a user pasted into one file (`paste`).
+    /// Line by line; may be one of several outputs a user pasted into one file (`facts::paste`).
     Pasted,
     /// Line by line, never split (logs, lists, one-file outputs).
     Lines,

@@ -107,10 +107,7 @@ mod tests {
 
     #[test]
     fn ci_machine_is_a_docker_container_not_a_vm_signal() {
-        let m = run(include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/linux/ci-debian12/hardware/systemd-detect-virt.txt"
-        )));
+        let m = run(fixture!("linux/ci-debian12/hardware/systemd-detect-virt.txt"));
         assert!(m.vm_hints.is_empty());
         assert_eq!(m.container.best(), Some("docker"));
         assert_eq!(m.container.0[0].source.line, Some(1));

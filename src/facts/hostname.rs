@@ -39,10 +39,7 @@ mod tests {
         let doc = Document::from_bytes(
             "t",
             "system/hostname.txt",
-            include_bytes!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/tests/fixtures/linux/ci-debian12/system/hostname.txt"
-            )),
+            fixture!("linux/ci-debian12/system/hostname.txt"),
         );
         assert_eq!(doc.kind, crate::facts::formats::kind("hostname"));
         let mut m = Machine::default();

@@ -124,10 +124,7 @@ mod tests {
 
     #[test]
     fn ci_machine_interfaces() {
-        let m = run(include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/linux/ci-debian12/network/ip-addr.json"
-        )));
+        let m = run(fixture!("linux/ci-debian12/network/ip-addr.json"));
         // lo is skipped; the ifb devices are down and have no UP flag.
         assert_eq!(
             summary(&m),
@@ -149,10 +146,7 @@ mod tests {
 
     #[test]
     fn unplugged_cable_is_enabled_switched_off_wifi_is_not() {
-        let m = run(include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/linux/constructed/ip-addr-usb-nic.json"
-        )));
+        let m = run(fixture!("linux/constructed/ip-addr-usb-nic.json"));
         assert_eq!(
             summary(&m),
             [
@@ -169,18 +163,12 @@ mod tests {
         let ip = Document::from_bytes(
             "t",
             "network/ip-addr.json",
-            include_bytes!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/tests/fixtures/linux/constructed/ip-addr-usb-nic.json"
-            )),
+            fixture!("linux/constructed/ip-addr-usb-nic.json"),
         );
         let net = Document::from_bytes(
             "t",
             "hardware/sys-class-net.txt",
-            include_bytes!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/tests/fixtures/linux/constructed/sys-class-net-usb.txt"
-            )),
+            fixture!("linux/constructed/sys-class-net-usb.txt"),
         );
         for docs in [[&ip, &net], [&net, &ip]] {
             let mut m = Machine::default();

@@ -215,10 +215,7 @@ mod tests {
     fn thymolzzw() -> Machine {
         load(
             "Thymolzzw_ipconfig_all_zh-CN_gbk.txt",
-            include_bytes!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/tests/fixtures/ipconfig/Thymolzzw_ipconfig_all_zh-CN_gbk.txt"
-            )),
+            fixture!("ipconfig/Thymolzzw_ipconfig_all_zh-CN_gbk.txt"),
         )
     }
 
@@ -280,10 +277,7 @@ mod tests {
     fn chinese_gbk_gkkgithub_tunnels() {
         let m = load(
             "gkkgithub_TXT_ipconfig_all_zh-CN_gbk.txt",
-            include_bytes!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/tests/fixtures/ipconfig/gkkgithub_TXT_ipconfig_all_zh-CN_gbk.txt"
-            )),
+            fixture!("ipconfig/gkkgithub_TXT_ipconfig_all_zh-CN_gbk.txt"),
         );
         assert_eq!(first(&m.os.hostname), "lenovo-PC");
         let lan = by_description(&m, "Intel(R) 82579LM Gigabit Network Connection #2");
@@ -310,10 +304,7 @@ mod tests {
     fn english_labels_with_gbk_names_youzjuzi() {
         let m = load(
             "youzjuzi_ipconfig_all_en.txt",
-            include_bytes!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/tests/fixtures/ipconfig/youzjuzi_ipconfig_all_en.txt"
-            )),
+            fixture!("ipconfig/youzjuzi_ipconfig_all_en.txt"),
         );
         assert_eq!(first(&m.os.hostname), "youzilite");
         assert_eq!(m.nics.len(), 7);
@@ -347,10 +338,7 @@ mod tests {
 
     #[test]
     fn same_mac_in_another_document_merges() {
-        let bytes = include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/ipconfig/Thymolzzw_ipconfig_all_zh-CN_gbk.txt"
-        ));
+        let bytes = fixture!("ipconfig/Thymolzzw_ipconfig_all_zh-CN_gbk.txt");
         let mut m = Machine::default();
         for path in ["a/ipconfig.txt", "b/ipconfig.txt"] {
             let doc = Document::from_bytes("t", path, bytes);

@@ -208,10 +208,7 @@ mod tests {
 
     #[test]
     fn partial_run_of_the_ci_machine() {
-        let (doc, c) = run(include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/linux/constructed/manifest-ci-partial.json"
-        )));
+        let (doc, c) = run(fixture!("linux/constructed/manifest-ci-partial.json"));
         assert_eq!(c.schema, "cmgelog-manifest/1");
         assert_eq!(c.tool_version.as_deref(), Some("0.1.0"));
         assert_eq!((c.host.as_deref(), c.user.as_deref()), (Some("vm"), Some("ci")));
@@ -263,10 +260,7 @@ mod tests {
 
     #[test]
     fn complete_run_misses_nothing() {
-        let (_, c) = run(include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/linux/constructed/manifest-complete.json"
-        )));
+        let (_, c) = run(fixture!("linux/constructed/manifest-complete.json"));
         assert!(c.categories.iter().all(|s| !s.is_missing()), "{:#?}", c.categories);
         // Only a truncated journal: still collected.
         assert_eq!(

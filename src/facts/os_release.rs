@@ -89,10 +89,7 @@ mod tests {
 
     #[test]
     fn ci_machine_debian_12() {
-        let m = run(include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/linux/ci-debian12/system/os-release"
-        )));
+        let m = run(fixture!("linux/ci-debian12/system/os-release"));
         let name = m.os.name.first().expect("name");
         assert_eq!(name.value, "Debian GNU/Linux 12 (bookworm)");
         assert_eq!(name.source.line, Some(1));

@@ -86,10 +86,7 @@ mod tests {
 
     #[test]
     fn ci_machine_virtio_and_virtual_interfaces() {
-        let m = run(include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/linux/ci-debian12/hardware/sys-class-net.txt"
-        )));
+        let m = run(fixture!("linux/ci-debian12/hardware/sys-class-net.txt"));
         assert_eq!(
             summary(&m),
             [
@@ -109,10 +106,7 @@ mod tests {
 
     #[test]
     fn laptop_with_usb_nic() {
-        let m = run(include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/linux/constructed/sys-class-net-usb.txt"
-        )));
+        let m = run(fixture!("linux/constructed/sys-class-net-usb.txt"));
         assert_eq!(
             summary(&m),
             [

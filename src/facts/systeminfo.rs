@@ -362,20 +362,14 @@ mod tests {
     fn ec2() -> Machine {
         load(
             "Karthika1991_systeminfo_AmazonEC2.txt",
-            include_bytes!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/tests/fixtures/systeminfo/Karthika1991_systeminfo_AmazonEC2.txt"
-            )),
+            fixture!("systeminfo/Karthika1991_systeminfo_AmazonEC2.txt"),
         )
     }
 
     fn hp_es() -> Machine {
         load(
             "sego1_systeminfo_es_HP_ProDesk.txt",
-            include_bytes!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/tests/fixtures/systeminfo/sego1_systeminfo_es_HP_ProDesk.txt"
-            )),
+            fixture!("systeminfo/sego1_systeminfo_es_HP_ProDesk.txt"),
         )
     }
 

@@ -174,7 +174,7 @@ pub fn extract_processes(doc: &Document, machine: &mut Machine) {
 }
 
 /// `ps` header (`USER PID ... COMMAND`, `UID PID PPID ... CMD`): the index of the command
-/// column (the same test as `bundle::kind`'s).
+/// column (the same test as the recogniser's, `shape.rs`).
 fn ps_command_column(head: &[&str]) -> Option<usize> {
     let cols: Vec<&str> = head.first()?.split_whitespace().collect();
     let last = cols.last()?;

@@ -202,10 +202,7 @@ mod tests {
         v
     }
 
-    const BASEBOARD: &[u8] = include_bytes!(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/wmi/ps_Win32_BaseBoard.json"
-    ));
+    const BASEBOARD: &[u8] = fixture!("wmi/ps_Win32_BaseBoard.json");
 
     #[test]
     fn get_ciminstance_baseboard() {

@@ -97,10 +97,7 @@ mod tests {
     fn glpi_office_kms_client_all_fields() {
         let (_, m) = run(
             "SoftwareLicensingProduct.wmi",
-            include_bytes!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/tests/fixtures/wmi/glpi-agent_office_2016_01-SoftwareLicensingProduct.wmi"
-            )),
+            fixture!("wmi/glpi-agent_office_2016_01-SoftwareLicensingProduct.wmi"),
         );
         let p = &m.licensing[0];
         assert_eq!(values(&p.edition), ["Office16ProPlusVL_KMS_Client"]);
@@ -127,10 +124,7 @@ mod tests {
     fn powershell_json_products() {
         let (doc, m) = run(
             "constructed_ps_SoftwareLicensingProduct.json",
-            include_bytes!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/tests/fixtures/slmgr/constructed_ps_SoftwareLicensingProduct.json"
-            )),
+            fixture!("slmgr/constructed_ps_SoftwareLicensingProduct.json"),
         );
         assert_eq!(
             doc.kind,
@@ -159,10 +153,7 @@ mod tests {
     fn powershell_json_service_without_its_key() {
         let (doc, m) = run(
             "constructed_ps_SoftwareLicensingService.json",
-            include_bytes!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/tests/fixtures/slmgr/constructed_ps_SoftwareLicensingService.json"
-            )),
+            fixture!("slmgr/constructed_ps_SoftwareLicensingService.json"),
         );
         assert_eq!(
             doc.kind,
