@@ -113,7 +113,7 @@ fn scan_events(
     let mut counts = Vec::with_capacity(documents.len());
     let mut errors = Vec::new();
     for doc in documents {
-        if !doc.events {
+        if !doc.is_events() {
             counts.push(None);
             continue;
         }

@@ -16,13 +16,15 @@ pub struct Document {
     pub text: Option<DecodedText>,
     /// The raw bytes, kept only for binary formats that are parsed later (EVTX).
     pub raw: Option<Vec<u8>>,
-    /// An event log: an `.evtx` file, or a text export of events (wevtutil XML, Export-Csv);
-    /// the same as `kind.reading() == Reading::Events`. Event documents are read as events,
-    /// not as lines of text.
-    pub events: bool,
 }
 
 impl Document {
+    /// An event log: an `.evtx` file, or a text export of events (wevtutil XML, Export-Csv).
+    /// Event documents are read as events, not as lines of text.
+    pub fn is_events(&self) -> bool {
+        self.kind.reading() == Reading::Events
+    }
+
     /// Cuts every line longer than `max` bytes to at most `max` (at a character boundary), for
     /// documents read line by line; returns the number of the first line cut. Event exports
     /// and JSON documents are parsed whole and left alone. Line numbers do not change.
@@ -99,7 +101,7 @@ mod tests {
         ))
         .unwrap();
         let mut doc = Document::from_bytes("in", "spp.xml", &xml);
-        assert!(doc.events);
+        assert!(doc.is_events());
         assert_eq!(doc.cap_lines(16), None);
     }
 }

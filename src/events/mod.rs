@@ -137,7 +137,7 @@ pub fn read_wanted_events(
 /// True for text documents that are event exports (XML from `wevtutil qe /f:xml` or
 /// `/f:RenderedXml`, with or without the `<Events>` wrapper; CSV from `Get-WinEvent | Export-Csv`).
 pub fn is_event_text(doc: &Document) -> bool {
-    doc.events && doc.kind.name() != EVTX
+    doc.is_events() && doc.kind.name() != EVTX
 }
 
 /// Text that is an XML event export (see [`is_event_text`]).

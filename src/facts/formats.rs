@@ -212,7 +212,6 @@ impl Document {
             .any(|f| matches!(f.recognise, Recognise::Magic(m) if entry.data.starts_with(m)));
         let text = (!magic && decode::looks_textual(&entry.data)).then(|| decode::decode(&entry.data));
         let kind = recognise(&entry.path, &entry.data, text.as_ref());
-        let events = kind.reading() == crate::bundle::Reading::Events;
         let raw = magic.then_some(entry.data);
         Document {
             input: entry.input,
@@ -220,7 +219,6 @@ impl Document {
             kind,
             text,
             raw,
-            events,
         }
     }
 

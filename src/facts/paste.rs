@@ -31,7 +31,7 @@ static UNIX_PROMPT: LazyLock<Regex> = LazyLock::new(|| {
 
 /// The kinds a paste is made of; everything else is left whole.
 fn splittable(doc: &Document) -> bool {
-    !doc.events && doc.kind.reading() == Reading::Pasted
+    doc.kind.reading() == Reading::Pasted
 }
 
 /// The document, or its outputs when it holds several of different kinds.
@@ -107,7 +107,6 @@ pub fn split(doc: Document) -> Vec<Document> {
                 first_line: text.first_line + start,
             }),
             raw: None,
-            events: false,
         })
         .collect()
 }

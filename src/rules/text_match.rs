@@ -57,7 +57,7 @@ pub(crate) fn find<'a>(cond: &TextCondition, docs: &'a [Document], codes: &OnceC
 /// Documents whose lines text conditions read. Event exports are read as events (by event
 /// conditions); searching their text as well would count each event twice.
 fn searched(docs: &[Document]) -> impl Iterator<Item = &Document> {
-    docs.iter().filter(|d| d.text.is_some() && !d.events)
+    docs.iter().filter(|d| d.text.is_some() && !d.is_events())
 }
 
 fn hit(m: &mut Match, doc: &Document, n: usize, line: &str) {
