@@ -126,3 +126,20 @@ fn classes_from_keys() {
     );
     assert_eq!(WmiClass::from_keys(["Foo"]), None);
 }
+
+#[test]
+fn format_names_are_unique_and_selectable() {
+    let names = names();
+    let mut unique = names.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), names.len(), "two formats share a name: {names:?}");
+    for f in FORMATS {
+        assert_eq!(kind(f.kind.name()), f.kind);
+        assert!(
+            f.kind.class().is_none(),
+            "{}: the class is set per document",
+            f.kind.name()
+        );
+    }
+}
