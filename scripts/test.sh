@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone. Installs what the tests need, then runs the
 # format and lint checks, the unit and integration tests, the rule fixtures, and the Windows
-# build with its tests under Wine (scripts/test-windows.sh).
+# build with its tests under Wine (scripts/test-windows.sh), then the packages
+# (scripts/test-packages.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -54,3 +55,8 @@ cargo run --locked --quiet -- rules test rules
 # The Windows exe: cross-built, its tests and a real collection run under Wine.
 step "windows"
 bash scripts/test-windows.sh
+
+# What is handed out: the Windows zip (the exe the windows step just built, plus the example
+# cmgelog.toml), the .deb (unpacked with dpkg -x and run) and SHA256SUMS, in dist/.
+step "packages"
+bash scripts/test-packages.sh

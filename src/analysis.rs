@@ -4,6 +4,7 @@
 
 use crate::bundle::{self, Document, Limits, ReadError, ReadErrorKind};
 use crate::events::{self, ChunkFilter, EventReadError};
+use crate::exit_code::AnalysisExit;
 use crate::facts::{self, EventFacts, Machine};
 use crate::rules::{self, EventScan, EventScanner, Finding, RuleSet, Severity};
 use serde::Serialize;
@@ -179,7 +180,14 @@ fn unanalysed_inputs(
 
 fn damaged(e: EventReadError) -> ReadError {
     let entry = (!e.input.ends_with(&e.path)).then_some(e.path);
-    ReadError::new(e.input, entry, ReadErrorKind::DamagedEvents { detail: e.detail })
+    ReadError::new(
+        e.input,
+        entry,
+        ReadErrorKind::DamagedEvents {
+            detail: e.detail,
+            part: e.part,
+        },
+    )
 }
 
 impl Analysis {
@@ -213,16 +221,22 @@ impl Analysis {
         }
     }
 
-    /// The process exit code: 2 when something could not be read (the rest was still
-    /// analysed), else 1 when a finding of severity warning or above exists, else 0.
-    pub fn exit_code(&self) -> u8 {
+    /// The process exit code: [`AnalysisExit::Unreadable`] when something could not be read
+    /// (the rest was still analysed), else [`AnalysisExit::Findings`] when a finding of
+    /// severity warning or above exists, else [`AnalysisExit::Clean`].
+    pub fn exit(&self) -> AnalysisExit {
         if !self.errors.is_empty() {
-            2
+            AnalysisExit::Unreadable
         } else if self.findings.iter().any(|f| f.severity >= Severity::Warning) {
-            1
+            AnalysisExit::Findings
         } else {
-            0
+            AnalysisExit::Clean
         }
+    }
+
+    /// [`Analysis::exit`] as the number.
+    pub fn exit_code(&self) -> u8 {
+        self.exit().code()
     }
 }
 

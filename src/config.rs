@@ -151,6 +151,34 @@ mod tests {
         assert_eq!(merged.case_id.as_deref(), Some("CMGE-2026-00042"));
     }
 
+    /// windows/cmgelog.toml, the example scripts/package.sh ships next to the exe: as shipped
+    /// (every setting commented out) it changes nothing, and with every setting uncommented
+    /// (a `#` directly followed by a key or a table) each key is one the program reads.
+    #[test]
+    fn the_shipped_example_is_neutral_and_every_setting_in_it_is_valid() {
+        let shipped = include_str!("../windows/cmgelog.toml");
+        let as_shipped = Config::parse(Path::new("cmgelog.toml"), shipped).unwrap();
+        assert_eq!(as_shipped, Config::default());
+
+        let filled: String = shipped
+            .lines()
+            .map(|l| match l.strip_prefix('#') {
+                Some(rest) if rest.starts_with(|c: char| c.is_ascii_lowercase() || c == '[') => rest,
+                _ => l,
+            })
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let c = Config::parse(Path::new("cmgelog.toml"), &filled).unwrap_or_else(|e| panic!("{}", e.message));
+        assert_eq!(c.language.as_deref(), Some("zh"));
+        assert_eq!(c.case_id.as_deref(), Some("CMGE-2026-00042"));
+        assert_eq!(c.categories.as_ref().map(Vec::len), Some(4));
+        assert_eq!(c.deadline.as_deref(), Some("15m"));
+        assert_eq!(c.activation_log_dirs.len(), 1);
+        assert_eq!(c.portal.url.as_deref(), Some("https://support.example.cn/files/"));
+        assert_eq!(c.portal.user.as_deref(), Some("case-00042"));
+        assert_eq!(c.portal.protocol.as_deref(), Some("auto"));
+    }
+
     #[test]
     fn mistakes_name_the_file_and_line_and_passwords_are_refused() {
         let e = Config::parse(Path::new("cmgelog.toml"), "[portal]\npassword = \"x\"\n").unwrap_err();

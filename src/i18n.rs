@@ -35,7 +35,7 @@ impl Lang {
 }
 
 /// A text in Chinese and English.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Localized {
     pub zh: String,
     pub en: String,

@@ -13,6 +13,7 @@
 //! [`rules_test`] runs every rule on its fixtures through the whole pipeline (`rules test`).
 //! [`batch`] runs the analysis over many bundles in parallel (records, summary, SQLite index,
 //! `find`); [`fingerprint`] is the hardware identity activation binds to, its hash and diff.
+//! [`exit_code`] lists every command's exit codes (the source of `--help` and docs/exit-codes.md).
 
 /// A file under `tests/fixtures/`, as bytes compiled into the unit tests:
 /// `fixture!("dmidecode/Dell_PowerEdge-R640.txt")`. The one way unit tests reach fixtures
@@ -32,6 +33,7 @@ pub mod config;
 pub mod config_check;
 pub mod digest;
 pub mod events;
+pub mod exit_code;
 pub mod facts;
 pub mod fingerprint;
 pub mod flow;
@@ -42,6 +44,7 @@ pub mod privacy;
 pub mod report;
 pub mod rules;
 pub mod rules_test;
+pub mod serve;
 pub mod toml_check;
 pub mod upload;
 pub mod watch;

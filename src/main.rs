@@ -4,7 +4,6 @@ mod cli;
 #[cfg(windows)]
 mod gui;
 
-use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -13,6 +12,6 @@ fn main() -> ExitCode {
     if gui::launch::double_clicked() {
         return ExitCode::from(gui::run());
     }
-    let cli = cli::Cli::parse();
+    let cli = cli::help::parse();
     ExitCode::from(cli::run(cli))
 }

@@ -1,8 +1,21 @@
-//! The texts of the end-user screens (wizard, collect, upload), one file per language:
-//! `locales/zh.toml` and `locales/en.toml`, compiled in. Placeholders are `{name}`.
+//! The texts of the end-user screens (wizard, collect, upload) and of the reports' own words
+//! (the notes on a collection manifest or a setup log, damaged event logs), one file per
+//! language: `locales/zh.toml` and `locales/en.toml`, compiled in. Placeholders are `{name}`.
 
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Localized};
 use std::collections::HashMap;
+use std::sync::LazyLock;
+
+static ZH: LazyLock<Messages> = LazyLock::new(|| Messages::new(Lang::Zh));
+static EN: LazyLock<Messages> = LazyLock::new(|| Messages::new(Lang::En));
+
+/// A text in both languages, for what is worded once and shown in either (a finding's note).
+pub fn localized(key: &str, args: &[(&str, &dyn std::fmt::Display)]) -> Localized {
+    Localized::new(
+        Messages::of(Lang::Zh).fill(key, args),
+        Messages::of(Lang::En).fill(key, args),
+    )
+}
 
 pub struct Messages {
     texts: HashMap<String, String>,
@@ -17,6 +30,14 @@ impl Messages {
         // The catalogs are ours and tested; a broken one is a build defect, caught by the tests.
         let texts = toml::from_str(source).expect("locales/*.toml parse");
         Messages { texts }
+    }
+
+    /// The catalog of `lang`, parsed once per process.
+    pub fn of(lang: Lang) -> &'static Messages {
+        match lang {
+            Lang::Zh => &ZH,
+            Lang::En => &EN,
+        }
     }
 
     /// The text for `key`; a missing key shows as the key itself rather than failing.

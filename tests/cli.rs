@@ -626,7 +626,7 @@ fn linux_collector_folder_with_manifest() {
                 categories
             ),
             (
-                "event-logs was not collected: deadline",
+                "event-logs was not collected: time limit reached",
                 49,
                 "evt.journal [event-logs]: interrupted (deadline)"
             ),

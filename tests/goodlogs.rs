@@ -7,7 +7,7 @@
 //!
 //! `truth.tsv` says, per file whose machine is known, whether it is a VM guest, from what the
 //! file itself shows. A physical machine taken for a VM fails the suite; the table of precision
-//! and recall is printed (`cargo test --test goodlogs -- --nocapture`) and kept in the README.
+//! and recall is printed (`cargo test --test goodlogs -- --nocapture`) and kept in docs/analyze.md.
 //!
 //! After a deliberate change: `CMGELOG_BLESS=1 cargo test --test goodlogs`, then review the
 //! diff of `expected.txt` line by line before committing it.

@@ -1,5 +1,5 @@
 //! The SQLite index that `batch --index FILE` writes and `find --index FILE` reads. Engineers
-//! can also query it with `sqlite3`; the tables (documented in the README too):
+//! can also query it with `sqlite3`; the tables (documented in docs/batch.md too):
 //!
 //! ```sql
 //! meta(key TEXT PRIMARY KEY, value TEXT)            -- schema_version = 1

@@ -30,6 +30,9 @@ pub struct BatchConfig<'a> {
     pub lang: Lang,
     /// Worker threads; 0 means one per core.
     pub jobs: usize,
+    /// Records in the order of the bundles (sorted by path) rather than as they finish; at
+    /// most a few bundles per thread wait for an earlier one.
+    pub ordered: bool,
 }
 
 /// Analyses each bundle as its own machine, in parallel, and hands each record to `write` as
@@ -52,18 +55,19 @@ pub fn run(
             return Ok(tally.finish());
         }
     }
-    runner::run_parallel(
-        bundles,
-        config.jobs,
-        |b| {
-            let a = analysis::analyze(std::slice::from_ref(&b.path), config.rules, &config.limits);
-            BundleRecord::new(b, &a, config.lang)
-        },
-        |record| {
-            tally.add(&record);
-            write(&record)
-        },
-    )?;
+    let analyse = |b: &BundlePath| {
+        let a = analysis::analyze(std::slice::from_ref(&b.path), config.rules, &config.limits);
+        BundleRecord::new(b, &a, config.lang)
+    };
+    let written = |record: BundleRecord| {
+        tally.add(&record);
+        write(&record)
+    };
+    if config.ordered {
+        runner::run_ordered(bundles, config.jobs, analyse, written)?;
+    } else {
+        runner::run_parallel(bundles, config.jobs, analyse, written)?;
+    }
     Ok(tally.finish())
 }
 
@@ -76,7 +80,7 @@ fn missing_record(e: &DiscoverError) -> BundleRecord {
         key: e.path.clone(),
         size: None,
         sha256: None,
-        exit_code: 2,
+        exit_code: crate::exit_code::AnalysisExit::Unreadable.code(),
         identity: record::Identity::default(),
         findings: Vec::new(),
         errors: vec![record::RecordError {

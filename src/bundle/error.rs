@@ -45,8 +45,13 @@ pub enum ReadErrorKind {
     /// The entry was read but one of the parsers rejected part of it.
     Parse { detail: String },
     /// Part of an event log is damaged (a bad chunk or record); the readable records before
-    /// and after it were analysed.
-    DamagedEvents { detail: String },
+    /// and after it were analysed. `part` says which in both languages (locales/*.toml
+    /// `events-*`); `detail` is the parser's English message.
+    DamagedEvents {
+        detail: String,
+        #[serde(skip)]
+        part: crate::i18n::Localized,
+    },
     /// The input holds no file at all (an empty folder, an empty zip), or only empty files.
     Empty,
     /// No file of the input is in a format this tool reads (binary data, or text that is no
@@ -136,8 +141,9 @@ impl ReadError {
             (Corrupt { detail }, false) => format!("entry data is damaged: {detail}"),
             (Parse { detail }, true) => format!("内容无法解析：{detail}"),
             (Parse { detail }, false) => format!("content could not be parsed: {detail}"),
-            (DamagedEvents { detail }, true) => {
-                format!("事件日志部分损坏，已跳过损坏部分，其余记录已分析：{detail}")
+            // The parser's message is English: the Chinese report names the part in words.
+            (DamagedEvents { part, .. }, true) => {
+                format!("事件日志部分损坏（{}），已跳过损坏部分，其余记录已分析", part.zh)
             }
             (Empty, true) => "输入为空（没有文件，或只有空文件），未分析".to_string(),
             (Empty, false) => "the input is empty (no file, or only empty files); nothing was analysed".to_string(),
@@ -147,9 +153,10 @@ impl ReadError {
             (NotAnalysed { binary, text }, false) => format!(
                 "not analysed: no file in a format this tool reads ({binary} binary, {text} unrecognised text); nothing can be said about the machine from it"
             ),
-            (DamagedEvents { detail }, false) => {
+            (DamagedEvents { detail, part }, false) => {
                 format!(
-                    "event log partly damaged; the damaged part was skipped, the other records were analysed: {detail}"
+                    "event log partly damaged ({}); the damaged part was skipped, the other records were analysed: {detail}",
+                    part.en
                 )
             }
         }

@@ -3,6 +3,7 @@
 use super::{output, progress, rules_cmd, LimitOptions, RuleOptions};
 use clap::ValueEnum;
 use cmgelog::batch::{self, index::IndexWriter, BatchConfig, Shard};
+use cmgelog::exit_code::AnalysisExit;
 use cmgelog::i18n::Lang;
 use cmgelog::report::batch::{csv::CsvWriter, jsonl::JsonlWriter, text::TextWriter, BatchWriter};
 use cmgelog::report::html_batch::HtmlBatchWriter;
@@ -25,11 +26,18 @@ pub struct BatchArgs {
     /// Bundles analysed at once [default: the number of cores].
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
+    /// jsonl: one JSON record per bundle, then the summary (schema in
+    /// src/report/batch/jsonl.rs); csv: one row per bundle (summary on stderr); text: a line per
+    /// bundle and the summary; html: one page with charts and a table.
     #[arg(long, value_enum, default_value_t = BatchFormat::Jsonl)]
     pub format: BatchFormat,
     /// Write to FILE instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Records in the order of the bundles (sorted by path), the same from run to run, instead
+    /// of as they finish; memory stays bounded (a few bundles per job wait at most).
+    #[arg(long)]
+    pub ordered: bool,
     /// Write only the summary, not one record per bundle.
     #[arg(long)]
     pub summary: bool,
@@ -45,13 +53,13 @@ pub struct BatchArgs {
     pub limits: LimitOptions,
 }
 
-pub fn run(args: &BatchArgs, lang: Lang) -> u8 {
+pub fn run(args: &BatchArgs, lang: Lang) -> AnalysisExit {
     let rules = match rules_cmd::load(&args.rules) {
         // Many bundles: a faster event filter is worth its longer build.
         Ok(r) => r.for_many_bundles(),
         Err(e) => {
             rules_cmd::report_load_error(&e, lang);
-            return 2;
+            return AnalysisExit::Unreadable;
         }
     };
     let (mut bundles, mut missing) = batch::discover(&args.inputs);
@@ -59,7 +67,7 @@ pub fn run(args: &BatchArgs, lang: Lang) -> u8 {
         // A mistyped path in a cluster job must not pass as "0 bundles, all fine".
         let paths: Vec<String> = args.inputs.iter().map(|p| p.display().to_string()).collect();
         output::error(lang, "这些路径下没有压缩包", "no bundle under", paths.join(", "));
-        return 2;
+        return AnalysisExit::Unreadable;
     }
     if let Some(shard) = args.shard {
         bundles.retain(|b| shard.contains(&b.key));
@@ -69,7 +77,7 @@ pub fn run(args: &BatchArgs, lang: Lang) -> u8 {
         Ok(o) => o,
         Err(e) => {
             output::error(lang, "无法写入输出文件", "cannot write the output file", e);
-            return 2;
+            return AnalysisExit::Unreadable;
         }
     };
     let mut writer: Box<dyn BatchWriter> = match args.format {
@@ -80,7 +88,7 @@ pub fn run(args: &BatchArgs, lang: Lang) -> u8 {
             Ok(w) => Box::new(w),
             Err(e) => {
                 output::error(lang, "无法创建临时文件", "cannot create a temporary file", e);
-                return 2;
+                return AnalysisExit::Unreadable;
             }
         },
     };
@@ -88,7 +96,7 @@ pub fn run(args: &BatchArgs, lang: Lang) -> u8 {
         Ok(i) => i,
         Err(e) => {
             output::error(lang, "无法创建索引", "cannot create the index", e);
-            return 2;
+            return AnalysisExit::Unreadable;
         }
     };
     let config = BatchConfig {
@@ -96,15 +104,16 @@ pub fn run(args: &BatchArgs, lang: Lang) -> u8 {
         limits: args.limits.limits(),
         lang,
         jobs: args.jobs.unwrap_or(0),
+        ordered: args.ordered,
     };
     let bar = progress::bar((bundles.len() + missing.len()) as u64);
     // The worst exit code of any bundle, and the first output or index failure (which stops
     // the batch: a result that cannot be written is lost).
-    let mut worst = 0u8;
+    let mut worst = AnalysisExit::Clean;
     let mut failure: Option<(&str, &str, String)> = None;
     let summary = batch::run(&bundles, &missing, &config, |record| {
         bar.inc(1);
-        worst = worst.max(record.exit_code);
+        worst = worst.max(AnalysisExit::from_code(record.exit_code).unwrap_or(AnalysisExit::Unreadable));
         if let Some(ix) = index.as_mut() {
             if let Err(e) = ix.add(record) {
                 failure = Some(("无法写入索引", "cannot write the index", e.to_string()));
@@ -129,7 +138,7 @@ pub fn run(args: &BatchArgs, lang: Lang) -> u8 {
         Ok(s) => s,
         Err(e) => {
             output::error(lang, "无法启动工作线程", "cannot start the worker threads", e);
-            return 2;
+            return AnalysisExit::Unreadable;
         }
     };
     if let Some(ix) = index {
@@ -149,7 +158,7 @@ pub fn run(args: &BatchArgs, lang: Lang) -> u8 {
     let _ = io::stderr().flush();
     if let Some((zh, en, detail)) = failure {
         output::error(lang, zh, en, detail);
-        return 2;
+        return AnalysisExit::Unreadable;
     }
     worst
 }

@@ -4,6 +4,7 @@
 use super::upload::{protocol_named, UploadArgs};
 use cmgelog::collect::{self, category, Category, Progress, Status};
 use cmgelog::config::Config;
+use cmgelog::exit_code::{CollectExit, UploadExit};
 use cmgelog::i18n::Lang;
 use cmgelog::messages::Messages;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -54,12 +55,9 @@ pub struct CollectArgs {
     pub case_id: Option<String>,
 }
 
-/// Exit codes: 0 the zip was written (and uploaded, with `--upload`); 3 no zip could be
-/// written (bad spec, unwritable folder, full disk); 4 the user declined; 6 the zip was
-/// written but the upload failed (the zip is kept; the message says why and how to retry);
-/// 130 interrupted by Ctrl-C (the zip was still written with what was collected, and says so
-/// in its manifest).
-pub fn run(args: &CollectArgs, config: &Config, lang: Lang) -> u8 {
+/// Exit codes: [`CollectExit`]. Interrupted by Ctrl-C, the zip is still written with what was
+/// collected, and says so in its manifest.
+pub fn run(args: &CollectArgs, config: &Config, lang: Lang) -> CollectExit {
     let msg = Messages::new(lang);
     let chosen = match (&args.categories, &config.categories) {
         (Some(list), _) => category::parse_list(list),
@@ -79,7 +77,7 @@ pub fn run(args: &CollectArgs, config: &Config, lang: Lang) -> u8 {
         Ok(c) => c,
         Err(e) => {
             eprintln!("{}", msg.fill("bad-categories", &[("error", &e)]));
-            return 2;
+            return CollectExit::CannotStart;
         }
     };
     let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
@@ -87,7 +85,7 @@ pub fn run(args: &CollectArgs, config: &Config, lang: Lang) -> u8 {
         announce(&categories, args, deadline, lang, &msg);
     }
     if interactive && !args.yes && !confirm(&msg) {
-        return 4;
+        return CollectExit::Declined;
     }
     let cancel = Arc::new(AtomicBool::new(false));
     {
@@ -114,28 +112,28 @@ pub fn run(args: &CollectArgs, config: &Config, lang: Lang) -> u8 {
             let mut out = std::io::stdout();
             let _ = writeln!(out, "{}", o.zip.display());
             if o.manifest.interrupted {
-                130
+                CollectExit::Interrupted
             } else if args.upload {
                 upload_after(&o.zip, args, config, lang)
             } else {
-                0
+                CollectExit::Done
             }
         }
         Err(e) => {
             eprintln!("{}", e.message(&msg));
-            3
+            CollectExit::NoZip
         }
     }
 }
 
 /// `--upload`: the uploader's own command with the portal from the options or the configuration.
-fn upload_after(zip: &std::path::Path, args: &CollectArgs, config: &Config, lang: Lang) -> u8 {
+fn upload_after(zip: &std::path::Path, args: &CollectArgs, config: &Config, lang: Lang) -> CollectExit {
     let (Some(url), Some(user)) = (
         args.url.clone().or_else(|| config.portal.url.clone()),
         args.user.clone().or_else(|| config.portal.user.clone()),
     ) else {
         eprintln!("{}", Messages::new(lang).fill("no-portal", &[("path", &zip.display())]));
-        return 6;
+        return CollectExit::UploadFailed;
     };
     let upload_args = UploadArgs {
         bundle: zip.to_path_buf(),
@@ -150,8 +148,8 @@ fn upload_after(zip: &std::path::Path, args: &CollectArgs, config: &Config, lang
         quiet: args.quiet,
     };
     match super::upload::run(&upload_args, lang) {
-        0 => 0,
-        _ => 6,
+        UploadExit::Uploaded => CollectExit::Done,
+        _ => CollectExit::UploadFailed,
     }
 }
 

@@ -1,12 +1,12 @@
 //! `cmgelog explain CODE...`: what an error code means, what to do, and which rules detect it.
 //!
-//! Exit code: 0 when every code is in the knowledge base, 1 when a well-formed code is not,
-//! 2 when an argument is not a code at all or a `--rules` file does not load (the worst wins).
+//! Exit code: [`ExplainExit`], the worst of the arguments'.
 
 mod json;
 mod text;
 
 use super::{rules_cmd, Format, RuleOptions};
+use cmgelog::exit_code::ExplainExit;
 use cmgelog::i18n::Lang;
 use cmgelog::knowledge::{parse_setup_code, Code, CodeInfo, ExtendCode, Knowledge, Via};
 use cmgelog::rules::Rule;
@@ -18,9 +18,11 @@ pub struct ExplainArgs {
     /// Error codes: 0xC004F074, C004F074, 3221549172, -1073418124, 0xC1900101-0x20017.
     #[arg(required = true, value_name = "CODE")]
     pub codes: Vec<String>,
+    /// text: for a terminal; json: for scripts; md: to paste into a ticket.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// The rules whose detection is listed (default: the built-in rules).
+    /// The rules whose detection is listed, and whose `[[code]]` tables are explained too
+    /// (default: the built-in rules).
     #[command(flatten)]
     pub rules: RuleOptions,
 }
@@ -41,24 +43,27 @@ struct Explained<'k> {
 }
 
 impl Outcome<'_> {
-    fn exit_code(&self) -> u8 {
+    fn exit(&self) -> ExplainExit {
         match self {
-            Outcome::Known(_) => 0,
-            Outcome::Unknown(_) => 1,
-            Outcome::NotACode(_) => 2,
+            Outcome::Known(_) => ExplainExit::Known,
+            Outcome::Unknown(_) => ExplainExit::Unknown,
+            Outcome::NotACode(_) => ExplainExit::NotACode,
         }
     }
 }
 
-pub fn run(args: &ExplainArgs, lang: Lang) -> u8 {
-    let knowledge = Knowledge::builtin();
-    let rules = match rules_cmd::load(&args.rules) {
-        Ok(set) => set.rules,
+pub fn run(args: &ExplainArgs, lang: Lang) -> ExplainExit {
+    let set = match rules_cmd::load(&args.rules) {
+        Ok(set) => set,
         Err(e) => {
             rules_cmd::report_load_error(&e, lang);
-            return 2;
+            return ExplainExit::NotACode;
         }
     };
+    // The built-in table with the codes the rule files define.
+    let knowledge = set.knowledge();
+    let knowledge = &knowledge;
+    let rules = set.rules;
     let outcomes: Vec<Outcome> = args.codes.iter().map(|a| explain(a, knowledge, &rules)).collect();
 
     for o in &outcomes {
@@ -83,7 +88,7 @@ pub fn run(args: &ExplainArgs, lang: Lang) -> u8 {
     // anstream keeps colours only on a terminal; a closed pipe (`| head`) is not an error.
     let mut stdout = anstream::stdout();
     let _ = stdout.write_all(out.as_bytes()).and_then(|_| stdout.flush());
-    outcomes.iter().map(Outcome::exit_code).max().unwrap_or(0)
+    outcomes.iter().map(Outcome::exit).max().unwrap_or(ExplainExit::Known)
 }
 
 fn explain<'k>(arg: &str, knowledge: &'k Knowledge, rules: &'k [Rule]) -> Outcome<'k> {

@@ -5,6 +5,7 @@ use clap::ValueEnum;
 use cmgelog::batch::find::{self, Hit, Query};
 use cmgelog::batch::identifiers::IdKind;
 use cmgelog::batch::{discover, index};
+use cmgelog::exit_code::FindExit;
 use cmgelog::i18n::Lang;
 use cmgelog::report::escape_control;
 use std::io::Write;
@@ -35,6 +36,7 @@ pub struct FindArgs {
     /// A SQLite index written by `batch --index` (may be given several times).
     #[arg(long, value_name = "FILE")]
     pub index: Vec<PathBuf>,
+    /// text: one line per hit (bundle, field=value, file:line); json: a list of hits.
     #[arg(long, value_enum, default_value_t = FindFormat::Text)]
     pub format: FindFormat,
     /// Bundles read at once [default: the number of cores].
@@ -44,8 +46,8 @@ pub struct FindArgs {
     pub limits: LimitOptions,
 }
 
-/// Exit code: 0 found, 1 not found, 2 something could not be read (like grep).
-pub fn run(args: &FindArgs, lang: Lang) -> u8 {
+/// Exit code: [`FindExit`], like grep's.
+pub fn run(args: &FindArgs, lang: Lang) -> FindExit {
     let query = match (&args.serial, &args.mac, &args.host) {
         (Some(s), _, _) => Query::new(IdKind::Serial, s),
         (_, Some(m), _) => Query::new(IdKind::Mac, m),
@@ -89,7 +91,7 @@ pub fn run(args: &FindArgs, lang: Lang) -> u8 {
             }
             Err(e) => {
                 output::error(lang, "无法启动工作线程", "cannot start the worker threads", e);
-                return 2;
+                return FindExit::Unreadable;
             }
         }
     }
@@ -124,10 +126,10 @@ pub fn run(args: &FindArgs, lang: Lang) -> u8 {
         );
     }
     if failed {
-        2
+        FindExit::Unreadable
     } else if hits.is_empty() {
-        1
+        FindExit::NotFound
     } else {
-        0
+        FindExit::Found
     }
 }

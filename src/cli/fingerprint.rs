@@ -4,6 +4,7 @@ use super::LimitOptions;
 use clap::ValueEnum;
 use cmgelog::analysis;
 use cmgelog::bundle::ReadError;
+use cmgelog::exit_code::{DiffExit, FingerprintExit};
 use cmgelog::fingerprint::PartKey;
 use cmgelog::fingerprint::{diff, Fingerprint};
 use cmgelog::i18n::Lang;
@@ -22,6 +23,7 @@ pub struct FingerprintArgs {
     /// A bundle (or folder, or files) of one machine.
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
+    /// text: the parts and the hash, for a person; json: the same for scripts.
     #[arg(long, value_enum, default_value_t = FpFormat::Text)]
     pub format: FpFormat,
     #[command(flatten)]
@@ -34,6 +36,7 @@ pub struct DiffArgs {
     pub a: PathBuf,
     /// The later bundle.
     pub b: PathBuf,
+    /// text: the parts that differ, side by side; json: both hashes, `same` and the differences.
     #[arg(long, value_enum, default_value_t = FpFormat::Text)]
     pub format: FpFormat,
     #[command(flatten)]
@@ -57,10 +60,9 @@ fn print(text: &str) {
     let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
 }
 
-/// Exit code: 0; 1 when no part identifies the machine (no serial or MAC that is not a
-/// placeholder: every such machine would get the same hash); 2 when something could not be
-/// read (the rest is still fingerprinted).
-pub fn run(args: &FingerprintArgs, lang: Lang) -> u8 {
+/// Exit code: [`FingerprintExit`]; no part that identifies the machine (no serial or MAC that
+/// is not a placeholder: every such machine would get the same hash) is `NoIdentity`.
+pub fn run(args: &FingerprintArgs, lang: Lang) -> FingerprintExit {
     let (fp, failed) = fingerprint_of(&args.inputs, &args.limits, lang);
     match args.format {
         FpFormat::Text => print(&report::fingerprint::render(&fp, lang)),
@@ -79,7 +81,7 @@ pub fn run(args: &FingerprintArgs, lang: Lang) -> u8 {
         .collect();
     let zh = lang.is_zh();
     if failed {
-        return 2;
+        return FingerprintExit::Unreadable;
     }
     match identifying.as_slice() {
         [] => {
@@ -91,7 +93,7 @@ pub fn run(args: &FingerprintArgs, lang: Lang) -> u8 {
                     "cmgelog: no usable identity: every serial and MAC address is missing or a placeholder, so all such machines get this same hash"
                 }
             );
-            1
+            FingerprintExit::NoIdentity
         }
         [only] => {
             eprintln!(
@@ -102,14 +104,14 @@ pub fn run(args: &FingerprintArgs, lang: Lang) -> u8 {
                     format!("cmgelog: warning: the fingerprint rests on one identifier only ({only})")
                 }
             );
-            0
+            FingerprintExit::Identified
         }
-        _ => 0,
+        _ => FingerprintExit::Identified,
     }
 }
 
-/// Exit code: 0 same identity, 1 parts differ, 2 something could not be read.
-pub fn run_diff(args: &DiffArgs, lang: Lang) -> u8 {
+/// Exit code: [`DiffExit`].
+pub fn run_diff(args: &DiffArgs, lang: Lang) -> DiffExit {
     let (a, failed_a) = fingerprint_of(std::slice::from_ref(&args.a), &args.limits, lang);
     let (b, failed_b) = fingerprint_of(std::slice::from_ref(&args.b), &args.limits, lang);
     let diffs = diff(&a, &b);
@@ -121,8 +123,10 @@ pub fn run_diff(args: &DiffArgs, lang: Lang) -> u8 {
         }
     }
     if failed_a || failed_b {
-        2
+        DiffExit::Unreadable
+    } else if diffs.is_empty() {
+        DiffExit::Same
     } else {
-        u8::from(!diffs.is_empty())
+        DiffExit::Differs
     }
 }

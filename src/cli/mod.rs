@@ -7,15 +7,19 @@ mod collect;
 mod explain;
 mod find;
 mod fingerprint;
+pub mod help;
 mod output;
 mod progress;
 mod rules_cmd;
+mod serve;
 mod spec_cmd;
 mod upload;
+mod watch;
 mod wizard;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use cmgelog::config::Config;
+use cmgelog::exit_code::CollectExit;
 use cmgelog::i18n::Lang;
 use cmgelog::messages::Messages;
 use std::path::PathBuf;
@@ -27,7 +31,7 @@ use std::path::PathBuf;
     about = "Collects and analyses CMGE activation and upgrade logs / CMGE 激活与升级日志收集分析工具"
 )]
 pub struct Cli {
-    /// Language of the output (default: the system locale).
+    /// Language of the output [default: cmgelog.toml's language, else the system locale].
     #[arg(long, global = true, value_enum)]
     pub lang: Option<LangArg>,
     /// Without a command: the interactive wizard (collect, review, upload).
@@ -76,6 +80,10 @@ pub enum Command {
     Explain(explain::ExplainArgs),
     /// Send a bundle to the support portal (tus, resumable; or one multipart POST / PUT).
     Upload(upload::UploadArgs),
+    /// Analyse every bundle that arrives in the portal's upload folders, once, as it completes.
+    Watch(watch::WatchArgs),
+    /// The support team's read-only web page over `watch`'s results: inbox, reports, search.
+    Serve(serve::ServeArgs),
     /// Rule files: check, list, run their fixtures.
     Rules {
         #[command(subcommand)]
@@ -121,6 +129,9 @@ pub struct AnalyzeArgs {
     /// paste into the ticket; html: one self-contained page.
     #[arg(long, value_enum, default_value_t = AnalyzeFormat::Text)]
     pub format: AnalyzeFormat,
+    /// Write the report to FILE instead of stdout (html: a page to open or send).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
     #[command(flatten)]
     pub rules: RuleOptions,
     #[command(flatten)]
@@ -207,7 +218,7 @@ pub fn run(cli: Cli) -> u8 {
                 c.language.as_deref().map(Lang::from_locale)
             })
             .unwrap_or_else(Lang::detect);
-        return wizard::run(config, lang);
+        return wizard::run(config, lang).code();
     };
     // `collect` reads cmgelog.toml too (portal, categories, language, log folders).
     let config = if matches!(command, Command::Collect(_)) {
@@ -219,7 +230,7 @@ pub fn run(cli: Cli) -> u8 {
                     "{}",
                     msg.fill("config-error", &[("path", &e.path.display()), ("error", &e.message)])
                 );
-                return 2;
+                return CollectExit::CannotStart.code();
             }
         }
     } else {
@@ -229,21 +240,23 @@ pub fn run(cli: Cli) -> u8 {
         .or_else(|| config.language.as_deref().map(Lang::from_locale))
         .unwrap_or_else(Lang::detect);
     match command {
-        Command::Collect(args) => collect::run(&args, &config, lang),
-        Command::Analyze(args) => analyze::run(&args, lang),
-        Command::Batch(args) => batch::run(&args, lang),
-        Command::Find(args) => find::run(&args, lang),
-        Command::Fingerprint(args) => fingerprint::run(&args, lang),
-        Command::Diff(args) => fingerprint::run_diff(&args, lang),
-        Command::Explain(args) => explain::run(&args, lang),
-        Command::Rules { command } => rules_cmd::run(command, lang),
+        Command::Collect(args) => collect::run(&args, &config, lang).code(),
+        Command::Analyze(args) => analyze::run(&args, lang).code(),
+        Command::Batch(args) => batch::run(&args, lang).code(),
+        Command::Find(args) => find::run(&args, lang).code(),
+        Command::Fingerprint(args) => fingerprint::run(&args, lang).code(),
+        Command::Diff(args) => fingerprint::run_diff(&args, lang).code(),
+        Command::Explain(args) => explain::run(&args, lang).code(),
+        Command::Rules { command } => rules_cmd::run(command, lang).code(),
         Command::Spec {
             command: SpecCommand::Lint { paths },
-        } => spec_cmd::lint(&paths, lang),
+        } => spec_cmd::lint(&paths, lang).code(),
         Command::Config {
             command: ConfigCommand::Check { paths },
-        } => spec_cmd::check_config(&paths, lang),
-        Command::Upload(args) => upload::run(&args, lang),
+        } => spec_cmd::check_config(&paths, lang).code(),
+        Command::Upload(args) => upload::run(&args, lang).code(),
+        Command::Watch(args) => watch::run(&args, lang).code(),
+        Command::Serve(args) => serve::run(&args, lang).code(),
     }
 }
 

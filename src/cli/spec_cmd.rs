@@ -1,14 +1,14 @@
 //! `cmgelog spec lint` and `cmgelog config check`: the declarative files checked alone, every
-//! problem printed with file:line:column; exit code 1 when there is one, 2 when a file
-//! cannot be read.
+//! problem printed with file:line:column; exit codes: [`CheckExit`].
 
 use super::output::outln;
 use cmgelog::config::Config;
+use cmgelog::exit_code::CheckExit;
 use cmgelog::i18n::Lang;
 use cmgelog::rules::{render_diagnostics, Diagnostic};
 use std::path::{Path, PathBuf};
 
-pub fn lint(paths: &[PathBuf], lang: Lang) -> u8 {
+pub fn lint(paths: &[PathBuf], lang: Lang) -> CheckExit {
     if paths.is_empty() {
         let builtin = [
             (
@@ -29,7 +29,7 @@ pub fn lint(paths: &[PathBuf], lang: Lang) -> u8 {
     check_files(paths, lang, cmgelog::collect::spec_lint::lint)
 }
 
-pub fn check_config(paths: &[PathBuf], lang: Lang) -> u8 {
+pub fn check_config(paths: &[PathBuf], lang: Lang) -> CheckExit {
     if paths.is_empty() {
         let existing: Vec<PathBuf> = Config::search_paths().into_iter().filter(|p| p.exists()).collect();
         if existing.is_empty() {
@@ -45,14 +45,14 @@ pub fn check_config(paths: &[PathBuf], lang: Lang) -> u8 {
                     )
                 }
             );
-            return 0;
+            return CheckExit::Clean;
         }
         return check_files(&existing, lang, cmgelog::config_check::check);
     }
     check_files(paths, lang, cmgelog::config_check::check)
 }
 
-fn check_files(paths: &[PathBuf], lang: Lang, check: fn(&str, &str) -> Vec<Diagnostic>) -> u8 {
+fn check_files(paths: &[PathBuf], lang: Lang, check: fn(&str, &str) -> Vec<Diagnostic>) -> CheckExit {
     let mut found = Vec::new();
     let mut unreadable = 0;
     for path in paths {
@@ -79,7 +79,7 @@ fn read(path: &Path) -> std::io::Result<String> {
     Ok(text.trim_start_matches('\u{feff}').to_string())
 }
 
-fn report(found: &[Diagnostic], files: usize, unreadable: usize, lang: Lang) -> u8 {
+fn report(found: &[Diagnostic], files: usize, unreadable: usize, lang: Lang) -> CheckExit {
     eprint!("{}", render_diagnostics(found));
     let line = match (lang.is_zh(), found.len()) {
         (true, 0) => format!("{files} 个文件，没有问题。"),
@@ -93,10 +93,10 @@ fn report(found: &[Diagnostic], files: usize, unreadable: usize, lang: Lang) -> 
         eprintln!("{line}");
     }
     if unreadable > 0 {
-        2
+        CheckExit::CannotRun
     } else if found.is_empty() {
-        0
+        CheckExit::Clean
     } else {
-        1
+        CheckExit::Problems
     }
 }

@@ -2,10 +2,9 @@
 //! prompt without echo, the upload itself in [`cmgelog::upload`], progress on stderr (a bar on a
 //! terminal, a line per 10 % otherwise), and one final line on stdout.
 //!
-//! Exit codes: 0 uploaded; 2 bad input (bundle, CA file, URL, no password; clap's usage errors
-//! are 2 too); 3 wrong user name or password; 4 refused by the server; 5 network or server
-//! errors that outlasted the retries, a TLS failure, or a server that broke the protocol.
+//! Exit codes: [`UploadExit`], one per [`ErrorClass`].
 
+use cmgelog::exit_code::UploadExit;
 use cmgelog::i18n::{Lang, Localized};
 use cmgelog::upload::{self, ErrorClass, Options, Outcome, Password, Progress, Protocol, UploadError};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -59,13 +58,13 @@ pub enum ProtocolArg {
 }
 
 /// The exit code of an upload error (see the module's documentation).
-pub(super) fn exit_code(e: &UploadError) -> u8 {
+pub(super) fn exit_code(e: &UploadError) -> UploadExit {
     match e.class() {
-        ErrorClass::Input => 2,
-        ErrorClass::Auth => 3,
-        ErrorClass::Refused => 4,
-        ErrorClass::Network => 5,
-        ErrorClass::Cancelled => 130,
+        ErrorClass::Input => UploadExit::BadInput,
+        ErrorClass::Auth => UploadExit::Auth,
+        ErrorClass::Refused => UploadExit::Refused,
+        ErrorClass::Network => UploadExit::Network,
+        ErrorClass::Cancelled => UploadExit::Cancelled,
     }
 }
 
@@ -79,7 +78,7 @@ pub(super) fn protocol_named(name: Option<&str>) -> ProtocolArg {
     }
 }
 
-pub fn run(args: &UploadArgs, lang: Lang) -> u8 {
+pub fn run(args: &UploadArgs, lang: Lang) -> UploadExit {
     // A missing bundle is reported before anyone is asked for a password.
     if let Err(e) = std::fs::File::open(&args.bundle) {
         let e = UploadError::File {
@@ -87,13 +86,13 @@ pub fn run(args: &UploadArgs, lang: Lang) -> u8 {
             detail: e.to_string(),
         };
         error(&e.message(), lang);
-        return 2;
+        return UploadExit::BadInput;
     }
     let password = match password(lang) {
         Ok(p) => p,
         Err(message) => {
             error(&message, lang);
-            return 2;
+            return UploadExit::BadInput;
         }
     };
     let mut opts = Options::new(args.bundle.clone(), args.url.clone(), args.user.clone());
@@ -115,7 +114,7 @@ pub fn run(args: &UploadArgs, lang: Lang) -> u8 {
     match result {
         Ok(outcome) => {
             println!("{}", final_line(&outcome, &args.bundle, lang));
-            0
+            UploadExit::Uploaded
         }
         Err(e) => {
             error(&e.message(), lang);
@@ -131,7 +130,7 @@ fn error(message: &Localized, lang: Lang) {
 
 /// From the environment for scripts, else typed without echo; never from the command line.
 /// Without a terminal and without the variable there is nobody to ask: fail at once.
-fn password(lang: Lang) -> Result<Password, Localized> {
+pub(super) fn password(lang: Lang) -> Result<Password, Localized> {
     if let Some(p) = std::env::var_os(PASSWORD_ENV).filter(|p| !p.is_empty()) {
         // Read once, then gone from this process's environment, so that nothing it starts
         // or reports later can see it. No other thread reads the environment at this point:

@@ -58,7 +58,13 @@ pub(super) fn read(doc: &Document, text: &str, on_record: &mut dyn FnMut(EventRe
         .from_reader(body.as_bytes());
     let columns: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(|c| c.trim().to_string()).collect(),
-        Err(e) => return vec![EventReadError::new(doc, format!("bad CSV header: {e}"))],
+        Err(e) => {
+            return vec![EventReadError::new(
+                doc,
+                ("events-bad-csv-header", &[]),
+                format!("bad CSV header: {e}"),
+            )]
+        }
     };
     let col = |name: &str| columns.iter().position(|c| c == name);
     let cols = Columns {
@@ -77,7 +83,11 @@ pub(super) fn read(doc: &Document, text: &str, on_record: &mut dyn FnMut(EventRe
     for row in reader.records() {
         match row {
             Ok(row) => on_record(cols.record(&base, &row)),
-            Err(e) => errors.push(EventReadError::new(doc, format!("bad CSV row: {e}"))),
+            Err(e) => errors.push(EventReadError::new(
+                doc,
+                ("events-bad-csv-row", &[]),
+                format!("bad CSV row: {e}"),
+            )),
         }
     }
     errors

@@ -32,11 +32,21 @@ pub(super) fn read(
     // A cursor over the borrowed bytes: `from_buffer` would need a copy of the whole file.
     let parser = match EvtxParser::from_read_seek(Cursor::new(raw)) {
         Ok(p) => p,
-        Err(e) => return vec![EventReadError::new(doc, format!("not a readable EVTX file: {e}"))],
+        Err(e) => {
+            return vec![EventReadError::new(
+                doc,
+                ("events-not-evtx", &[]),
+                format!("not a readable EVTX file: {e}"),
+            )]
+        }
     };
     let mut errors = Vec::new();
-    if let Some(detail) = partial_chunk(raw, u64::from(parser.header().header_block_size)) {
-        errors.push(EventReadError::new(doc, detail));
+    if let Some(rest) = partial_chunk(raw, u64::from(parser.header().header_block_size)) {
+        errors.push(EventReadError::new(
+            doc,
+            ("events-truncated", &[("bytes", &rest)]),
+            format!("the file ends inside a chunk: its last {rest} bytes were not read (truncated file?)"),
+        ));
     }
     // One thread: files are parallelised by the caller. Checksums are not enforced, so that
     // files whose chunk CRC32 is not set (seen in the wild) are still read.
@@ -50,7 +60,15 @@ pub(super) fn read(
         let mut chunk = match chunk {
             Ok(c) => c,
             Err(e) => {
-                errors.push(EventReadError::new(doc, with_causes(&e)));
+                let number = match &e {
+                    EvtxError::FailedToParseChunk { chunk_id, .. } => chunk_id.to_string(),
+                    _ => "?".to_string(),
+                };
+                errors.push(EventReadError::new(
+                    doc,
+                    ("events-bad-chunk", &[("chunk", &number)]),
+                    with_causes(&e),
+                ));
                 continue;
             }
         };
@@ -72,7 +90,11 @@ pub(super) fn read(
                     chunk_id: number,
                     source: Box::new(e),
                 };
-                errors.push(EventReadError::new(doc, with_causes(&e)));
+                errors.push(EventReadError::new(
+                    doc,
+                    ("events-bad-chunk", &[("chunk", &number)]),
+                    with_causes(&e),
+                ));
                 continue;
             }
         };
@@ -81,7 +103,11 @@ pub(super) fn read(
             let record = match record {
                 Ok(r) => r,
                 Err(e) => {
-                    errors.push(EventReadError::new(doc, with_causes(&e)));
+                    errors.push(EventReadError::new(
+                        doc,
+                        ("events-bad-record", &[("chunk", &number)]),
+                        with_causes(&e),
+                    ));
                     continue;
                 }
             };
@@ -115,7 +141,11 @@ fn render(
     let record = match record.into_xml() {
         Ok(r) => r,
         Err(e) => {
-            errors.push(EventReadError::new(doc, with_causes(&e)));
+            errors.push(EventReadError::new(
+                doc,
+                ("events-bad-record-id", &[("id", &id)]),
+                with_causes(&e),
+            ));
             return;
         }
     };
@@ -131,9 +161,17 @@ fn render(
         on_record(rec);
     });
     if let Err(detail) = parsed {
-        errors.push(EventReadError::new(doc, format!("record {id}: {detail}")));
+        errors.push(EventReadError::new(
+            doc,
+            ("events-bad-record-id", &[("id", &id)]),
+            format!("record {id}: {detail}"),
+        ));
     } else if !delivered {
-        errors.push(EventReadError::new(doc, format!("record {id}: no <Event> element")));
+        errors.push(EventReadError::new(
+            doc,
+            ("events-bad-record-id", &[("id", &id)]),
+            format!("record {id}: no <Event> element"),
+        ));
     }
 }
 
@@ -166,12 +204,12 @@ fn records_in(chunk: &[u8]) -> Option<(usize, Option<i64>)> {
 }
 
 /// The crate reads whole 64 KiB chunks only and silently ignores a cut-off last one (a file
-/// copied while it was written, or truncated by a transfer): say so.
-fn partial_chunk(raw: &[u8], header_size: u64) -> Option<String> {
+/// copied while it was written, or truncated by a transfer): the bytes it leaves unread.
+fn partial_chunk(raw: &[u8], header_size: u64) -> Option<u64> {
     const CHUNK: u64 = 0x10000;
     let len = u64::try_from(raw.len()).ok()?;
     let rest = len.checked_sub(header_size)? % CHUNK;
-    (rest != 0).then(|| format!("the file ends inside a chunk: its last {rest} bytes were not read (truncated file?)"))
+    (rest != 0).then_some(rest)
 }
 
 /// An error with its causes ("Failed to parse chunk number 6: invalid chunk magic ...").

@@ -14,6 +14,7 @@ mod xml;
 pub use chunk_filter::{ChunkFilter, ChunkFilterBuilder, Needle};
 
 use crate::bundle::Document;
+use crate::i18n::Localized;
 
 /// The kind names of the event formats (`facts::event_logs` recognises them): an `.evtx`
 /// file, a `wevtutil` XML export, a `Get-WinEvent | Export-Csv` export.
@@ -67,14 +68,23 @@ impl EventRecord {
 pub struct EventReadError {
     pub input: String,
     pub path: String,
+    /// Which part is damaged, in the user's words (locales/*.toml `events-*`).
+    pub part: Localized,
+    /// The parser's own message, in English (for support; the JSON report's `detail`).
     pub detail: String,
 }
 
 impl EventReadError {
-    fn new(doc: &Document, detail: impl Into<String>) -> EventReadError {
+    /// `part` is a locales key (`events-bad-chunk`) with its placeholders.
+    fn new(
+        doc: &Document,
+        part: (&str, &[(&str, &dyn std::fmt::Display)]),
+        detail: impl Into<String>,
+    ) -> EventReadError {
         EventReadError {
             input: doc.input.clone(),
             path: doc.path.clone(),
+            part: crate::messages::localized(part.0, part.1),
             detail: detail.into(),
         }
     }
@@ -119,7 +129,11 @@ pub fn read_wanted_events(
     if doc.kind.name() == EVTX {
         let errors = match &doc.raw {
             Some(raw) => evtx::read(doc, raw, filter, &mut unread, &mut on_record),
-            None => vec![EventReadError::new(doc, "EVTX document without its bytes")],
+            None => vec![EventReadError::new(
+                doc,
+                ("events-no-bytes", &[]),
+                "EVTX document without its bytes",
+            )],
         };
         return (errors, unread);
     }

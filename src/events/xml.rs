@@ -19,7 +19,7 @@ pub(super) fn looks_like_events(text: &str) -> bool {
 pub(super) fn read(doc: &Document, text: &str, on_record: &mut dyn FnMut(EventRecord)) -> Vec<EventReadError> {
     match parse(text, &EventRecord::for_doc(doc), on_record) {
         Ok(()) => Vec::new(),
-        Err(detail) => vec![EventReadError::new(doc, detail)],
+        Err(detail) => vec![EventReadError::new(doc, ("events-bad-xml", &[]), detail)],
     }
 }
 

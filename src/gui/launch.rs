@@ -5,8 +5,8 @@
 //! Double-clicked in Explorer (or started from a shortcut or the Start menu) Windows gives it a
 //! console of its own; the program sees that it is the only process on that console
 //! (`GetConsoleProcessList` answers 1, where a shell would make it 2 or more), hides and frees
-//! that console before anything is drawn in it, and shows the window instead. See README, "The
-//! window", for why this and not a `.com`/`.exe` pair.
+//! that console before anything is drawn in it, and shows the window instead. See docs/window.md,
+//! "The window", for why this and not a `.com`/`.exe` pair.
 
 use windows_sys::Win32::System::Console::{FreeConsole, GetConsoleProcessList, GetConsoleWindow};
 use windows_sys::Win32::UI::WindowsAndMessaging::{ShowWindow, SW_HIDE};

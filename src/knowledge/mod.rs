@@ -4,7 +4,9 @@
 //! The table is data, `knowledge/codes.toml`, compiled into the binary and parsed once. Every
 //! entry names its sources (Microsoft documentation, the SDK headers, the real logs it was seen
 //! in), so a support engineer can check a meaning instead of trusting it. `cmgelog explain`
-//! prints entries; the rules and reports can look codes up with [`Knowledge::lookup`].
+//! prints entries; the rules and reports can look codes up with [`Knowledge::lookup`]. A rule
+//! file may add entries in the same format (`[[code]]` tables), so a new code needs no rebuild:
+//! [`Knowledge::with`] is the table with them.
 
 mod code;
 mod find;
@@ -12,6 +14,7 @@ mod table;
 
 pub use code::{parse_setup_code, Code, ExtendCode};
 pub use find::{code_starts, find_codes, line_codes, might_hold_a_code, Form, FoundCode};
+pub(crate) use table::parse_in_rule_file;
 
 use crate::i18n::{Lang, Localized};
 use serde::Serialize;
@@ -128,6 +131,20 @@ impl Knowledge {
 
     pub fn all(&self) -> &[CodeInfo] {
         &self.codes
+    }
+
+    /// This table with `extra` entries (a rule file's `[[code]]` tables): an extra entry for a
+    /// code (and extend code) already listed replaces it.
+    pub fn with(&self, extra: &[CodeInfo]) -> Knowledge {
+        let mut codes: Vec<CodeInfo> = self
+            .codes
+            .iter()
+            .filter(|c| !extra.iter().any(|e| (e.code, e.extend) == (c.code, c.extend)))
+            .cloned()
+            .collect();
+        codes.extend(extra.iter().cloned());
+        codes.sort_by_key(|c| (c.code, c.extend));
+        Knowledge { codes }
     }
 
     /// The entry for a code: the code itself, or for a Win32 error number (`0x00000490`) the

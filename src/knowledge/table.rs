@@ -1,4 +1,5 @@
-//! Reading and checking the code table (`knowledge/codes.toml`).
+//! Reading and checking the code table (`knowledge/codes.toml`), and the `[[code]]` tables a
+//! rule file may hold in the same format.
 
 use super::code::{Code, ExtendCode};
 use super::{Area, CodeInfo};
@@ -35,19 +36,50 @@ struct RawText {
 /// each naming the entry.
 pub(super) fn parse(text: &str) -> Result<Vec<CodeInfo>, String> {
     let raw: RawFile = toml::from_str(text).map_err(|e| e.to_string())?;
-    let mut problems = Vec::new();
-    let mut out: Vec<CodeInfo> = Vec::with_capacity(raw.code.len());
-    for r in raw.code {
+    let (out, problems) = check(raw.code);
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems.into_iter().map(|(_, p)| p).collect::<Vec<_>>().join("\n"))
+    }
+}
+
+/// Problems with entries, each with the index of its entry (`[[code]]` table) in the file.
+pub(crate) type EntryProblems = Vec<(usize, String)>;
+
+/// The `[[code]]` tables of a rule file (its other tables are the rule parser's): the entries,
+/// and each problem with the index of the table it is in.
+pub(crate) fn parse_in_rule_file(text: &str) -> Result<(Vec<CodeInfo>, EntryProblems), String> {
+    #[derive(Deserialize)]
+    struct CodesOnly {
+        #[serde(default)]
+        code: Vec<RawCode>,
+    }
+    let raw: CodesOnly = toml::from_str(text).map_err(|e| e.message().to_string())?;
+    Ok(check(raw.code))
+}
+
+/// Checks every entry: the good ones sorted by (code, extend), and the problems with the index
+/// of their entry.
+fn check(entries: Vec<RawCode>) -> (Vec<CodeInfo>, EntryProblems) {
+    let mut problems: EntryProblems = Vec::new();
+    let mut out: Vec<CodeInfo> = Vec::with_capacity(entries.len());
+    for (index, r) in entries.into_iter().enumerate() {
+        let mut problem = |p: String| problems.push((index, p));
         let name = match &r.extend {
             Some(e) => format!("{} - {e}", r.code),
             None => r.code.clone(),
         };
-        let before = problems.len();
+        let mut bad = false;
+        let mut flag = |p: String| {
+            bad = true;
+            problem(p)
+        };
         let code = Code::parse(&r.code);
         match code {
-            None => problems.push(format!("{name}: `code` is not a code")),
+            None => flag(format!("{name}: `code` is not a code")),
             // One spelling in the file, the one `explain` prints, so the file can be searched.
-            Some(c) if c.to_string() != r.code => problems.push(format!("{name}: write the code as {c}")),
+            Some(c) if c.to_string() != r.code => flag(format!("{name}: write the code as {c}")),
             Some(_) => {}
         }
         let extend = match &r.extend {
@@ -55,38 +87,38 @@ pub(super) fn parse(text: &str) -> Result<Vec<CodeInfo>, String> {
             Some(e) => match ExtendCode::parse(e) {
                 Some(x) if x.to_string() == *e => Some(x),
                 Some(x) => {
-                    problems.push(format!("{name}: write the extend code as {x}"));
+                    flag(format!("{name}: write the extend code as {x}"));
                     None
                 }
                 None => {
-                    problems.push(format!("{name}: `extend` is not a hex extend code"));
+                    flag(format!("{name}: `extend` is not a hex extend code"));
                     None
                 }
             },
         };
         let area = Area::parse(&r.area);
         if area.is_none() {
-            problems.push(format!("{name}: unknown area `{}`", r.area));
+            flag(format!("{name}: unknown area `{}`", r.area));
         }
         for (field, t) in [("title", &r.title), ("meaning", &r.meaning), ("remedy", &r.remedy)] {
             for (lang, s) in [("zh", &t.zh), ("en", &t.en)] {
                 if s.trim().is_empty() {
-                    problems.push(format!("{name}: `{field}.{lang}` is empty"));
+                    flag(format!("{name}: `{field}.{lang}` is empty"));
                 }
             }
         }
         if r.title.zh.contains('\n') || r.title.en.contains('\n') {
-            problems.push(format!("{name}: `title` must be one line"));
+            flag(format!("{name}: `title` must be one line"));
         }
         if r.sources.iter().all(|s| s.trim().is_empty()) {
-            problems.push(format!("{name}: `sources` names no source"));
+            flag(format!("{name}: `sources` names no source"));
         }
         if matches!(&r.symbol, Some(s) if s.trim().is_empty()) {
-            problems.push(format!("{name}: `symbol` is empty (leave it out instead)"));
+            flag(format!("{name}: `symbol` is empty (leave it out instead)"));
         }
-        if let (Some(code), Some(area), true) = (code, area, problems.len() == before) {
+        if let (Some(code), Some(area), false) = (code, area, bad) {
             if out.iter().any(|o| o.code == code && o.extend == extend) {
-                problems.push(format!("{name}: listed twice"));
+                problem(format!("{name}: listed twice"));
                 continue;
             }
             out.push(CodeInfo {
@@ -101,12 +133,8 @@ pub(super) fn parse(text: &str) -> Result<Vec<CodeInfo>, String> {
             });
         }
     }
-    if problems.is_empty() {
-        out.sort_by_key(|c| (c.code, c.extend));
-        Ok(out)
-    } else {
-        Err(problems.join("\n"))
-    }
+    out.sort_by_key(|c| (c.code, c.extend));
+    (out, problems)
 }
 
 #[cfg(test)]

@@ -40,12 +40,17 @@ th{background:#f3f3f3}code,pre{font-family:ui-monospace,Consolas,monospace;white
 .bar{fill:#d9480f}.muted{color:#666}button{margin:.5em 0}";
 
 /// Re-orders the children of a container by their `data-severity` (most severe first, then
-/// least severe first on the next click).
+/// least severe first on the next click). Buttons are wired here, not with `onclick`
+/// attributes, so the page also works under `serve`'s Content-Security-Policy (which allows
+/// this script by its hash, and no inline handlers).
 const SORT_SCRIPT: &str = "function sortBySeverity(id){var c=document.getElementById(id);\
 var asc=c.getAttribute('data-order')!=='asc';c.setAttribute('data-order',asc?'asc':'desc');\
 Array.prototype.slice.call(c.children).filter(function(e){return e.hasAttribute('data-severity')})\
 .sort(function(a,b){var x=+a.getAttribute('data-severity'),y=+b.getAttribute('data-severity');return asc?x-y:y-x})\
-.forEach(function(e){c.appendChild(e)});}";
+.forEach(function(e){c.appendChild(e)});}\
+document.addEventListener('DOMContentLoaded',function(){\
+Array.prototype.forEach.call(document.querySelectorAll('button[data-sort]'),function(b){\
+b.addEventListener('click',function(){sortBySeverity(b.getAttribute('data-sort'))})})});";
 
 /// Severity as a number for sorting (3 = critical).
 pub(crate) fn rank(s: Severity) -> u8 {
@@ -76,7 +81,7 @@ pub(crate) const PAGE_END: &str = "</body></html>\n";
 
 pub(crate) fn sort_button(container: &str, zh: bool) -> String {
     format!(
-        "<button type=\"button\" onclick=\"sortBySeverity('{container}')\">{}</button>\n",
+        "<button type=\"button\" data-sort=\"{container}\">{}</button>\n",
         if zh {
             "按严重程度排序"
         } else {

@@ -1,4 +1,5 @@
-//! `--format md`: a reply an engineer can paste into the ticket (Chinese by default).
+//! `--format md`: a reply an engineer can paste into the ticket, in the report's language
+//! (`--lang`, else the system's).
 
 use super::{error_line, evidence_location};
 use crate::analysis::Analysis;

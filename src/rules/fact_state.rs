@@ -4,10 +4,11 @@
 use super::condition::FactCheck;
 use super::finding::{Evidence, Match};
 use crate::facts::licensing::LicenseStatus;
-use crate::facts::model::{DecisiveBasis, LicensingProduct, UpgradeLogKind};
+use crate::facts::model::{DecisiveBasis, DecisiveError, LicensingProduct, Source, UpgradeLogKind};
 use crate::facts::Machine;
 use crate::i18n::Localized;
 use crate::knowledge::{Code, Knowledge};
+use crate::messages::localized;
 
 /// The Windows application id of SoftwareLicensingProduct: other ids are Office and friends,
 /// whose licence state says nothing about Windows activation.
@@ -67,10 +68,8 @@ pub(crate) fn upgrade(machine: &Machine) -> Option<Match> {
             (Some(c), None) => c.clone(),
             _ => String::new(),
         };
-        let mut note = Localized::new(
-            format!("决定性错误：{}", d.reason),
-            format!("decisive error: {}", d.reason),
-        );
+        let why = decisive_reason(d, log.failure_marker.as_ref());
+        let mut note = Localized::new(format!("决定性错误：{}", why.zh), format!("decisive error: {}", why.en));
         if let Some(meaning) = d.code.as_deref().and_then(code_note) {
             note = Localized::new(
                 format!("{}；{}", note.zh, meaning.zh),
@@ -127,6 +126,26 @@ pub(crate) fn update_errors(machine: &Machine) -> Option<Match> {
         }
     }
     (m.count > 0).then_some(m)
+}
+
+/// Why the error was taken as the decisive one, in the user's words (locales/*.toml
+/// `decisive-*`; the model's `reason` is the English of the same).
+fn decisive_reason(d: &DecisiveError, marker: Option<&Source>) -> Localized {
+    match d.basis {
+        DecisiveBasis::ExtendedResult => localized(
+            "decisive-extended",
+            &[
+                ("code", &d.code.as_deref().unwrap_or("")),
+                ("extend", &d.extended.as_deref().unwrap_or("")),
+            ],
+        ),
+        DecisiveBasis::BeforeFailureMarker => {
+            let line = marker.and_then(|m| m.line).map(|l| l.to_string()).unwrap_or_default();
+            localized("decisive-before-marker", &[("line", &line)])
+        }
+        DecisiveBasis::FailureMarker => localized("decisive-marker", &[]),
+        DecisiveBasis::LastError => localized("decisive-last-error", &[]),
+    }
 }
 
 /// "0xC004F074: <title>" from the code table, for a code value as a fact holds it.

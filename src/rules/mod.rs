@@ -28,10 +28,11 @@ pub use diagnostic::{render_diagnostics, Diagnostic};
 pub use eval::evaluate;
 pub use event_scan::{EventScan, EventScanner};
 pub use finding::{EventRef, Evidence, Finding};
-pub use parse::parse_rule_file;
+pub use parse::{parse_rule_file, parse_rule_file_with, RuleFile};
 
 use crate::events::{ChunkFilter, ChunkFilterBuilder};
 pub use crate::i18n::Localized;
+use crate::knowledge::{CodeInfo, Knowledge};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -123,6 +124,8 @@ impl Rule {
 #[derive(Debug, Clone, Default)]
 pub struct RuleSet {
     pub rules: Vec<Rule>,
+    /// Error codes the rule files define (`[[code]]` tables), besides knowledge/codes.toml.
+    pub codes: Vec<CodeInfo>,
     /// Built on first use from `rules`, and reset when they change through [`RuleSet::extend`].
     chunk_filter: OnceLock<ChunkFilter>,
     /// The rules will analyse many bundles (see [`RuleSet::for_many_bundles`]).
@@ -149,21 +152,41 @@ impl RuleSet {
         set.finish(diagnostics)
     }
 
-    /// Rules from a file or a folder of `*.toml` files (not recursing into `fixtures/`).
+    /// Rules from a file or a folder of `*.toml` files (not recursing into `fixtures/`). A
+    /// code defined in one file of the folder may be used by the rules of another.
     pub fn from_path(path: &Path) -> Result<RuleSet, LoadError> {
         let mut set = RuleSet::default();
         let mut diagnostics = Vec::new();
+        let mut texts = Vec::new();
         for file in rule_files(path).map_err(|d| LoadError { diagnostics: vec![d] })? {
             let name = file.display().to_string();
             match std::fs::read_to_string(&file) {
-                Ok(text) => match parse_rule_file(&name, &text) {
-                    Ok(rules) => set.rules.extend(rules),
-                    Err(d) => diagnostics.extend(d),
-                },
+                Ok(text) => texts.push((name, text)),
                 Err(e) => diagnostics.push(Diagnostic::file_error(&name, &e.to_string())),
             }
         }
+        // The folder's codes first (their problems are reported when their file is parsed).
+        let known: Vec<CodeInfo> = texts
+            .iter()
+            .filter_map(|(_, text)| crate::knowledge::parse_in_rule_file(text).ok())
+            .flat_map(|(codes, _)| codes)
+            .collect();
+        for (name, text) in &texts {
+            match parse_rule_file_with(name, text, &known) {
+                Ok(file) => {
+                    set.rules.extend(file.rules);
+                    set.codes.extend(file.codes);
+                }
+                Err(d) => diagnostics.extend(d),
+            }
+        }
         set.finish(diagnostics)
+    }
+
+    /// The code table `explain` and the reports read: knowledge/codes.toml with the codes the
+    /// rule files define (a rule file's entry replaces the built-in one of the same code).
+    pub fn knowledge(&self) -> Knowledge {
+        Knowledge::builtin().with(&self.codes)
     }
 
     /// A rule set of already parsed rules (ids are not checked for duplicates).
@@ -179,6 +202,10 @@ impl RuleSet {
     /// Adds rules; a rule with an id already present replaces the earlier one, so a user's
     /// rule folder can override a default rule.
     pub fn extend(&mut self, other: RuleSet) {
+        for code in other.codes {
+            self.codes.retain(|c| (c.code, c.extend) != (code.code, code.extend));
+            self.codes.push(code);
+        }
         for rule in other.rules {
             match self.rules.iter_mut().find(|r| r.id == rule.id) {
                 Some(slot) => *slot = rule,
@@ -245,6 +272,14 @@ impl RuleSet {
                 ));
             }
             seen.push(rule);
+        }
+        for (i, c) in self.codes.iter().enumerate() {
+            if self.codes[..i].iter().any(|o| (o.code, o.extend) == (c.code, c.extend)) {
+                diagnostics.push(Diagnostic::file_error(
+                    "[[code]]",
+                    &format!("code {} is defined by two rule files", c.code),
+                ));
+            }
         }
         if diagnostics.is_empty() {
             Ok(self)

@@ -11,7 +11,7 @@ use super::diagnostic::Diagnostic;
 use super::event_filter::{parse_time, LEVELS};
 use super::scope::{self, Scope};
 use super::{Localized, Rule, Severity};
-use crate::knowledge::{Code, Knowledge};
+use crate::knowledge::{parse_in_rule_file, Code, CodeInfo, Knowledge};
 use globset::{Glob, GlobSetBuilder};
 use regex::Regex;
 use serde_spanned::Spanned;
@@ -20,33 +20,53 @@ use toml::de::{DeTable, DeValue};
 
 type Value<'a> = Spanned<DeValue<'a>>;
 
+/// A parsed rule file: its rules and the error codes it defines (`[[code]]` tables).
+#[derive(Debug, Default)]
+pub struct RuleFile {
+    pub rules: Vec<Rule>,
+    pub codes: Vec<CodeInfo>,
+}
+
 /// Parses one rule file. `name` is used in diagnostics and as the rules' origin.
 pub fn parse_rule_file(name: &str, source: &str) -> Result<Vec<Rule>, Vec<Diagnostic>> {
+    parse_rule_file_with(name, source, &[]).map(|f| f.rules)
+}
+
+/// Parses one rule file whose code conditions may name, besides the built-in codes and the
+/// file's own `[[code]]` tables, the codes `known` (those of the other files of its folder).
+pub fn parse_rule_file_with(name: &str, source: &str, known: &[CodeInfo]) -> Result<RuleFile, Vec<Diagnostic>> {
     let mut cx = Cx {
         name,
         source,
         diagnostics: Vec::new(),
         default_scope: None,
+        defined: Vec::new(),
     };
     let (doc, errors) = DeTable::parse_recoverable(source);
+    let syntax_ok = errors.is_empty();
     for e in errors {
         let span = e.span().unwrap_or(0..0);
         cx.error(span, format!("TOML syntax: {}", e.message()));
     }
-    // The file's defaults first: they apply to every rule, wherever the table is written.
+    // The file's defaults and codes first: they apply to every rule, wherever written.
     if let Some(defaults) = doc.get_ref().get("defaults") {
         cx.defaults(defaults);
     }
+    let codes = match doc.get_ref().get("code") {
+        Some(tables) if syntax_ok => cx.code_tables(tables),
+        _ => Vec::new(),
+    };
+    cx.defined = codes.iter().chain(known).map(|c| c.code).collect();
     let mut rules = Vec::new();
     for (key, value) in doc.get_ref().iter() {
-        if key.get_ref().as_ref() == "defaults" {
+        if matches!(key.get_ref().as_ref(), "defaults" | "code") {
             continue;
         }
         if key.get_ref().as_ref() != "rule" {
             cx.error(
                 key.span(),
                 format!(
-                    "unknown top-level key `{}`; rule files hold `[[rule]]` tables and `[defaults]`",
+                    "unknown top-level key `{}`; rule files hold `[[rule]]` and `[[code]]` tables and `[defaults]`",
                     key.get_ref()
                 ),
             );
@@ -65,7 +85,7 @@ pub fn parse_rule_file(name: &str, source: &str) -> Result<Vec<Rule>, Vec<Diagno
         }
     }
     if cx.diagnostics.is_empty() {
-        Ok(rules)
+        Ok(RuleFile { rules, codes })
     } else {
         cx.diagnostics.sort_by_key(|d| d.span.as_ref().map_or(0, |s| s.start));
         Err(cx.diagnostics)
@@ -78,6 +98,8 @@ struct Cx<'s> {
     diagnostics: Vec<Diagnostic>,
     /// `[defaults] scope`: where code and text conditions of this file look.
     default_scope: Option<&'static Scope>,
+    /// Codes defined by `[[code]]` tables (this file's and its folder's).
+    defined: Vec<Code>,
 }
 
 const RULE_KEYS: &[&str] = &[
@@ -101,6 +123,29 @@ const EVENT_KEYS: &[&str] = &[
 ];
 
 impl Cx<'_> {
+    /// `[[code]]` tables: the format of knowledge/codes.toml, checked the same way; each
+    /// problem points at its table.
+    fn code_tables(&mut self, v: &Value) -> Vec<CodeInfo> {
+        let DeValue::Array(items) = v.get_ref() else {
+            self.error(v.span(), "`code` must be an array of tables: write `[[code]]`");
+            return Vec::new();
+        };
+        let spans: Vec<Range<usize>> = items.iter().map(|i| i.span()).collect();
+        match parse_in_rule_file(self.source) {
+            Ok((codes, problems)) => {
+                for (index, problem) in problems {
+                    let span = spans.get(index).cloned().unwrap_or_else(|| v.span());
+                    self.error(span, format!("code table: {problem}"));
+                }
+                codes
+            }
+            Err(e) => {
+                self.error(v.span(), format!("code table: {e}"));
+                Vec::new()
+            }
+        }
+    }
+
     /// `[defaults]`: `scope = "activation" | "upgrade" | "logs"`.
     fn defaults(&mut self, v: &Value) {
         let DeValue::Table(t) = v.get_ref() else {
@@ -435,10 +480,14 @@ impl Cx<'_> {
         for text in self.strings(v, "code") {
             match parse_code(&text) {
                 // Every code a rule knows must be explainable: `cmgelog explain` reads the table.
-                Some(c) if Knowledge::builtin().lookup(Code(c)).is_none() => self.error(
-                    v.span(),
-                    format!("code `{text}` is not in knowledge/codes.toml; add its meaning and remedy there first"),
-                ),
+                Some(c) if Knowledge::builtin().lookup(Code(c)).is_none() && !self.defined.contains(&Code(c)) => self
+                    .error(
+                        v.span(),
+                        format!(
+                            "code `{text}` has no meaning and remedy: add a `[[code]]` table for it to this rule file \
+                             (the format of knowledge/codes.toml), or add it to knowledge/codes.toml"
+                        ),
+                    ),
                 Some(c) => codes.push(c),
                 None => self.error(
                     v.span(),

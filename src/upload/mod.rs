@@ -105,7 +105,7 @@ impl Password {
     pub fn new(secret: String) -> Self {
         Password(zeroize::Zeroizing::new(secret))
     }
-    pub(crate) fn expose(&self) -> &str {
+    pub fn expose(&self) -> &str {
         &self.0
     }
 }

@@ -20,7 +20,11 @@ use std::time::SystemTime;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Source {
     /// A tus upload; `declared` is its length, `None` while deferred.
-    Tus { declared: Option<u64>, case_id: Option<String>, file_name: Option<String> },
+    Tus {
+        declared: Option<u64>,
+        case_id: Option<String>,
+        file_name: Option<String>,
+    },
     Plain,
 }
 
@@ -43,7 +47,11 @@ impl Candidate {
         }
         let name = match &self.source {
             Source::Tus { file_name: Some(f), .. } => f.clone(),
-            _ => self.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            _ => self
+                .path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
         };
         name.strip_suffix(".zip").unwrap_or(&name).to_string()
     }
@@ -60,9 +68,18 @@ impl Candidate {
 /// Sidecar files of the tus stores and partial files of common uploaders: never bundles.
 fn is_sidecar(name: &str) -> bool {
     name.starts_with('.')
-        || [".info", ".json", ".lock", ".part", ".partial", ".tmp", ".crdownload", "~"]
-            .iter()
-            .any(|s| name.ends_with(s))
+        || [
+            ".info",
+            ".json",
+            ".lock",
+            ".part",
+            ".partial",
+            ".tmp",
+            ".crdownload",
+            "~",
+        ]
+        .iter()
+        .any(|s| name.ends_with(s))
 }
 
 /// Reads one file of a watched folder: `None` for sidecars and what is not a regular file.
@@ -120,9 +137,7 @@ fn tus_source(data: &Path) -> Option<Source> {
         // @tus/server FileStore: {"id": "…", "size": 123, "offset": 0, "metadata": {…}, …}
         // (its offset stays 0 there; the data file's length is the offset).
         let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-        if v.get("id").is_none() {
-            return None;
-        }
+        v.get("id")?;
         return Some(Source::Tus {
             declared: v["size"].as_u64(),
             case_id: meta_text(&v["metadata"], "case"),
@@ -133,7 +148,10 @@ fn tus_source(data: &Path) -> Option<Source> {
 }
 
 fn meta_text(meta: &Value, key: &str) -> Option<String> {
-    meta.get(key)?.as_str().map(str::to_string).filter(|s| !s.trim().is_empty())
+    meta.get(key)?
+        .as_str()
+        .map(str::to_string)
+        .filter(|s| !s.trim().is_empty())
 }
 
 /// Whether a process has `path` open for writing (Linux: /proc/*/fd and fdinfo flags). On
@@ -141,14 +159,20 @@ fn meta_text(meta: &Value, key: &str) -> Option<String> {
 pub fn open_for_writing(path: &Path) -> bool {
     #[cfg(target_os = "linux")]
     {
-        let Ok(target) = std::fs::canonicalize(path) else { return false };
-        let Ok(procs) = std::fs::read_dir("/proc") else { return false };
+        let Ok(target) = std::fs::canonicalize(path) else {
+            return false;
+        };
+        let Ok(procs) = std::fs::read_dir("/proc") else {
+            return false;
+        };
         for p in procs.flatten() {
             let pid = p.file_name();
             if !pid.to_string_lossy().bytes().all(|b| b.is_ascii_digit()) {
                 continue;
             }
-            let Ok(fds) = std::fs::read_dir(p.path().join("fd")) else { continue };
+            let Ok(fds) = std::fs::read_dir(p.path().join("fd")) else {
+                continue;
+            };
             for fd in fds.flatten() {
                 if std::fs::read_link(fd.path()).ok().as_deref() != Some(target.as_path()) {
                     continue;

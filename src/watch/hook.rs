@@ -9,7 +9,11 @@ use std::sync::mpsc::{Receiver, Sender};
 use std::time::Duration;
 
 /// Attempts per summary, and the wait before each retry.
-pub const BACKOFF: [Duration; 3] = [Duration::from_millis(500), Duration::from_secs(2), Duration::from_secs(5)];
+pub const BACKOFF: [Duration; 3] = [
+    Duration::from_millis(500),
+    Duration::from_secs(2),
+    Duration::from_secs(5),
+];
 const TIMEOUT: Duration = Duration::from_secs(20);
 
 /// One summary to deliver.
@@ -33,7 +37,11 @@ pub fn run(url: reqwest::Url, dead_letter: PathBuf, rx: Receiver<Delivery>, done
         Err(e) => {
             for d in rx {
                 let _ = park(&dead_letter, &d);
-                let _ = done.send(Outcome { sha256: d.sha256, delivered: false, detail: format!("runtime: {e}") });
+                let _ = done.send(Outcome {
+                    sha256: d.sha256,
+                    delivered: false,
+                    detail: format!("runtime: {e}"),
+                });
             }
             return;
         }
@@ -45,13 +53,21 @@ pub fn run(url: reqwest::Url, dead_letter: PathBuf, rx: Receiver<Delivery>, done
             Err(e) => Err(e.to_string()),
         };
         let outcome = match result {
-            Ok(()) => Outcome { sha256: d.sha256.clone(), delivered: true, detail: String::new() },
+            Ok(()) => Outcome {
+                sha256: d.sha256.clone(),
+                delivered: true,
+                detail: String::new(),
+            },
             Err(detail) => {
                 let detail = match park(&dead_letter, &d) {
                     Ok(p) => format!("{detail}; kept in {}", p.display()),
                     Err(e) => format!("{detail}; and the dead-letter file could not be written: {e}"),
                 };
-                Outcome { sha256: d.sha256.clone(), delivered: false, detail }
+                Outcome {
+                    sha256: d.sha256.clone(),
+                    delivered: false,
+                    detail,
+                }
             }
         };
         if done.send(outcome).is_err() {

@@ -51,14 +51,30 @@ pub struct Options {
 /// What happened, for the command's output.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
-    Analysed { arrival: Arrival, errors: usize },
+    Analysed {
+        arrival: Box<Arrival>,
+        errors: usize,
+    },
     /// Same content as an arrival analysed before: not analysed again.
-    Duplicate { path: PathBuf, of: String },
-    Hook { name: String, delivered: bool, detail: String },
+    Duplicate {
+        path: PathBuf,
+        of: String,
+    },
+    Hook {
+        name: String,
+        delivered: bool,
+        detail: String,
+    },
     /// A file that could not be read now (it will be tried again at the next scan).
-    Unreadable { path: PathBuf, detail: String },
+    Unreadable {
+        path: PathBuf,
+        detail: String,
+    },
     /// A watched folder whose file events could not be set up: only rescans see it.
-    NoEvents { dir: PathBuf, detail: String },
+    NoEvents {
+        dir: PathBuf,
+        detail: String,
+    },
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -94,8 +110,11 @@ enum Job {
 
 enum Done {
     Hashed(Candidate, String),
-    Analysed(Candidate, Box<BundleRecord>, Arrival),
-    Failed(Candidate, String),
+    Analysed(Candidate, Box<(BundleRecord, Arrival)>),
+    /// With the content hash when it was known.
+    Failed(Candidate, Option<String>, String),
+    /// Queued when the watcher stopped: left for the next start.
+    Abandoned(Candidate),
 }
 
 /// A plain file waiting to settle.
@@ -105,7 +124,23 @@ struct Settling {
     since: Instant,
 }
 
-pub fn run(opts: &Options, rules: &RuleSet, stop: &AtomicBool, mut report: impl FnMut(&Event)) -> Result<Stats, WatchError> {
+impl Settling {
+    /// As the file is now, from now on.
+    fn from(cand: &Candidate) -> Settling {
+        Settling {
+            size: cand.size,
+            modified: cand.modified,
+            since: Instant::now(),
+        }
+    }
+}
+
+pub fn run(
+    opts: &Options,
+    rules: &RuleSet,
+    stop: &AtomicBool,
+    mut report: impl FnMut(&Event),
+) -> Result<Stats, WatchError> {
     for d in &opts.dirs {
         if !d.is_dir() {
             return Err(WatchError::NotAFolder(d.clone()));
@@ -115,23 +150,37 @@ pub fn run(opts: &Options, rules: &RuleSet, stop: &AtomicBool, mut report: impl 
     let mut state = State::open(&opts.index).map_err(|e| WatchError::Index(opts.index.clone(), e))?;
     let out = std::fs::canonicalize(&opts.out).unwrap_or_else(|_| opts.out.clone());
 
-    // File events only wake the coordinator; what changed is found by scanning.
-    let (wake_tx, wake_rx) = mpsc::channel::<()>();
-    let mut watcher = notify::recommended_watcher(move |_res: notify::Result<notify::Event>| {
-        let _ = wake_tx.send(());
+    // File events name the paths to look at; the periodic rescan finds what they missed.
+    let (wake_tx, wake_rx) = mpsc::channel::<Vec<PathBuf>>();
+    let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
+        if let Ok(e) = res {
+            let _ = wake_tx.send(e.paths);
+        }
     });
     if let Ok(w) = watcher.as_mut() {
         use notify::Watcher;
         for d in &opts.dirs {
             if let Err(e) = w.watch(d, notify::RecursiveMode::Recursive) {
-                report(&Event::NoEvents { dir: d.clone(), detail: e.to_string() });
+                report(&Event::NoEvents {
+                    dir: d.clone(),
+                    detail: e.to_string(),
+                });
             }
         }
     } else if let Err(e) = &watcher {
         for d in &opts.dirs {
-            report(&Event::NoEvents { dir: d.clone(), detail: e.to_string() });
+            report(&Event::NoEvents {
+                dir: d.clone(),
+                detail: e.to_string(),
+            });
         }
     }
+    // Event paths are absolute and canonical on some systems: compare roots the same way.
+    let roots: Vec<(PathBuf, PathBuf)> = opts
+        .dirs
+        .iter()
+        .map(|d| (d.clone(), std::fs::canonicalize(d).unwrap_or_else(|_| d.clone())))
+        .collect();
 
     let (job_tx, job_rx) = mpsc::channel::<Job>();
     let job_rx = Arc::new(Mutex::new(job_rx));
@@ -166,6 +215,7 @@ pub fn run(opts: &Options, rules: &RuleSet, stop: &AtomicBool, mut report: impl 
             settling: HashMap::new(),
             busy_paths: HashSet::new(),
             busy_hashes: HashSet::new(),
+            waiting: HashMap::new(),
             hooks_out: 0,
             job_tx: Some(job_tx),
             hook_tx: opts.hook.as_ref().map(|_| hook_tx),
@@ -173,6 +223,7 @@ pub fn run(opts: &Options, rules: &RuleSet, stop: &AtomicBool, mut report: impl 
         };
         c.hooks_out = c.state.hook_pending().map(|v| v.len()).unwrap_or(0);
         let mut next_scan = Instant::now();
+        let mut next_settle = Instant::now();
         loop {
             while let Ok(d) = done_rx.try_recv() {
                 c.done(d, &mut report);
@@ -185,20 +236,28 @@ pub fn run(opts: &Options, rules: &RuleSet, stop: &AtomicBool, mut report: impl 
             }
             let now = Instant::now();
             if now >= next_scan {
-                c.scan(&mut report);
-                // While files settle, look again when they may have.
-                let wait = if c.settling.is_empty() { opts.rescan } else { opts.settle.min(opts.rescan) / 2 };
-                next_scan = now + wait.max(Duration::from_millis(50));
+                c.scan();
+                next_scan = now + opts.rescan.max(Duration::from_millis(50));
+            } else if now >= next_settle && !c.settling.is_empty() {
+                // Files that were still changing: look at them (only them) again.
+                c.recheck_settling();
+            }
+            if now >= next_settle {
+                next_settle = now + (opts.settle / 4).clamp(Duration::from_millis(50), Duration::from_secs(1));
             }
             if opts.once && c.idle() {
                 break;
             }
             match wake_rx.recv_timeout(Duration::from_millis(100)) {
-                // Writes come in bursts: let a burst end before scanning.
-                Ok(()) => {
-                    std::thread::sleep(Duration::from_millis(50));
-                    while wake_rx.try_recv().is_ok() {}
-                    next_scan = next_scan.min(Instant::now());
+                Ok(paths) => {
+                    // Writes come in bursts: take the whole burst, each path once.
+                    let mut changed: HashSet<PathBuf> = paths.into_iter().collect();
+                    while let Ok(more) = wake_rx.try_recv() {
+                        changed.extend(more);
+                    }
+                    for p in changed {
+                        c.changed(&roots, &p);
+                    }
                 }
                 Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => std::thread::sleep(Duration::from_millis(100)),
@@ -226,6 +285,9 @@ struct Coordinator<'a> {
     settling: HashMap<PathBuf, Settling>,
     busy_paths: HashSet<PathBuf>,
     busy_hashes: HashSet<String>,
+    /// Files whose content is being analysed from another file right now: duplicates once
+    /// that analysis is recorded (or looked at again if it fails).
+    waiting: HashMap<String, Vec<Candidate>>,
     hooks_out: usize,
     /// `None` once stopping: nothing new starts.
     job_tx: Option<Sender<Job>>,
@@ -239,7 +301,8 @@ impl Coordinator<'_> {
         self.settling.is_empty() && self.busy_paths.is_empty() && self.hooks_out == 0
     }
 
-    fn scan(&mut self, report: &mut impl FnMut(&Event)) {
+    /// Walks every watched folder.
+    fn scan(&mut self) {
         let mut present = HashSet::new();
         for root in &self.opts.dirs {
             let walk = walkdir::WalkDir::new(root).follow_links(false).into_iter();
@@ -247,44 +310,87 @@ impl Coordinator<'_> {
             let out = self.out;
             for entry in walk.filter_entry(|e| std::fs::canonicalize(e.path()).map_or(true, |p| p != out)) {
                 let Ok(entry) = entry else { continue };
-                if !entry.file_type().is_file() {
-                    continue;
-                }
-                let Some(cand) = arrival::candidate(root, entry.path()) else { continue };
-                if let Some(shard) = &self.opts.shard {
-                    if !shard.contains(&cand.key) {
-                        continue;
-                    }
-                }
-                present.insert(cand.path.clone());
-                if self.busy_paths.contains(&cand.path) {
-                    continue;
-                }
-                if self.state.seen(&cand.path, cand.size, cand.modified).is_some() {
-                    continue;
-                }
-                if self.ready(&cand) {
-                    self.settling.remove(&cand.path);
-                    if let Some(tx) = &self.job_tx {
-                        self.busy_paths.insert(cand.path.clone());
-                        let _ = tx.send(Job::Hash(cand));
+                if entry.file_type().is_file() {
+                    if let Some(cand) = arrival::candidate(root, entry.path()) {
+                        present.insert(cand.path.clone());
+                        self.consider(cand);
                     }
                 }
             }
         }
         // Files that went away (renamed, deleted) stop settling.
         self.settling.retain(|p, _| present.contains(p));
-        let _ = report;
+    }
+
+    /// A path a file event named: the file itself, or the data file of a tus sidecar.
+    fn changed(&mut self, roots: &[(PathBuf, PathBuf)], path: &Path) {
+        if path.starts_with(self.out) {
+            return;
+        }
+        let data = match path.extension().and_then(|e| e.to_str()) {
+            Some("info" | "json") => path.with_extension(""),
+            _ => path.to_path_buf(),
+        };
+        // The watched folder as given (keys are relative to it, as in a scan).
+        let Some((root, rel)) = roots.iter().find_map(|(given, canon)| {
+            data.strip_prefix(canon)
+                .or_else(|_| data.strip_prefix(given))
+                .ok()
+                .map(|r| (given, r))
+        }) else {
+            return;
+        };
+        let path = root.join(rel);
+        match arrival::candidate(root, &path) {
+            Some(cand) => self.consider(cand),
+            None => {
+                self.settling.remove(&path);
+            }
+        }
+    }
+
+    /// The files still settling, looked at again.
+    fn recheck_settling(&mut self) {
+        let paths: Vec<PathBuf> = self.settling.keys().cloned().collect();
+        for path in paths {
+            let root = self.opts.dirs.iter().find(|d| path.starts_with(d));
+            match root.and_then(|r| arrival::candidate(r, &path)) {
+                Some(cand) => self.consider(cand),
+                None => {
+                    self.settling.remove(&path);
+                }
+            }
+        }
+    }
+
+    /// Hands a file to a worker if it is in this shard, not known and complete.
+    fn consider(&mut self, cand: Candidate) {
+        if let Some(shard) = &self.opts.shard {
+            if !shard.contains(&cand.key) {
+                return;
+            }
+        }
+        if self.busy_paths.contains(&cand.path) {
+            return;
+        }
+        if self.state.seen(&cand.path, cand.size, cand.modified).is_some() {
+            self.settling.remove(&cand.path);
+            return;
+        }
+        if self.ready(&cand) {
+            self.settling.remove(&cand.path);
+            if let Some(tx) = &self.job_tx {
+                self.busy_paths.insert(cand.path.clone());
+                let _ = tx.send(Job::Hash(cand));
+            }
+        }
     }
 
     fn ready(&mut self, cand: &Candidate) -> bool {
         if let Some(complete) = cand.tus_complete() {
             if !complete {
                 // Still uploading: keep the watcher awake for it in --once mode.
-                self.settling.insert(
-                    cand.path.clone(),
-                    Settling { size: cand.size, modified: cand.modified, since: Instant::now() },
-                );
+                self.settling.insert(cand.path.clone(), Settling::from(cand));
             }
             return complete;
         }
@@ -294,14 +400,11 @@ impl Coordinator<'_> {
                 s.since.elapsed() >= settle && !arrival::open_for_writing(&cand.path)
             }
             Some(s) => {
-                *s = Settling { size: cand.size, modified: cand.modified, since: Instant::now() };
+                *s = Settling::from(cand);
                 false
             }
             None => {
-                self.settling.insert(
-                    cand.path.clone(),
-                    Settling { size: cand.size, modified: cand.modified, since: Instant::now() },
-                );
+                self.settling.insert(cand.path.clone(), Settling::from(cand));
                 // Old and closed already (found at start-up, or after a restart): no need to wait.
                 let age = cand.modified.elapsed().unwrap_or_default();
                 age >= settle && !arrival::open_for_writing(&cand.path)
@@ -320,8 +423,9 @@ impl Coordinator<'_> {
                     self.stats.duplicates += 1;
                     report(&Event::Duplicate { path: cand.path, of });
                 } else if self.busy_hashes.contains(&sha) {
-                    // The same content is being analysed from another file: look again later.
-                    self.forget(&cand);
+                    // The same content is being analysed from another file: wait for it
+                    // (the path stays busy, so no scan hands it out again meanwhile).
+                    self.waiting.entry(sha).or_default().push(cand);
                 } else if let Some(tx) = &self.job_tx {
                     self.busy_hashes.insert(sha.clone());
                     let _ = tx.send(Job::Analyse(cand, sha));
@@ -329,7 +433,8 @@ impl Coordinator<'_> {
                     self.forget(&cand);
                 }
             }
-            Done::Analysed(cand, record, mut arrival) => {
+            Done::Analysed(cand, done) => {
+                let (record, mut arrival) = *done;
                 self.forget(&cand);
                 self.busy_hashes.remove(&arrival.sha256);
                 arrival.hook = self.opts.hook.as_ref().map(|_| "pending".to_string());
@@ -338,10 +443,19 @@ impl Coordinator<'_> {
                     .index()
                     .add(&record)
                     .and_then(|_| self.state.add(&arrival))
-                    .and_then(|_| self.state.remember(&cand.path, cand.size, cand.modified, &arrival.sha256))
+                    .and_then(|_| {
+                        self.state
+                            .remember(&cand.path, cand.size, cand.modified, &arrival.sha256)
+                    })
                     .and_then(|_| self.state.commit());
                 if let Err(e) = written {
-                    report(&Event::Unreadable { path: self.opts.index.clone(), detail: e.to_string() });
+                    for w in self.waiting.remove(&arrival.sha256).unwrap_or_default() {
+                        self.forget(&w);
+                    }
+                    report(&Event::Unreadable {
+                        path: self.opts.index.clone(),
+                        detail: e.to_string(),
+                    });
                     return;
                 }
                 self.stats.analysed += 1;
@@ -353,11 +467,40 @@ impl Coordinator<'_> {
                         self.hooks_out += 1;
                     }
                 }
-                report(&Event::Analysed { arrival, errors: record.errors.len() });
+                let (sha, name) = (arrival.sha256.clone(), arrival.name.clone());
+                report(&Event::Analysed {
+                    arrival: Box::new(arrival),
+                    errors: record.errors.len(),
+                });
+                for dup in self.waiting.remove(&sha).unwrap_or_default() {
+                    self.forget(&dup);
+                    let _ = self.state.remember(&dup.path, dup.size, dup.modified, &sha);
+                    let _ = self.state.commit();
+                    self.stats.duplicates += 1;
+                    report(&Event::Duplicate {
+                        path: dup.path,
+                        of: name.clone(),
+                    });
+                }
             }
-            Done::Failed(cand, detail) => {
+            Done::Abandoned(cand) => {
                 self.forget(&cand);
-                report(&Event::Unreadable { path: cand.path, detail });
+            }
+            Done::Failed(cand, sha, detail) => {
+                self.forget(&cand);
+                if let Some(sha) = sha {
+                    self.busy_hashes.remove(&sha);
+                    // Their content was not analysed: the next scan looks at them afresh.
+                    for w in self.waiting.remove(&sha).unwrap_or_default() {
+                        self.forget(&w);
+                    }
+                }
+                if !detail.is_empty() {
+                    report(&Event::Unreadable {
+                        path: cand.path,
+                        detail,
+                    });
+                }
             }
         }
     }
@@ -368,13 +511,19 @@ impl Coordinator<'_> {
 
     fn hooked(&mut self, o: hook::Outcome, report: &mut impl FnMut(&Event)) {
         self.hooks_out = self.hooks_out.saturating_sub(1);
-        let _ = self.state.set_hook(&o.sha256, if o.delivered { "delivered" } else { "dead-letter" });
+        let _ = self
+            .state
+            .set_hook(&o.sha256, if o.delivered { "delivered" } else { "dead-letter" });
         let _ = self.state.commit();
         if !o.delivered {
             self.stats.hook_failed += 1;
         }
         let name = self.state.arrival(&o.sha256).map(|a| a.name).unwrap_or_default();
-        report(&Event::Hook { name, delivered: o.delivered, detail: o.detail });
+        report(&Event::Hook {
+            name,
+            delivered: o.delivered,
+            detail: o.detail,
+        });
     }
 }
 
@@ -396,16 +545,18 @@ fn worker(
         };
         // Stopping: what is queued is abandoned (the next start finds it again).
         if stop.load(Ordering::SeqCst) {
-            let cand = match job {
-                Job::Hash(c) | Job::Analyse(c, _) => c,
+            let done = match job {
+                Job::Hash(c) => Done::Abandoned(c),
+                // Its hash is no longer busy: nothing else will run it in this process.
+                Job::Analyse(c, sha) => Done::Failed(c, Some(sha), String::new()),
             };
-            let _ = tx.send(Done::Failed(cand, "stopping".into()));
+            let _ = tx.send(done);
             continue;
         }
         let done = match job {
             Job::Hash(cand) => match crate::digest::sha256_file(&cand.path, |_| {}) {
                 Ok((_, sha)) => Done::Hashed(cand, sha),
-                Err(e) => Done::Failed(cand, e.to_string()),
+                Err(e) => Done::Failed(cand, None, e.to_string()),
             },
             Job::Analyse(cand, sha) => analyse(cand, sha, rules, opts, out),
         };
@@ -417,12 +568,15 @@ fn worker(
 
 fn analyse(cand: Candidate, sha: String, rules: &RuleSet, opts: &Options, out: &Path) -> Done {
     let a = analysis::analyze(std::slice::from_ref(&cand.path), rules, &opts.limits);
-    let bundle = BundlePath { key: cand.key.clone(), path: cand.path.clone() };
+    let bundle = BundlePath {
+        key: cand.key.clone(),
+        path: cand.path.clone(),
+    };
     let record = BundleRecord::with_hash(&bundle, &a, opts.lang, Ok((cand.size, sha.clone())));
     let case_id = cand.case_id();
     let name = results::name(&case_id, &sha);
     if let Err(e) = results::write(out, &name, &a, opts.lang) {
-        return Done::Failed(cand, format!("{}: {e}", out.display()));
+        return Done::Failed(cand, Some(sha), format!("{}: {e}", out.display()));
     }
     let top = record.findings.iter().max_by_key(|f| f.severity);
     let arrival = Arrival {
@@ -435,10 +589,11 @@ fn analyse(cand: Candidate, sha: String, rules: &RuleSet, opts: &Options, out: &
         name,
         severity: top.map(|f| f.severity.name().to_string()),
         title: top.map(|f| f.title.clone()),
+        rule: top.map(|f| f.rule.clone()),
         host: record.identity.host.clone(),
         hook: None,
     };
-    Done::Analysed(cand, Box::new(record), arrival)
+    Done::Analysed(cand, Box::new((record, arrival)))
 }
 
 fn rfc3339(t: SystemTime) -> String {
@@ -478,5 +633,9 @@ fn delivery(a: &Arrival, out: &Path) -> hook::Delivery {
             "md": format!("{}.md", a.name),
         },
     });
-    hook::Delivery { sha256: a.sha256.clone(), name: a.name.clone(), body }
+    hook::Delivery {
+        sha256: a.sha256.clone(),
+        name: a.name.clone(),
+        body,
+    }
 }

@@ -7,6 +7,7 @@
 //!          arrived TEXT, analysed TEXT,    -- RFC 3339
 //!          exit_code INTEGER, name TEXT,   -- results are RESULTS/<name>.{json,html,md}
 //!          severity TEXT, title TEXT,      -- the most severe finding, for the inbox
+//!          rule TEXT,                      -- its rule id (serve shows its title in the reader's language)
 //!          host TEXT,
 //!          hook TEXT)                      -- NULL (no hook), 'pending', 'delivered', 'dead-letter'
 //! seen(path TEXT PRIMARY KEY, size INTEGER, modified INTEGER, sha256 TEXT)
@@ -25,7 +26,7 @@ pub const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS arrivals (
     sha256 TEXT PRIMARY KEY, case_id TEXT NOT NULL, path TEXT NOT NULL, arrived TEXT NOT NULL,
     analysed TEXT NOT NULL, exit_code INTEGER NOT NULL, name TEXT NOT NULL, severity TEXT,
-    title TEXT, host TEXT, hook TEXT);
+    title TEXT, host TEXT, hook TEXT, rule TEXT);
 CREATE INDEX IF NOT EXISTS arrivals_analysed ON arrivals (analysed);
 CREATE TABLE IF NOT EXISTS seen (
     path TEXT PRIMARY KEY, size INTEGER NOT NULL, modified INTEGER NOT NULL, sha256 TEXT NOT NULL);
@@ -43,6 +44,7 @@ pub struct Arrival {
     pub name: String,
     pub severity: Option<String>,
     pub title: Option<String>,
+    pub rule: Option<String>,
     pub host: Option<String>,
     pub hook: Option<String>,
 }
@@ -52,13 +54,17 @@ pub struct State {
 }
 
 fn mtime_ns(t: SystemTime) -> i64 {
-    t.duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_nanos() as i64).unwrap_or(0)
+    t.duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as i64)
+        .unwrap_or(0)
 }
 
 impl State {
     pub fn open(path: &Path) -> rusqlite::Result<State> {
-        let index = IndexWriter::create_live(path)?;
+        let mut index = IndexWriter::create_live(path)?;
         index.connection().execute_batch(SCHEMA)?;
+        // Readers (`serve`, `find`) see the tables before the first arrival.
+        index.commit()?;
         Ok(State { index })
     }
 
@@ -70,12 +76,13 @@ impl State {
     pub fn seen(&self, path: &Path, size: u64, modified: SystemTime) -> Option<String> {
         self.index
             .connection()
-            .query_row(
-                "SELECT sha256 FROM seen WHERE path = ?1 AND size = ?2 AND modified = ?3",
-                params![path.to_string_lossy(), size as i64, mtime_ns(modified)],
-                |r| r.get(0),
-            )
-            .optional()
+            .prepare_cached("SELECT sha256 FROM seen WHERE path = ?1 AND size = ?2 AND modified = ?3")
+            .and_then(|mut stmt| {
+                stmt.query_row(params![path.to_string_lossy(), size as i64, mtime_ns(modified)], |r| {
+                    r.get(0)
+                })
+                .optional()
+            })
             .ok()
             .flatten()
     }
@@ -92,7 +99,7 @@ impl State {
         self.index
             .connection()
             .query_row(
-                "SELECT sha256, case_id, path, arrived, analysed, exit_code, name, severity, title, host, hook
+                "SELECT sha256, case_id, path, arrived, analysed, exit_code, name, severity, title, host, hook, rule
                  FROM arrivals WHERE sha256 = ?1",
                 [sha256],
                 row_to_arrival,
@@ -105,8 +112,8 @@ impl State {
     pub fn add(&mut self, a: &Arrival) -> rusqlite::Result<()> {
         self.index.connection().execute(
             "INSERT OR REPLACE INTO arrivals
-             (sha256, case_id, path, arrived, analysed, exit_code, name, severity, title, host, hook)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+             (sha256, case_id, path, arrived, analysed, exit_code, name, severity, title, host, hook, rule)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             params![
                 a.sha256,
                 a.case_id,
@@ -118,7 +125,8 @@ impl State {
                 a.severity,
                 a.title,
                 a.host,
-                a.hook
+                a.hook,
+                a.rule
             ],
         )?;
         Ok(())
@@ -135,7 +143,7 @@ impl State {
     pub fn hook_pending(&self) -> rusqlite::Result<Vec<Arrival>> {
         let conn = self.index.connection();
         let mut stmt = conn.prepare(
-            "SELECT sha256, case_id, path, arrived, analysed, exit_code, name, severity, title, host, hook
+            "SELECT sha256, case_id, path, arrived, analysed, exit_code, name, severity, title, host, hook, rule
              FROM arrivals WHERE hook = 'pending' ORDER BY analysed",
         )?;
         let rows = stmt.query_map([], row_to_arrival)?;
@@ -161,26 +169,6 @@ fn row_to_arrival(r: &rusqlite::Row<'_>) -> rusqlite::Result<Arrival> {
         title: r.get(8)?,
         host: r.get(9)?,
         hook: r.get(10)?,
+        rule: r.get(11)?,
     })
-}
-
-/// The arrivals of an index, newest first (for `serve`); `None` when the index has no
-/// `arrivals` table (made by `batch --index`).
-pub fn inbox(conn: &rusqlite::Connection, limit: usize) -> rusqlite::Result<Option<Vec<Arrival>>> {
-    let has: bool = conn
-        .query_row(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'arrivals'",
-            [],
-            |r| r.get::<_, i64>(0),
-        )
-        .map(|n| n > 0)?;
-    if !has {
-        return Ok(None);
-    }
-    let mut stmt = conn.prepare(
-        "SELECT sha256, case_id, path, arrived, analysed, exit_code, name, severity, title, host, hook
-         FROM arrivals ORDER BY analysed DESC LIMIT ?1",
-    )?;
-    let rows = stmt.query_map([limit as i64], row_to_arrival)?;
-    rows.collect::<rusqlite::Result<Vec<_>>>().map(Some)
 }

@@ -1,18 +1,18 @@
 //! The last screen: uploaded (with the SHA-256 to give support), saved (why, and what to do),
 //! cancelled or failed; and the exit code each stands for.
 
+use cmgelog::exit_code::CollectExit;
 use cmgelog::flow::{BrokenConfig, End, SaveCause};
 use cmgelog::messages::Messages;
 
-/// Exit codes: 0 uploaded, or not uploaded by choice; 2 broken `cmgelog.toml`; 3 no zip could
-/// be written; 4 cancelled before collecting; 5 the upload failed; 130 the upload was
-/// cancelled (the zip is kept in every case after 3).
-pub fn show(end: &End, msg: &Messages) -> u8 {
+/// Exit codes: [`CollectExit`], as `collect` and the window (a failed upload is `UploadFailed`
+/// in all three; the zip is kept in every case after `NoZip`).
+pub fn show(end: &End, msg: &Messages) -> CollectExit {
     match end {
         End::Uploaded { sha256, location, .. } => {
             eprintln!("\n{}", msg.fill("uploaded", &[("sha256", sha256)]));
             eprintln!("{}", msg.fill("upload-where", &[("url", location)]));
-            0
+            CollectExit::Done
         }
         End::Saved {
             cause,
@@ -28,24 +28,24 @@ pub fn show(end: &End, msg: &Messages) -> u8 {
             }
             eprintln!("{what_to_do}");
             match cause {
-                SaveCause::Skipped => 0,
-                SaveCause::Cancelled => 130,
-                SaveCause::Failed => 5,
+                SaveCause::Skipped => CollectExit::Done,
+                SaveCause::Cancelled => CollectExit::Interrupted,
+                SaveCause::Failed => CollectExit::UploadFailed,
             }
         }
         End::Cancelled { message } => {
             eprintln!("\n{message}");
-            4
+            CollectExit::Declined
         }
         End::Failed { reason } => {
             eprintln!("\n{}", msg.fill("collect-failed", &[("error", reason)]));
-            3
+            CollectExit::NoZip
         }
-        End::RestartedElevated => 0,
+        End::RestartedElevated => CollectExit::Done,
     }
 }
 
-pub fn broken_config(b: &BrokenConfig) -> u8 {
+pub fn broken_config(b: &BrokenConfig) -> CollectExit {
     eprintln!("{}\n\n{}", b.summary, b.details.trim_end());
-    2
+    CollectExit::CannotStart
 }

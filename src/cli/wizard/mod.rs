@@ -22,13 +22,14 @@ mod theme;
 mod upload_step;
 
 use cmgelog::config::{Config, ConfigError};
+use cmgelog::exit_code::CollectExit;
 use cmgelog::flow::{Choice, Flow, Input, Setup, Step};
 use cmgelog::i18n::Lang;
 use cmgelog::messages::Messages;
 use prompt::Prompts;
 use std::io::IsTerminal;
 
-pub fn run(config: Result<Config, ConfigError>, lang: Lang) -> u8 {
+pub fn run(config: Result<Config, ConfigError>, lang: Lang) -> CollectExit {
     let msg = Messages::new(lang);
     if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
         // Started by a script or a remote tool: never wait for a prompt.
@@ -38,10 +39,10 @@ pub fn run(config: Result<Config, ConfigError>, lang: Lang) -> u8 {
                 msg.fill("config-broken", &[("path", &e.path.display())]),
                 e.message
             );
-            return 2;
+            return CollectExit::CannotStart;
         }
         eprintln!("{}", msg.get("no-terminal"));
-        return 2;
+        return CollectExit::CannotStart;
     }
     let mut setup = Setup::new(config, lang);
     // A replacement spec, as `collect --spec` takes (support engineers, and the tests).
@@ -64,7 +65,7 @@ pub fn run(config: Result<Config, ConfigError>, lang: Lang) -> u8 {
 }
 
 /// Shows each step until the end; returns the exit code.
-fn drive(flow: &mut Flow, prompts: &Prompts) -> u8 {
+fn drive(flow: &mut Flow, prompts: &Prompts) -> CollectExit {
     loop {
         let step = flow.step().clone();
         match step {
