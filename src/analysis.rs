@@ -39,7 +39,7 @@ pub struct Analysis {
 
 /// Analyses inputs that all describe one machine.
 pub fn analyze(inputs: &[impl AsRef<Path>], rules: &RuleSet, limits: &Limits) -> Analysis {
-    let (documents, errors) = bundle::into_documents(bundle::read_inputs(inputs, limits), limits);
+    let (documents, errors) = facts::into_documents(bundle::read_inputs(inputs, limits), limits);
     analyze_documents(
         inputs.iter().map(|p| p.as_ref().display().to_string()).collect(),
         documents,
@@ -51,7 +51,7 @@ pub fn analyze(inputs: &[impl AsRef<Path>], rules: &RuleSet, limits: &Limits) ->
 /// Only the machine model of inputs that describe one machine: no rules, no event scan (the
 /// identity comes from inventories). For `find` and `fingerprint`, which need nothing else.
 pub fn machine_only(inputs: &[impl AsRef<Path>], limits: &Limits) -> (Machine, Vec<ReadError>) {
-    let (documents, errors) = bundle::into_documents(bundle::read_inputs(inputs, limits), limits);
+    let (documents, errors) = facts::into_documents(bundle::read_inputs(inputs, limits), limits);
     (facts::extract(&documents), errors)
 }
 
@@ -65,7 +65,7 @@ pub fn analyze_documents(
     let mut machine = facts::extract(&documents);
     // The filter's automaton is built on first use (a few ms): only when there is an .evtx.
     let everything = ChunkFilter::everything();
-    let filter = if documents.iter().any(|d| d.kind == bundle::Kind::Evtx) {
+    let filter = if documents.iter().any(|d| d.kind.name() == events::EVTX) {
         rules.event_chunk_filter()
     } else {
         &everything
@@ -114,7 +114,7 @@ fn scan_events(
     let mut counts = Vec::with_capacity(documents.len());
     let mut errors = Vec::new();
     for doc in documents {
-        if !doc.events {
+        if !doc.is_events() {
             counts.push(None);
             continue;
         }
@@ -158,14 +158,14 @@ fn unanalysed_inputs(
         }
         let empty = |d: &&Document| {
             d.raw.is_none()
-                && d.kind != bundle::Kind::Binary
+                && d.kind != bundle::Kind::BINARY
                 && d.text.as_ref().is_none_or(|t| t.text.trim().is_empty())
         };
         if docs.iter().all(empty) {
             out.push(ReadError::new(group, None, ReadErrorKind::Empty));
             continue;
         }
-        let binary = docs.iter().filter(|d| d.kind == bundle::Kind::Binary).count();
+        let binary = docs.iter().filter(|d| d.kind == bundle::Kind::BINARY).count();
         out.push(ReadError::new(
             group,
             None,

@@ -677,22 +677,26 @@ fn inputs_the_fuzzers_found_no_longer_crash() {
             eprintln!("{target}: {}", file.display());
             seen += 1;
             match target.as_str() {
-                "dmidecode" => run("dmidecode.txt", Kind::Dmidecode, &data),
-                "systeminfo" => run("systeminfo.txt", Kind::Systeminfo, &data),
-                "ipconfig" => run("ipconfig_all.txt", Kind::Ipconfig, &data),
-                "manifest" => run("manifest.json", Kind::Manifest, &data),
+                "dmidecode" => run("dmidecode.txt", cmgelog::facts::formats::kind("dmidecode"), &data),
+                "systeminfo" => run("systeminfo.txt", cmgelog::facts::formats::kind("systeminfo"), &data),
+                "ipconfig" => run("ipconfig_all.txt", cmgelog::facts::formats::kind("ipconfig"), &data),
+                "manifest" => run("manifest.json", cmgelog::facts::formats::kind("manifest"), &data),
                 "wmic_list" => {
                     if let Some((&pick, rest)) = data.split_first() {
                         let class = WMI_CLASSES[pick as usize % WMI_CLASSES.len()];
-                        run("wmic_list.txt", Kind::WmicList(class), rest);
+                        run(
+                            "wmic_list.txt",
+                            cmgelog::facts::formats::kind("wmic-list").with_class(class),
+                            rest,
+                        );
                     }
                 }
                 "setup_log" => {
                     if let Some((&pick, rest)) = data.split_first() {
                         let (path, kind) = match pick % 3 {
-                            0 => ("Panther/setupact.log", Kind::SetupLog),
-                            1 => ("Logs/CBS/CBS.log", Kind::CbsLog),
-                            _ => ("WindowsUpdate.log", Kind::WindowsUpdateLog),
+                            0 => ("Panther/setupact.log", cmgelog::facts::formats::kind("setup-log")),
+                            1 => ("Logs/CBS/CBS.log", cmgelog::facts::formats::kind("cbs-log")),
+                            _ => ("WindowsUpdate.log", cmgelog::facts::formats::kind("windows-update-log")),
                         };
                         run(path, kind, rest);
                     }
@@ -719,7 +723,7 @@ fn inputs_the_fuzzers_found_no_longer_crash() {
                         max_entries: 1000,
                         ..Limits::default()
                     };
-                    let (docs, _) = bundle::into_documents(bundle::read_zip_bytes("fuzz.zip", &data, &limits), &limits);
+                    let (docs, _) = facts::into_documents(bundle::read_zip_bytes("fuzz.zip", &data, &limits), &limits);
                     let _ = facts::extract(&docs);
                 }
                 "evtx_records" => {

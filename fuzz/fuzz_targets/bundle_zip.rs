@@ -16,7 +16,7 @@ fuzz_target!(|data: &[u8]| {
     let read = bundle::read_zip_bytes("fuzz.zip", data, &limits);
     // As the analyzer does: entries to documents (decoding, detection, the line cap), then
     // every extractor; the errors rendered as the report shows them.
-    let (docs, errors) = bundle::into_documents(read, &limits);
+    let (docs, errors) = cmgelog::facts::into_documents(read, &limits);
     for e in &errors {
         let _ = e.to_string();
     }

@@ -1,9 +1,9 @@
 #![no_main]
 //! `systeminfo`: arbitrary bytes as the entry `systeminfo.txt`, through decoding, detection and the extractor.
 
-use cmgelog::bundle::Kind;
+use cmgelog::facts::formats;
 use libfuzzer_sys::fuzz_target;
 
 mod extract;
 
-fuzz_target!(|data: &[u8]| extract::run("systeminfo.txt", Kind::Systeminfo, data));
+fuzz_target!(|data: &[u8]| extract::run("systeminfo.txt", formats::kind("systeminfo"), data));

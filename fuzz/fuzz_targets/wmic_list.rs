@@ -2,7 +2,8 @@
 //! `wmic ... get /format:list` output: the first byte picks the WMI class the list is read as
 //! (or none, as for a list whose class is unknown), the rest is the entry.
 
-use cmgelog::bundle::{Kind, WmiClass};
+use cmgelog::bundle::WmiClass;
+use cmgelog::facts::formats;
 use libfuzzer_sys::fuzz_target;
 
 mod extract;
@@ -28,5 +29,5 @@ const CLASSES: [Option<WmiClass>; 15] = [
 fuzz_target!(|data: &[u8]| {
     let Some((&pick, rest)) = data.split_first() else { return };
     let class = CLASSES[pick as usize % CLASSES.len()];
-    extract::run("wmic_list.txt", Kind::WmicList(class), rest);
+    extract::run("wmic_list.txt", formats::kind("wmic-list").with_class(class), rest);
 });

@@ -1,8 +1,9 @@
 //! A document: one entry, decoded and recognised. This is what extractors and rules read.
+//! Documents are made by the formats (`facts::formats`: `Document::from_entry` and
+//! `into_documents`), which recognise their kind.
 
-use super::decode::{self, DecodedText};
-use super::kind::{self, Kind};
-use super::Entry;
+use super::decode::DecodedText;
+use super::kind::{self, Kind, Reading};
 
 #[derive(Debug, Clone)]
 pub struct Document {
@@ -15,47 +16,20 @@ pub struct Document {
     pub text: Option<DecodedText>,
     /// The raw bytes, kept only for binary formats that are parsed later (EVTX).
     pub raw: Option<Vec<u8>>,
-    /// An event log: an `.evtx` file, or a text export of events (wevtutil XML, Export-Csv).
-    /// Event documents are read as events, not as lines of text.
-    pub events: bool,
 }
 
 impl Document {
-    pub fn from_entry(entry: Entry) -> Document {
-        let evtx = entry.data.starts_with(b"ElfFile\0");
-        let text = (!evtx && decode::looks_textual(&entry.data)).then(|| decode::decode(&entry.data));
-        let kind = kind::detect(&entry.path, &entry.data, text.as_ref());
-        let raw = evtx.then_some(entry.data);
-        let events = evtx || text.as_ref().is_some_and(|t| crate::events::is_event_export(&t.text));
-        Document {
-            input: entry.input,
-            path: entry.path,
-            kind,
-            text,
-            raw,
-            events,
-        }
-    }
-
-    /// Builds a document from text (tests, fixtures).
-    pub fn from_text(input: &str, path: &str, text: &str) -> Document {
-        Document::from_bytes(input, path, text.as_bytes())
-    }
-
-    /// Builds a document from bytes (tests, fixtures).
-    pub fn from_bytes(input: &str, path: &str, data: &[u8]) -> Document {
-        Document::from_entry(Entry {
-            input: input.into(),
-            path: path.into(),
-            data: data.to_vec(),
-        })
+    /// An event log: an `.evtx` file, or a text export of events (wevtutil XML, Export-Csv).
+    /// Event documents are read as events, not as lines of text.
+    pub fn is_events(&self) -> bool {
+        self.kind.reading() == Reading::Events
     }
 
     /// Cuts every line longer than `max` bytes to at most `max` (at a character boundary), for
     /// documents read line by line; returns the number of the first line cut. Event exports
     /// and JSON documents are parsed whole and left alone. Line numbers do not change.
     pub fn cap_lines(&mut self, max: usize) -> Option<usize> {
-        if self.events || self.kind.is_json() {
+        if matches!(self.kind.reading(), Reading::Whole | Reading::Events) {
             return None;
         }
         let text = self.text.as_mut()?;
@@ -79,10 +53,12 @@ impl Document {
     /// a text log (timestamped lines, such as the activation client's). Binary data and text
     /// that is none of these (a README, a screenshot's bytes) are not.
     pub fn is_recognised(&self) -> bool {
-        match self.kind {
-            Kind::Binary => false,
-            Kind::Text => self.events || self.text.as_ref().is_some_and(|t| kind::looks_like_log(&t.text)),
-            _ => true,
+        if self.kind == Kind::BINARY {
+            false
+        } else if self.kind == Kind::TEXT {
+            self.text.as_ref().is_some_and(|t| kind::looks_like_log(&t.text))
+        } else {
+            true
         }
     }
 
@@ -125,7 +101,7 @@ mod tests {
         ))
         .unwrap();
         let mut doc = Document::from_bytes("in", "spp.xml", &xml);
-        assert!(doc.events);
+        assert!(doc.is_events());
         assert_eq!(doc.cap_lines(16), None);
     }
 }

@@ -1,4 +1,5 @@
-//! Inputs (zip bundles, folders, loose files) → entries, with caps; entries → documents.
+//! Inputs (zip bundles, folders, loose files) → entries, with caps; the document type that
+//! the formats (`facts::formats`) recognise entries into.
 //!
 //! A zip is read in memory, entry by entry, never extracted to disk. Every cap violation or
 //! unreadable member becomes a [`ReadError`] and the rest is still read, so one bad file never
@@ -9,14 +10,12 @@ pub mod decode;
 mod document;
 mod error;
 mod kind;
-mod paste;
+mod wmi_class;
 
 pub use document::Document;
 pub use error::{ReadError, ReadErrorKind};
-pub use kind::net_link;
-pub use kind::sysfs_attr;
-pub use kind::wmic_command_alias;
-pub use kind::{Kind, WmiClass};
+pub use kind::{looks_like_log, Kind, Reading};
+pub use wmi_class::WmiClass;
 
 use std::fs::File;
 use std::io::Read;
@@ -129,34 +128,6 @@ pub fn read_zip_bytes(input: &str, data: &[u8], limits: &Limits) -> ReadOutcome 
     let mut out = ReadOutcome::default();
     archive::read_zip_from(std::io::Cursor::new(data), input, limits, &mut out);
     out
-}
-
-/// Decodes and recognises the entries read, cutting lines over `limits.max_line_bytes` in the
-/// documents that are read line by line; each cut document is one `line-too-long` error
-/// (naming its first overlong line). The read errors come first, in their order.
-pub fn into_documents(read: ReadOutcome, limits: &Limits) -> (Vec<Document>, Vec<ReadError>) {
-    let mut errors = read.errors;
-    let documents = read
-        .entries
-        .into_iter()
-        .flat_map(|entry| {
-            let mut doc = Document::from_entry(entry);
-            if let Some(line) = doc.cap_lines(limits.max_line_bytes) {
-                let entry = (doc.path != doc.input && !doc.input.ends_with(&doc.path)).then(|| doc.path.clone());
-                let mut e = ReadError::new(
-                    doc.input.clone(),
-                    entry,
-                    ReadErrorKind::LineTooLong {
-                        limit: limits.max_line_bytes,
-                    },
-                );
-                e.line = Some(line);
-                errors.push(e);
-            }
-            paste::split(doc)
-        })
-        .collect();
-    (documents, errors)
 }
 
 /// Reads several inputs that describe one machine.

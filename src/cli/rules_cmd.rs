@@ -4,7 +4,8 @@ use super::output::outln;
 use super::{RuleOptions, RulesCommand};
 use cmgelog::exit_code::CheckExit;
 use cmgelog::i18n::Lang;
-use cmgelog::rules::{fixtures, render_diagnostics, LoadError, RuleSet};
+use cmgelog::rules::{render_diagnostics, LoadError, RuleSet};
+use cmgelog::rules_test;
 
 pub fn run(command: RulesCommand, lang: Lang) -> CheckExit {
     match command {
@@ -138,11 +139,11 @@ fn test(path: &std::path::Path, lang: Lang) -> CheckExit {
             return CheckExit::CannotRun;
         }
     };
-    let report = fixtures::run(&set, path);
+    let report = rules_test::run(&set, path);
     for c in &report.cases {
         let expect = match c.expect {
-            fixtures::Expect::Fires => "fires",
-            fixtures::Expect::Silent => "silent",
+            rules_test::Expect::Fires => "fires",
+            rules_test::Expect::Silent => "silent",
         };
         let status = if c.passed { "ok  " } else { "FAIL" };
         outln!("{status} {:<28} {expect:<6} {}", c.rule, c.case.display());

@@ -407,7 +407,7 @@ mod tests {
     /// range alone finds, for needles that overlap, contain one another and occur often.
     #[test]
     fn ranges_of_one_search_equal_searches_of_the_ranges() {
-        let file = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/evtx/system.evtx"));
+        let file = fixture!("evtx/system.evtx");
         let chunk = &file[0x1000..0x1000 + 0x10000];
         for fast in [false, true] {
             let mut b = ChunkFilterBuilder::default();

@@ -181,7 +181,7 @@ mod tests {
     /// panic: the bytes are untrusted, and a wrong guess only means rendering.
     #[test]
     fn arbitrary_ranges_of_a_real_chunk_never_panic() {
-        let file = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/evtx/system.evtx"));
+        let file = fixture!("evtx/system.evtx");
         let chunk = &file[0x1000..0x1000 + 0x10000];
         let f = filter();
         let mut check = RecordCheck::new(&f);
@@ -251,7 +251,7 @@ mod tests {
     /// instances in its values; its definitions are found.
     #[test]
     fn first_record_of_a_real_chunk() {
-        let file = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/evtx/system.evtx"));
+        let file = fixture!("evtx/system.evtx");
         let chunk = &file[0x1000..0x1000 + 0x10000];
         let size = u32::from_le_bytes(chunk[512 + 4..512 + 8].try_into().unwrap()) as usize;
         // The record's BinXML: after the 24-byte record header, before the size copy.

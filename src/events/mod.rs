@@ -13,8 +13,17 @@ mod xml;
 
 pub use chunk_filter::{ChunkFilter, ChunkFilterBuilder, Needle};
 
-use crate::bundle::{Document, Kind};
+use crate::bundle::Document;
 use crate::i18n::Localized;
+
+/// The kind names of the event formats (`facts::event_logs` recognises them): an `.evtx`
+/// file, a `wevtutil` XML export, a `Get-WinEvent | Export-Csv` export.
+pub const EVTX: &str = "evtx";
+pub const XML_EXPORT: &str = "event-xml";
+pub const CSV_EXPORT: &str = "event-csv";
+
+/// The first bytes of an `.evtx` file.
+pub const EVTX_MAGIC: &[u8] = b"ElfFile\0";
 
 /// One event, reduced to the fields the rules look at.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -117,7 +126,7 @@ pub fn read_wanted_events(
     mut on_record: impl FnMut(EventRecord),
 ) -> (Vec<EventReadError>, Unread) {
     let mut unread = Unread::default();
-    if doc.kind == Kind::Evtx {
+    if doc.kind.name() == EVTX {
         let errors = match &doc.raw {
             Some(raw) => evtx::read(doc, raw, filter, &mut unread, &mut on_record),
             None => vec![EventReadError::new(
@@ -131,27 +140,28 @@ pub fn read_wanted_events(
     let Some(text) = doc.text.as_ref().map(|t| t.text.as_str()) else {
         return (Vec::new(), unread);
     };
-    let errors = if xml::looks_like_events(text) {
-        xml::read(doc, text, &mut on_record)
-    } else if csv::looks_like_events(text) {
-        csv::read(doc, text, &mut on_record)
-    } else {
-        Vec::new()
+    let errors = match doc.kind.name() {
+        XML_EXPORT => xml::read(doc, text, &mut on_record),
+        CSV_EXPORT => csv::read(doc, text, &mut on_record),
+        _ => Vec::new(),
     };
     (errors, unread)
 }
 
 /// True for text documents that are event exports (XML from `wevtutil qe /f:xml` or
 /// `/f:RenderedXml`, with or without the `<Events>` wrapper; CSV from `Get-WinEvent | Export-Csv`).
-/// `.evtx` files are recognised by the bundle layer as [`Kind::Evtx`].
 pub fn is_event_text(doc: &Document) -> bool {
-    doc.events && doc.kind != Kind::Evtx
+    doc.is_events() && doc.kind.name() != EVTX
 }
 
-/// True for text that is an event export (see [`is_event_text`]); the bundle layer asks once
-/// per document.
-pub fn is_event_export(text: &str) -> bool {
-    xml::looks_like_events(text) || csv::looks_like_events(text)
+/// Text that is an XML event export (see [`is_event_text`]).
+pub fn is_xml_export(text: &str) -> bool {
+    xml::looks_like_events(text)
+}
+
+/// Text that is a CSV event export (see [`is_event_text`]).
+pub fn is_csv_export(text: &str) -> bool {
+    csv::looks_like_events(text)
 }
 
 /// Text without a leading BOM and white space.
@@ -173,17 +183,8 @@ mod tests {
         })
     }
 
-    macro_rules! fixture {
-        ($name:literal) => {
-            include_bytes!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/tests/fixtures/evtx/",
-                $name
-            ))
-        };
-    }
-    const MANY: &[u8] = fixture!("many-events-application.evtx");
-    const NO_CRC: &[u8] = fixture!("Application_no_crc32.evtx");
+    const MANY: &[u8] = fixture!("evtx/many-events-application.evtx");
+    const NO_CRC: &[u8] = fixture!("evtx/Application_no_crc32.evtx");
 
     fn read_all(d: &Document) -> (Vec<EventRecord>, Vec<EventReadError>) {
         let mut records = Vec::new();
@@ -202,7 +203,7 @@ mod tests {
 
     #[test]
     fn evtx_system_reads_all_chunks() {
-        let (records, errors) = read_all(&doc("system.evtx", fixture!("system.evtx")));
+        let (records, errors) = read_all(&doc("system.evtx", fixture!("evtx/system.evtx")));
         assert_eq!(records.len(), 1881);
         assert!(errors.is_empty(), "{errors:?}");
         let first = &records[0];
@@ -243,7 +244,7 @@ mod tests {
     #[test]
     fn evtx_bad_chunk_magic_skips_and_reports() {
         let name = "sample_with_a_bad_chunk_magic.evtx";
-        let (records, errors) = read_all(&doc(name, fixture!("sample_with_a_bad_chunk_magic.evtx")));
+        let (records, errors) = read_all(&doc(name, fixture!("evtx/sample_with_a_bad_chunk_magic.evtx")));
         assert!(records.len() >= 301, "{}", records.len());
         assert!(!errors.is_empty());
         assert!(errors
@@ -273,7 +274,7 @@ mod tests {
 
     #[test]
     fn evtx_other_real_files() {
-        let (records, errors) = read_all(&doc("rogue.evtx", fixture!("rogue_msi_url_1040_1042.evtx")));
+        let (records, errors) = read_all(&doc("rogue.evtx", fixture!("evtx/rogue_msi_url_1040_1042.evtx")));
         assert_eq!((records.len(), errors.len()), (351, 0));
         assert_eq!(
             records[350].field("Data"),
@@ -282,7 +283,7 @@ mod tests {
         let name = "Microsoft-Windows-LanguagePackSetup%4Operational.evtx";
         let (records, errors) = read_all(&doc(
             name,
-            fixture!("Microsoft-Windows-LanguagePackSetup%4Operational.evtx"),
+            fixture!("evtx/Microsoft-Windows-LanguagePackSetup%4Operational.evtx"),
         ));
         assert_eq!((records.len(), errors.len()), (17, 0));
         assert_eq!(
@@ -293,10 +294,10 @@ mod tests {
 
     #[test]
     fn evtx_damaged_beyond_header_gives_error_not_panic() {
-        let mut bytes = fixture!("Application_no_crc32.evtx").to_vec();
+        let mut bytes = fixture!("evtx/Application_no_crc32.evtx").to_vec();
         bytes.truncate(4096 + 3000);
         let d = doc("cut.evtx", &bytes);
-        assert_eq!(d.kind, Kind::Evtx);
+        assert_eq!(d.kind.name(), EVTX);
         let (_, errors) = read_all(&d);
         assert_eq!(errors.len(), 1);
         assert!(errors[0].detail.contains("3000 bytes"), "{}", errors[0].detail);
@@ -316,7 +317,7 @@ mod tests {
 
     #[test]
     fn xml_wevtutil_without_wrapper() {
-        let d = doc("spp.xml", fixture!("spp-8198-wevtutil.xml"));
+        let d = doc("spp.xml", fixture!("evtx/spp-8198-wevtutil.xml"));
         assert!(is_event_text(&d));
         let (records, errors) = read_all(&d);
         assert!(errors.is_empty(), "{errors:?}");
@@ -333,7 +334,7 @@ mod tests {
 
     #[test]
     fn xml_rendered_with_wrapper_and_bom() {
-        let d = doc("spp-rendered.xml", fixture!("spp-8198-rendered.xml"));
+        let d = doc("spp-rendered.xml", fixture!("evtx/spp-8198-rendered.xml"));
         assert!(is_event_text(&d));
         let (records, errors) = read_all(&d);
         assert!(errors.is_empty(), "{errors:?}");
@@ -371,7 +372,7 @@ mod tests {
 
     #[test]
     fn csv_export() {
-        let d = doc("spp.csv", fixture!("spp-8198-export.csv"));
+        let d = doc("spp.csv", fixture!("evtx/spp-8198-export.csv"));
         assert!(is_event_text(&d));
         let (records, errors) = read_all(&d);
         assert!(errors.is_empty(), "{errors:?}");

@@ -7,9 +7,11 @@
 //! `docker`), and the VM then shows only in other files (virtio devices, DMI). A container is
 //! recorded as such and is no VM signal. `none` (bare metal) records nothing.
 
+use super::formats::{Format, Recognise, Sample};
 use super::model::{Basis, Strength, VmSignal};
+use super::platform::Platform;
 use super::{Machine, Source};
-use crate::bundle::Document;
+use crate::bundle::{Document, Kind, Reading};
 
 /// VM identifiers (systemd src/basic/virt.c) and the hypervisor names `facts::virt` uses.
 const VMS: &[(&str, &str)] = &[
@@ -70,15 +72,34 @@ pub fn extract(doc: &Document, machine: &mut Machine) {
     // `none` and identifiers of future systemd versions: nothing to record.
 }
 
+/// `systemd-detect-virt` output: one lower-case identifier (`none`, `kvm`, `docker`,
+/// `vm-other`), in a file whose name says where it came from (any note could hold one word).
+pub(crate) const FORMAT: Format = Format {
+    kind: Kind::new("detect-virt", Reading::Lines),
+    recognise: Recognise::text(is_detect_virt),
+    extract,
+    platform: Some(Platform::Linux),
+    codes: false,
+};
+
+fn is_detect_virt(s: &Sample) -> bool {
+    let head = &s.head;
+    s.file_name().contains("detect-virt")
+        && head.len() == 1
+        && !head[0].is_empty()
+        && head[0]
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bundle::Kind;
     use crate::facts::virt::{assess, Verdict};
 
     fn run(text: &[u8]) -> Machine {
         let doc = Document::from_bytes("t", "hardware/systemd-detect-virt.txt", text);
-        assert_eq!(doc.kind, Kind::DetectVirt);
+        assert_eq!(doc.kind, crate::facts::formats::kind("detect-virt"));
         let mut m = Machine::default();
         extract(&doc, &mut m);
         m
@@ -86,10 +107,7 @@ mod tests {
 
     #[test]
     fn ci_machine_is_a_docker_container_not_a_vm_signal() {
-        let m = run(include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/linux/ci-debian12/hardware/systemd-detect-virt.txt"
-        )));
+        let m = run(fixture!("linux/ci-debian12/hardware/systemd-detect-virt.txt"));
         assert!(m.vm_hints.is_empty());
         assert_eq!(m.container.best(), Some("docker"));
         assert_eq!(m.container.0[0].source.line, Some(1));

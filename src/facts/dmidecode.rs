@@ -10,8 +10,10 @@
 //! Values are kept raw: everything after `": "`, trailing spaces included, so a whitespace-only
 //! serial stays an observation of whitespace and an empty one an observation of "".
 
+use super::formats::{Format, Recognise, Sample};
+use super::platform::Platform;
 use super::{Basis, Field, Machine, Source, Strength, VmSignal};
-use crate::bundle::Document;
+use crate::bundle::{Document, Kind, Reading};
 
 /// The line dmidecode prints in the BIOS characteristics when SMBIOS says "virtual machine"
 /// (BIOS characteristics extension byte 2, bit 4).
@@ -186,28 +188,62 @@ fn vm_bit_signal(source: Source) -> VmSignal {
     }
 }
 
+/// dmidecode output: its banner, a `Handle 0x…, DMI type` line, or the record names of
+/// `dmidecode -q`.
+pub(crate) const FORMAT: Format = Format {
+    kind: Kind::new("dmidecode", Reading::Pasted),
+    recognise: Recognise::text(is_dump),
+    extract,
+    platform: Some(Platform::Linux),
+    codes: false,
+};
+
+fn is_dump(s: &Sample) -> bool {
+    s.head
+        .iter()
+        .any(|l| is_banner(l) || (l.starts_with("Handle 0x") && l.contains("DMI type")))
+        || is_quiet_dump(&s.head)
+}
+
+/// `dmidecode -q`: no banner, no handle lines, the record names alone as headings. Two
+/// distinct record names, each followed by an attribute (`Vendor: …`), make a dump.
+fn is_quiet_dump(head: &[&str]) -> bool {
+    const RECORDS: &[&str] = &[
+        "BIOS Information",
+        "System Information",
+        "Base Board Information",
+        "Chassis Information",
+        "Processor Information",
+        "Memory Device",
+    ];
+    let mut seen: Vec<&str> = Vec::new();
+    for pair in head.windows(2) {
+        if RECORDS.contains(&pair[0]) && pair[1].contains(": ") && !seen.contains(&pair[0]) {
+            seen.push(pair[0]);
+        }
+    }
+    seen.len() >= 2
+}
+
+/// `# dmidecode 3.3`: the banner dmidecode prints, with its version (a README that merely
+/// mentions dmidecode is not a dump).
+pub(crate) fn is_banner(line: &str) -> bool {
+    line.strip_prefix("# dmidecode ")
+        .is_some_and(|v| v.starts_with(|c: char| c.is_ascii_digit()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bundle::Kind;
     use crate::facts::placeholder::{self, Placeholder};
-
-    macro_rules! fixture {
-        ($name:literal) => {
-            load(
-                $name,
-                include_bytes!(concat!(
-                    env!("CARGO_MANIFEST_DIR"),
-                    "/tests/fixtures/dmidecode/",
-                    $name
-                )),
-            )
-        };
-    }
 
     fn load(name: &str, bytes: &[u8]) -> (Document, Machine) {
         let doc = Document::from_bytes("t", name, bytes);
-        assert_eq!(doc.kind, Kind::Dmidecode, "{name} is not recognised as dmidecode");
+        assert_eq!(
+            doc.kind,
+            crate::facts::formats::kind("dmidecode"),
+            "{name} is not recognised as dmidecode"
+        );
         let mut machine = Machine::default();
         extract(&doc, &mut machine);
         (doc, machine)
@@ -248,7 +284,7 @@ mod tests {
 
     #[test]
     fn qotom_ami_placeholders() {
-        let (_, m) = fixture!("Qotom_Q1900G4-M.txt");
+        let (_, m) = load("Qotom_Q1900G4-M.txt", fixture!("dmidecode/Qotom_Q1900G4-M.txt"));
         assert_eq!(vals(&m.system.vendor), ["To be filled by O.E.M."]);
         assert_eq!(vals(&m.system.serial), ["To be filled by O.E.M."]);
         assert_eq!(vals(&m.system.uuid), ["03000200-0400-0500-0006-000700080009"]);
@@ -268,7 +304,7 @@ mod tests {
 
     #[test]
     fn gigabyte_whitespace_serials_are_kept_raw() {
-        let (_, m) = fixture!("Gigabyte_H61M-DS2.txt");
+        let (_, m) = load("Gigabyte_H61M-DS2.txt", fixture!("dmidecode/Gigabyte_H61M-DS2.txt"));
         assert_eq!(vals(&m.system.vendor), ["Gigabyte Technology Co., Ltd."]);
         assert_eq!(vals(&m.system.model), ["H61M-DS2"]);
         for (name, field) in [
@@ -291,7 +327,7 @@ mod tests {
 
     #[test]
     fn asustek_placeholder_system_real_board() {
-        let (_, m) = fixture!("ASUSTeK_P5Q.txt");
+        let (_, m) = load("ASUSTeK_P5Q.txt", fixture!("dmidecode/ASUSTeK_P5Q.txt"));
         assert_eq!(vals(&m.system.vendor), ["System manufacturer"]);
         assert_eq!(vals(&m.system.model), ["System Product Name"]);
         assert_eq!(vals(&m.system.serial), ["System Serial Number"]);
@@ -307,7 +343,10 @@ mod tests {
 
     #[test]
     fn hyperv_space_indented_dump_and_vm_bit() {
-        let (doc, m) = fixture!("Microsoft_Virtual-Machine-HyperV-2019.txt");
+        let (doc, m) = load(
+            "Microsoft_Virtual-Machine-HyperV-2019.txt",
+            fixture!("dmidecode/Microsoft_Virtual-Machine-HyperV-2019.txt"),
+        );
         assert_eq!(vals(&m.system.vendor), ["Microsoft Corporation"]);
         assert_eq!(vals(&m.system.model), ["Virtual Machine"]);
         assert_eq!(vals(&m.system.serial), ["3135-4298-3414-7021-8716-7514-85"]);
@@ -327,7 +366,10 @@ mod tests {
 
     #[test]
     fn vmware_old_dmidecode() {
-        let (_, m) = fixture!("VMware_Virtual-Platform.txt");
+        let (_, m) = load(
+            "VMware_Virtual-Platform.txt",
+            fixture!("dmidecode/VMware_Virtual-Platform.txt"),
+        );
         assert_eq!(vals(&m.system.vendor), ["VMware, Inc."]);
         assert_eq!(vals(&m.system.model), ["VMware Virtual Platform"]);
         assert_eq!(
@@ -346,7 +388,7 @@ mod tests {
 
     #[test]
     fn dell_r640_server() {
-        let (_, m) = fixture!("Dell_PowerEdge-R640.txt");
+        let (_, m) = load("Dell_PowerEdge-R640.txt", fixture!("dmidecode/Dell_PowerEdge-R640.txt"));
         assert_eq!(vals(&m.system.vendor), ["Dell Inc."]);
         assert_eq!(vals(&m.system.model), ["PowerEdge R640"]);
         assert_eq!(vals(&m.system.serial), ["2RJF153"]);
@@ -362,7 +404,7 @@ mod tests {
 
     #[test]
     fn hp_zbook_laptop() {
-        let (_, m) = fixture!("HP_ZBook-15-G5.txt");
+        let (_, m) = load("HP_ZBook-15-G5.txt", fixture!("dmidecode/HP_ZBook-15-G5.txt"));
         assert_eq!(vals(&m.system.vendor), ["HP"]);
         assert_eq!(vals(&m.system.model), ["HP ZBook 15 G5"]);
         assert_eq!(vals(&m.system.serial), ["5CD8484V89"]);
@@ -375,7 +417,7 @@ mod tests {
 
     #[test]
     fn sources_point_at_their_lines() {
-        let (doc, m) = fixture!("Dell_PowerEdge-R640.txt");
+        let (doc, m) = load("Dell_PowerEdge-R640.txt", fixture!("dmidecode/Dell_PowerEdge-R640.txt"));
         let serial = &m.baseboard.serial.0[0].source;
         assert_eq!(serial.line, Some(63));
         assert_eq!(serial.text, "Serial Number: .2RJF153.CNIVC0005G0184.");
@@ -386,13 +428,19 @@ mod tests {
         );
 
         let all = [
-            fixture!("Qotom_Q1900G4-M.txt"),
-            fixture!("Gigabyte_H61M-DS2.txt"),
-            fixture!("ASUSTeK_P5Q.txt"),
-            fixture!("Microsoft_Virtual-Machine-HyperV-2019.txt"),
-            fixture!("VMware_Virtual-Platform.txt"),
-            fixture!("Dell_PowerEdge-R640.txt"),
-            fixture!("HP_ZBook-15-G5.txt"),
+            load("Qotom_Q1900G4-M.txt", fixture!("dmidecode/Qotom_Q1900G4-M.txt")),
+            load("Gigabyte_H61M-DS2.txt", fixture!("dmidecode/Gigabyte_H61M-DS2.txt")),
+            load("ASUSTeK_P5Q.txt", fixture!("dmidecode/ASUSTeK_P5Q.txt")),
+            load(
+                "Microsoft_Virtual-Machine-HyperV-2019.txt",
+                fixture!("dmidecode/Microsoft_Virtual-Machine-HyperV-2019.txt"),
+            ),
+            load(
+                "VMware_Virtual-Platform.txt",
+                fixture!("dmidecode/VMware_Virtual-Platform.txt"),
+            ),
+            load("Dell_PowerEdge-R640.txt", fixture!("dmidecode/Dell_PowerEdge-R640.txt")),
+            load("HP_ZBook-15-G5.txt", fixture!("dmidecode/HP_ZBook-15-G5.txt")),
         ];
         for (doc, m) in &all {
             for (name, field) in all_fields(m) {

@@ -287,10 +287,7 @@ mod tests {
 
     #[test]
     fn vmware_guest_system_log() {
-        let s = signals(
-            "system.evtx",
-            include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/evtx/system.evtx")),
-        );
+        let s = signals("system.evtx", fixture!("evtx/system.evtx"));
         assert!(s
             .iter()
             .all(|s| s.hypervisor == "VMware" && s.strength == Strength::Medium));
@@ -304,13 +301,7 @@ mod tests {
 
     #[test]
     fn vmware_tools_in_application_log() {
-        let s = signals(
-            "app.evtx",
-            include_bytes!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/tests/fixtures/evtx/many-events-application.evtx"
-            )),
-        );
+        let s = signals("app.evtx", fixture!("evtx/many-events-application.evtx"));
         assert!(s
             .iter()
             .any(|s| s.what_en.contains("“VMware Tools”, a VMware guest driver or tool")));
@@ -321,10 +312,7 @@ mod tests {
     fn no_signal_from_a_log_without_guest_components() {
         let s = signals(
             "lp.evtx",
-            include_bytes!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/tests/fixtures/evtx/Microsoft-Windows-LanguagePackSetup%4Operational.evtx"
-            )),
+            fixture!("evtx/Microsoft-Windows-LanguagePackSetup%4Operational.evtx"),
         );
         assert!(s.is_empty(), "{s:?}");
     }

@@ -8,10 +8,12 @@
 //! "Media disconnected"): `operstate` `UP`, or the `UP` flag of an interface that is switched
 //! on but has no carrier (operstate `DOWN` with `NO-CARRIER`, a laptop's unplugged Ethernet).
 
+use super::formats::{Format, Recognise, Sample};
 use super::json_lines::member_line;
 use super::model::normalize_mac;
+use super::platform::Platform;
 use super::{Machine, Source};
-use crate::bundle::Document;
+use crate::bundle::{Document, Kind, Reading};
 use serde_json::Value;
 
 pub fn extract(doc: &Document, machine: &mut Machine) {
@@ -74,14 +76,33 @@ fn summary(iface: &Value, name: &str) -> String {
     )
 }
 
+/// `ip -j addr` (or `ip -j link`) output: an array in which every element is an interface with
+/// a name and addresses or a state (`ip -j link` has no `addr_info`, but its `operstate` is
+/// what we read).
+pub(crate) const FORMAT: Format = Format {
+    kind: Kind::new("ip-json", Reading::Whole),
+    recognise: Recognise::text(is_ip_json),
+    extract,
+    platform: Some(Platform::Linux),
+    codes: false,
+};
+
+fn is_ip_json(s: &Sample) -> bool {
+    match s.json() {
+        Some(Value::Array(items)) if !items.is_empty() => items
+            .iter()
+            .all(|i| i.get("ifname").is_some() && (i.get("addr_info").is_some() || i.get("operstate").is_some())),
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bundle::Kind;
 
     fn run(bytes: &[u8]) -> Machine {
         let doc = Document::from_bytes("t", "network/ip-addr.json", bytes);
-        assert_eq!(doc.kind, Kind::IpJson);
+        assert_eq!(doc.kind, crate::facts::formats::kind("ip-json"));
         let mut m = Machine::default();
         extract(&doc, &mut m);
         m
@@ -103,10 +124,7 @@ mod tests {
 
     #[test]
     fn ci_machine_interfaces() {
-        let m = run(include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/linux/ci-debian12/network/ip-addr.json"
-        )));
+        let m = run(fixture!("linux/ci-debian12/network/ip-addr.json"));
         // lo is skipped; the ifb devices are down and have no UP flag.
         assert_eq!(
             summary(&m),
@@ -128,10 +146,7 @@ mod tests {
 
     #[test]
     fn unplugged_cable_is_enabled_switched_off_wifi_is_not() {
-        let m = run(include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/linux/constructed/ip-addr-usb-nic.json"
-        )));
+        let m = run(fixture!("linux/constructed/ip-addr-usb-nic.json"));
         assert_eq!(
             summary(&m),
             [
@@ -148,18 +163,12 @@ mod tests {
         let ip = Document::from_bytes(
             "t",
             "network/ip-addr.json",
-            include_bytes!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/tests/fixtures/linux/constructed/ip-addr-usb-nic.json"
-            )),
+            fixture!("linux/constructed/ip-addr-usb-nic.json"),
         );
         let net = Document::from_bytes(
             "t",
             "hardware/sys-class-net.txt",
-            include_bytes!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/tests/fixtures/linux/constructed/sys-class-net-usb.txt"
-            )),
+            fixture!("linux/constructed/sys-class-net-usb.txt"),
         );
         for docs in [[&ip, &net], [&net, &ip]] {
             let mut m = Machine::default();

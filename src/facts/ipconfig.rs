@@ -9,11 +9,13 @@
 //! ipconfig lists only enabled adapters (a disabled one is absent; a disconnected one is listed
 //! with "Media disconnected"), so every adapter read is `enabled = true`.
 
+use super::formats::{Format, Recognise, Sample};
 use super::model::{normalize_mac, Nic};
 use super::nic_kind;
+use super::platform::Platform;
 use super::systeminfo::label_is;
 use super::{Machine, Source};
-use crate::bundle::Document;
+use crate::bundle::{Document, Kind, Reading};
 
 const HOST_NAME: &[&str] = &["Host Name", "主机名", "Hostname", "Nombre de host"];
 const DESCRIPTION: &[&str] = &["Description", "描述", "Beschreibung", "Descripción"];
@@ -163,15 +165,37 @@ fn nic_for<'m>(doc: &Document, machine: &'m mut Machine, mac: &str) -> &'m mut N
     }
 }
 
+/// `ipconfig /all` output (any UI language): its title among the first lines.
+pub(crate) const FORMAT: Format = Format {
+    kind: Kind::new("ipconfig", Reading::Pasted),
+    recognise: Recognise::text(|s: &Sample| s.head.iter().take(5).any(|l| is_title(l))),
+    extract,
+    platform: Some(Platform::Windows),
+    codes: false,
+};
+
+/// The title `ipconfig` prints first, in the UI languages seen.
+pub(crate) fn is_title(line: &str) -> bool {
+    matches!(
+        line,
+        "Windows IP Configuration" | "Windows IP 配置" | "Configuración IP de Windows"
+    ) || line.starts_with("Windows-IP-Konfiguration")
+        || line.starts_with("Configuration IP de Windows")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bundle::{Document, Kind};
+    use crate::bundle::Document;
     use crate::facts::Field;
 
     fn load(name: &str, bytes: &[u8]) -> Machine {
         let doc = Document::from_bytes("t", name, bytes);
-        assert_eq!(doc.kind, Kind::Ipconfig, "{name} is recognised");
+        assert_eq!(
+            doc.kind,
+            crate::facts::formats::kind("ipconfig"),
+            "{name} is recognised"
+        );
         let mut machine = Machine::default();
         extract(&doc, &mut machine);
         machine
@@ -191,10 +215,7 @@ mod tests {
     fn thymolzzw() -> Machine {
         load(
             "Thymolzzw_ipconfig_all_zh-CN_gbk.txt",
-            include_bytes!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/tests/fixtures/ipconfig/Thymolzzw_ipconfig_all_zh-CN_gbk.txt"
-            )),
+            fixture!("ipconfig/Thymolzzw_ipconfig_all_zh-CN_gbk.txt"),
         )
     }
 
@@ -256,10 +277,7 @@ mod tests {
     fn chinese_gbk_gkkgithub_tunnels() {
         let m = load(
             "gkkgithub_TXT_ipconfig_all_zh-CN_gbk.txt",
-            include_bytes!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/tests/fixtures/ipconfig/gkkgithub_TXT_ipconfig_all_zh-CN_gbk.txt"
-            )),
+            fixture!("ipconfig/gkkgithub_TXT_ipconfig_all_zh-CN_gbk.txt"),
         );
         assert_eq!(first(&m.os.hostname), "lenovo-PC");
         let lan = by_description(&m, "Intel(R) 82579LM Gigabit Network Connection #2");
@@ -286,10 +304,7 @@ mod tests {
     fn english_labels_with_gbk_names_youzjuzi() {
         let m = load(
             "youzjuzi_ipconfig_all_en.txt",
-            include_bytes!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/tests/fixtures/ipconfig/youzjuzi_ipconfig_all_en.txt"
-            )),
+            fixture!("ipconfig/youzjuzi_ipconfig_all_en.txt"),
         );
         assert_eq!(first(&m.os.hostname), "youzilite");
         assert_eq!(m.nics.len(), 7);
@@ -323,10 +338,7 @@ mod tests {
 
     #[test]
     fn same_mac_in_another_document_merges() {
-        let bytes = include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/ipconfig/Thymolzzw_ipconfig_all_zh-CN_gbk.txt"
-        ));
+        let bytes = fixture!("ipconfig/Thymolzzw_ipconfig_all_zh-CN_gbk.txt");
         let mut m = Machine::default();
         for path in ["a/ipconfig.txt", "b/ipconfig.txt"] {
             let doc = Document::from_bytes("t", path, bytes);

@@ -13,10 +13,12 @@
 //! which a container or a minimal system may not have, so `null` means "not known", not "the
 //! disk has no serial". An empty string is recorded as the empty value it is.
 
+use super::formats::{Format, Recognise, Sample};
 use super::json_lines::member_line;
 use super::model::Disk;
+use super::platform::Platform;
 use super::{Machine, Source};
-use crate::bundle::Document;
+use crate::bundle::{Document, Kind, Reading};
 use serde_json::Value;
 
 /// Kernel block devices that have type `disk` but no hardware behind them.
@@ -152,20 +154,29 @@ fn summary(dev: &Value, name: &str) -> String {
     )
 }
 
+/// `lsblk -J` output: an object with a `blockdevices` array.
+pub(crate) const FORMAT: Format = Format {
+    kind: Kind::new("lsblk-json", Reading::Whole),
+    recognise: Recognise::text(is_lsblk),
+    extract,
+    platform: Some(Platform::Linux),
+    codes: false,
+};
+
+fn is_lsblk(s: &Sample) -> bool {
+    s.json()
+        .and_then(Value::as_object)
+        .and_then(|o| o.get("blockdevices"))
+        .is_some_and(Value::is_array)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bundle::Kind;
-
-    macro_rules! linux {
-        ($p:literal) => {
-            include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/linux/", $p))
-        };
-    }
 
     fn run(bytes: &[u8]) -> (Document, Machine) {
         let doc = Document::from_bytes("t", "hardware/lsblk.json", bytes);
-        assert_eq!(doc.kind, Kind::LsblkJson);
+        assert_eq!(doc.kind, crate::facts::formats::kind("lsblk-json"));
         let mut m = Machine::default();
         extract(&doc, &mut m);
         (doc, m)
@@ -177,7 +188,7 @@ mod tests {
 
     #[test]
     fn ci_machine_virtio_disk_without_model_or_serial() {
-        let (doc, m) = run(linux!("ci-debian12/hardware/lsblk.json"));
+        let (doc, m) = run(fixture!("linux/ci-debian12/hardware/lsblk.json"));
         // zram0 is type "disk" too, and skipped.
         assert_eq!(m.disks.len(), 1, "{:?}", m.disks);
         let vda = &m.disks[0];
@@ -196,7 +207,7 @@ mod tests {
 
     #[test]
     fn sata_and_usb_disks_with_booleans() {
-        let (doc, m) = run(linux!("constructed/lsblk-sata-usb.json"));
+        let (doc, m) = run(fixture!("linux/constructed/lsblk-sata-usb.json"));
         // loop0 (type loop), sr0 (rom), zram0 and the partitions are not disks.
         let names: Vec<Option<&str>> = m.disks.iter().map(|d| value(&d.model)).collect();
         assert_eq!(names, [Some("Samsung SSD 860 EVO 500GB"), Some("Expansion HDD")]);
@@ -214,7 +225,7 @@ mod tests {
 
     #[test]
     fn old_lsblk_strings() {
-        let (_, m) = run(linux!("constructed/lsblk-old-strings.json"));
+        let (_, m) = run(fixture!("linux/constructed/lsblk-old-strings.json"));
         let got: Vec<(Option<&str>, Option<&str>, Option<bool>)> = m
             .disks
             .iter()

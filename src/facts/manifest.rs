@@ -7,10 +7,11 @@
 //! Knowing what is missing matters as much as what is there: "no activation log" is not
 //! "activation is fine".
 
+use super::formats::{Format, Recognise, Sample};
 use super::json_lines::member_line;
 use super::model::{CategoryState, Collection};
 use super::{Machine, Source};
-use crate::bundle::Document;
+use crate::bundle::{Document, Kind, Reading};
 use serde_json::Value;
 
 /// The category ids of `cmgelog-manifest/1`, in the schema's order.
@@ -169,14 +170,29 @@ fn categories_source(doc: &Document, chosen: &[&str]) -> Source {
     }
 }
 
+/// The collector's `manifest.json`: an object whose `schema` is `cmgelog-manifest/<version>`.
+pub(crate) const FORMAT: Format = Format {
+    kind: Kind::new("manifest", Reading::Whole),
+    recognise: Recognise::text(is_manifest),
+    extract,
+    platform: None,
+    codes: false,
+};
+
+fn is_manifest(s: &Sample) -> bool {
+    s.json()
+        .and_then(|v| v.get("schema"))
+        .and_then(Value::as_str)
+        .is_some_and(|schema| schema.starts_with("cmgelog-manifest/"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bundle::Kind;
 
     fn run(bytes: &[u8]) -> (Document, Collection) {
         let doc = Document::from_bytes("t", "manifest.json", bytes);
-        assert_eq!(doc.kind, Kind::Manifest);
+        assert_eq!(doc.kind, crate::facts::formats::kind("manifest"));
         let mut m = Machine::default();
         extract(&doc, &mut m);
         assert_eq!(m.collection.len(), 1);
@@ -192,10 +208,7 @@ mod tests {
 
     #[test]
     fn partial_run_of_the_ci_machine() {
-        let (doc, c) = run(include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/linux/constructed/manifest-ci-partial.json"
-        )));
+        let (doc, c) = run(fixture!("linux/constructed/manifest-ci-partial.json"));
         assert_eq!(c.schema, "cmgelog-manifest/1");
         assert_eq!(c.tool_version.as_deref(), Some("0.1.0"));
         assert_eq!((c.host.as_deref(), c.user.as_deref()), (Some("vm"), Some("ci")));
@@ -247,10 +260,7 @@ mod tests {
 
     #[test]
     fn complete_run_misses_nothing() {
-        let (_, c) = run(include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/linux/constructed/manifest-complete.json"
-        )));
+        let (_, c) = run(fixture!("linux/constructed/manifest-complete.json"));
         assert!(c.categories.iter().all(|s| !s.is_missing()), "{:#?}", c.categories);
         // Only a truncated journal: still collected.
         assert_eq!(

@@ -1,10 +1,13 @@
-//! Fact extraction: one extractor per source format, each filling the [`Machine`] model with
-//! values that keep their source. Extractors know nothing of rules; they are tolerant (a line
-//! they cannot parse is skipped, never a panic).
+//! Fact extraction: one file per source format, each recognising its documents and filling
+//! the [`Machine`] model with values that keep their source, registered in one list
+//! ([`formats::FORMATS`]). Extractors know nothing of rules; they are tolerant (a line they
+//! cannot parse is skipped, never a panic).
 
 mod detect_virt;
 mod dmidecode;
+mod event_logs;
 mod event_signals;
+pub mod formats;
 mod hostname;
 pub mod inventory;
 mod ip_json;
@@ -16,6 +19,8 @@ pub mod manifest;
 pub mod model;
 pub mod nic_kind;
 mod os_release;
+mod paste;
+pub mod paths;
 pub mod placeholder;
 pub mod platform;
 mod slmgr;
@@ -29,9 +34,10 @@ mod vm_real_files;
 mod wmi;
 
 pub use event_signals::EventFacts;
+pub use formats::{extract_one, into_documents};
 pub use model::{Basis, Field, Flag, Machine, Observed, Source, Strength, VmSignal};
 
-use crate::bundle::{Document, Kind};
+use crate::bundle::Document;
 
 /// Builds the machine model from all documents of one machine (one or several inputs).
 pub fn extract(docs: &[Document]) -> Machine {
@@ -42,31 +48,6 @@ pub fn extract(docs: &[Document]) -> Machine {
     virt::add_derived_signals(&mut machine);
     machine.platform = platform::of(docs, &machine);
     machine
-}
-
-/// Runs the extractor that fits one document's kind.
-pub fn extract_one(doc: &Document, machine: &mut Machine) {
-    match &doc.kind {
-        Kind::Dmidecode => dmidecode::extract(doc, machine),
-        Kind::SysfsDmi => sysfs::extract(doc, machine),
-        Kind::WmicList(class) => wmi::extract_list(doc, *class, machine),
-        Kind::WmicTable(class) => wmi::extract_table(doc, *class, machine),
-        Kind::PsJson(class) => wmi::extract_json(doc, *class, machine),
-        Kind::Systeminfo => systeminfo::extract(doc, machine),
-        Kind::Ipconfig => ipconfig::extract(doc, machine),
-        Kind::Slmgr => slmgr::extract(doc, machine),
-        Kind::SetupLog | Kind::CbsLog | Kind::WindowsUpdateLog => upgrade::extract(doc, machine),
-        Kind::LsblkJson => lsblk::extract(doc, machine),
-        Kind::IpJson => ip_json::extract(doc, machine),
-        Kind::SysClassNet => sys_class_net::extract(doc, machine),
-        Kind::DetectVirt => detect_virt::extract(doc, machine),
-        Kind::OsRelease => os_release::extract(doc, machine),
-        Kind::Hostname => hostname::extract(doc, machine),
-        Kind::Manifest => manifest::extract(doc, machine),
-        Kind::ProcessList => inventory::extract_processes(doc, machine),
-        Kind::SoftwareList => inventory::extract_software(doc, machine),
-        Kind::Evtx | Kind::Text | Kind::Binary => {}
-    }
 }
 
 impl Source {

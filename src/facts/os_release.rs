@@ -4,8 +4,10 @@
 //! is the name; `NAME` stands in when there is no `PRETTY_NAME`. `VERSION_ID` is the
 //! version. Values may be quoted with `"` or `'` and use shell escapes (os-release(5)).
 
+use super::formats::{Format, Recognise, Sample};
+use super::platform::Platform;
 use super::{Machine, Source};
-use crate::bundle::Document;
+use crate::bundle::{Document, Kind, Reading};
 
 pub fn extract(doc: &Document, machine: &mut Machine) {
     let assignment = |key: &str| {
@@ -46,14 +48,40 @@ fn unquote(value: &str) -> String {
     out
 }
 
+/// `/etc/os-release`: `KEY=value` lines with upper-case keys, among them `ID` and `NAME` or
+/// `PRETTY_NAME` (WMI's `Key=Value` lists use CamelCase keys).
+pub(crate) const FORMAT: Format = Format {
+    kind: Kind::new("os-release", Reading::Lines),
+    recognise: Recognise::text(is_os_release),
+    extract,
+    platform: Some(Platform::Linux),
+    codes: false,
+};
+
+fn is_os_release(s: &Sample) -> bool {
+    fn key(line: &str) -> Option<&str> {
+        line.split_once('=').map(|(k, _)| k)
+    }
+    let assignments: Vec<&str> = s.head.iter().copied().filter(|l| !l.starts_with('#')).collect();
+    let all_upper = !assignments.is_empty()
+        && assignments.iter().all(|l| {
+            key(l).is_some_and(|k| {
+                !k.is_empty()
+                    && k.chars()
+                        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+            })
+        });
+    let has = |want: &str| assignments.iter().any(|l| key(l) == Some(want));
+    all_upper && has("ID") && (has("NAME") || has("PRETTY_NAME"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bundle::Kind;
 
     fn run(text: &[u8]) -> Machine {
         let doc = Document::from_bytes("t", "system/os-release", text);
-        assert_eq!(doc.kind, Kind::OsRelease);
+        assert_eq!(doc.kind, crate::facts::formats::kind("os-release"));
         let mut m = Machine::default();
         extract(&doc, &mut m);
         m
@@ -61,10 +89,7 @@ mod tests {
 
     #[test]
     fn ci_machine_debian_12() {
-        let m = run(include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/linux/ci-debian12/system/os-release"
-        )));
+        let m = run(fixture!("linux/ci-debian12/system/os-release"));
         let name = m.os.name.first().expect("name");
         assert_eq!(name.value, "Debian GNU/Linux 12 (bookworm)");
         assert_eq!(name.source.line, Some(1));

@@ -8,7 +8,7 @@
 //! Windows is the default: it is the product's real target.
 
 use super::Machine;
-use crate::bundle::{Document, Kind};
+use crate::bundle::Document;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -28,40 +28,14 @@ pub fn of(docs: &[Document], machine: &Machine) -> Platform {
             Platform::Windows
         };
     }
-    let windows = docs.iter().any(|d| windows_only(&d.kind) || d.events);
-    let linux = docs.iter().any(|d| linux_only(&d.kind));
+    let only = |p: Platform| {
+        docs.iter()
+            .any(|d| super::formats::of(&d.kind).is_some_and(|f| f.platform == Some(p)))
+    };
+    let (windows, linux) = (only(Platform::Windows), only(Platform::Linux));
     if linux && !windows {
         Platform::Linux
     } else {
         Platform::Windows
     }
-}
-
-fn windows_only(kind: &Kind) -> bool {
-    matches!(
-        kind,
-        Kind::WmicList(_)
-            | Kind::WmicTable(_)
-            | Kind::PsJson(_)
-            | Kind::Systeminfo
-            | Kind::Ipconfig
-            | Kind::Evtx
-            | Kind::Slmgr
-            | Kind::SetupLog
-            | Kind::CbsLog
-            | Kind::WindowsUpdateLog
-    )
-}
-
-fn linux_only(kind: &Kind) -> bool {
-    matches!(
-        kind,
-        Kind::Dmidecode
-            | Kind::SysfsDmi
-            | Kind::LsblkJson
-            | Kind::IpJson
-            | Kind::SysClassNet
-            | Kind::DetectVirt
-            | Kind::OsRelease
-    )
 }

@@ -5,8 +5,10 @@
 //! states of the same interfaces; the two meet on the interface name. Loopback is skipped, as
 //! in `ip_json`.
 
+use super::formats::{Format, Recognise, Sample};
+use super::platform::Platform;
 use super::{nic_kind, Machine, Source};
-use crate::bundle::{net_link, Document};
+use crate::bundle::{Document, Kind, Reading};
 
 pub fn extract(doc: &Document, machine: &mut Machine) {
     for (n, line) in doc.lines() {
@@ -26,15 +28,46 @@ pub fn extract(doc: &Document, machine: &mut Machine) {
     }
 }
 
+/// `ls -l /sys/class/net/`: symbolic links `<name> -> ../../devices/.../net/<name>`. `total 0`
+/// and regular files (`bonding_masters`) may sit between them.
+pub(crate) const FORMAT: Format = Format {
+    kind: Kind::new("sys-class-net", Reading::Lines),
+    recognise: Recognise::text(is_listing),
+    extract,
+    platform: Some(Platform::Linux),
+    codes: false,
+};
+
+fn is_listing(s: &Sample) -> bool {
+    let links = s.head.iter().filter(|l| net_link(l).is_some()).count();
+    let other = s
+        .head
+        .iter()
+        .filter(|l| net_link(l).is_none() && !l.starts_with("total ") && !l.starts_with('-'))
+        .count();
+    links >= 1 && other == 0
+}
+
+/// `lrwxrwxrwx 1 root root 0 May 14 09:30 eth0 -> ../../devices/pci0000:00/.../net/eth0` →
+/// (`eth0`, the link target).
+pub fn net_link(line: &str) -> Option<(&str, &str)> {
+    if !line.starts_with('l') {
+        return None;
+    }
+    let (left, target) = line.split_once(" -> ")?;
+    let name = left.split_whitespace().last()?;
+    let target = target.trim();
+    (target.contains("devices/") && target.ends_with(&format!("/net/{name}"))).then_some((name, target))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bundle::Kind;
     use crate::facts::model::Nic;
 
     fn run(bytes: &[u8]) -> Machine {
         let doc = Document::from_bytes("t", "hardware/sys-class-net.txt", bytes);
-        assert_eq!(doc.kind, Kind::SysClassNet);
+        assert_eq!(doc.kind, crate::facts::formats::kind("sys-class-net"));
         let mut m = Machine::default();
         extract(&doc, &mut m);
         m
@@ -53,10 +86,7 @@ mod tests {
 
     #[test]
     fn ci_machine_virtio_and_virtual_interfaces() {
-        let m = run(include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/linux/ci-debian12/hardware/sys-class-net.txt"
-        )));
+        let m = run(fixture!("linux/ci-debian12/hardware/sys-class-net.txt"));
         assert_eq!(
             summary(&m),
             [
@@ -76,10 +106,7 @@ mod tests {
 
     #[test]
     fn laptop_with_usb_nic() {
-        let m = run(include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/linux/constructed/sys-class-net-usb.txt"
-        )));
+        let m = run(fixture!("linux/constructed/sys-class-net-usb.txt"));
         assert_eq!(
             summary(&m),
             [

@@ -12,8 +12,10 @@
 //! (`cat ... 2>/dev/null`) or the error text (`cat ... 2>&1`): neither is a value, so neither is
 //! recorded. The kernel itself always writes at least "\n", which is an empty-string value.
 
+use super::formats::{Format, Recognise, Sample};
+use super::platform::Platform;
 use super::{Field, Machine, Source};
-use crate::bundle::{sysfs_attr, Document};
+use crate::bundle::{Document, Kind, Reading};
 
 const DMI_DIR: &str = "/sys/class/dmi/id/";
 
@@ -126,17 +128,67 @@ fn field_for<'m>(machine: &'m mut Machine, attr: &str) -> Option<&'m mut Field> 
     Some(field)
 }
 
+/// `/sys/class/dmi/id` attributes: a listing (`grep`, `head`) or one attribute's file.
+pub(crate) const FORMAT: Format = Format {
+    kind: Kind::new("sysfs-dmi", Reading::Pasted),
+    recognise: Recognise::text(is_sysfs),
+    extract,
+    platform: Some(Platform::Linux),
+    codes: false,
+};
+
+fn is_sysfs(s: &Sample) -> bool {
+    s.head
+        .iter()
+        .any(|l| (l.starts_with(DMI_DIR) && l.contains(':')) || l.starts_with(HEAD_SECTION))
+        || (sysfs_attr(s.path).is_some() && s.head.len() <= 1)
+}
+
+const SYSFS_ATTRS: &[&str] = &[
+    "bios_vendor",
+    "bios_version",
+    "bios_date",
+    "bios_release",
+    "sys_vendor",
+    "product_name",
+    "product_version",
+    "product_serial",
+    "product_uuid",
+    "product_sku",
+    "product_family",
+    "board_vendor",
+    "board_name",
+    "board_version",
+    "board_serial",
+    "board_asset_tag",
+    "chassis_vendor",
+    "chassis_type",
+    "chassis_version",
+    "chassis_serial",
+    "chassis_asset_tag",
+];
+
+/// The sysfs attribute a path names, if any (`.../dmi/id/board_serial`, `board_serial.txt`).
+pub fn sysfs_attr(path: &str) -> Option<&'static str> {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    let stem = name.strip_suffix(".txt").unwrap_or(name);
+    SYSFS_ATTRS.iter().copied().find(|a| *a == stem)
+}
+
 #[cfg(test)]
 mod tests {
     //! No real `/sys/class/dmi/id` dump is available (tests/fixtures/dmidecode/README.md), so
     //! these inputs are hand-made, with the values of the Dell PowerEdge R640 dmidecode dump
     //! (tests/fixtures/dmidecode/Dell_PowerEdge-R640.txt) as the kernel would print them.
     use super::*;
-    use crate::bundle::Kind;
 
     fn doc(path: &str, data: &[u8]) -> Document {
         let doc = Document::from_bytes("t", path, data);
-        assert_eq!(doc.kind, Kind::SysfsDmi, "{path} is not recognised as sysfs");
+        assert_eq!(
+            doc.kind,
+            crate::facts::formats::kind("sysfs-dmi"),
+            "{path} is not recognised as sysfs"
+        );
         doc
     }
 

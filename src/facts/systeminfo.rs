@@ -11,10 +11,12 @@
 //!
 //! Values keep their trailing spaces (they come from WMI strings); the left padding is layout.
 
+use super::formats::{Format, Recognise, Sample};
 use super::model::Nic;
 use super::nic_kind;
+use super::platform::Platform;
 use super::{Machine, Source};
-use crate::bundle::Document;
+use crate::bundle::{Document, Kind, Reading};
 
 /// The labels this extractor reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -306,14 +308,52 @@ fn list_item(text: &str) -> Option<&str> {
     Some(rest.strip_prefix(':')?.trim())
 }
 
+/// `systeminfo` output (any UI language): three of its labels.
+pub(crate) const FORMAT: Format = Format {
+    kind: Kind::new("systeminfo", Reading::Pasted),
+    recognise: Recognise::text(|s: &Sample| s.head.iter().filter(|l| is_label(l)).count() >= 3),
+    extract,
+    platform: Some(Platform::Windows),
+    codes: false,
+};
+
+/// Labels that `systeminfo` prints in English, Chinese and Spanish (the Spanish sample has
+/// CP850 mojibake, so only the unaccented prefix is matched).
+fn is_label(line: &str) -> bool {
+    const LABELS: &[&str] = &[
+        "Host Name:",
+        "OS Name:",
+        "OS Version:",
+        "System Manufacturer:",
+        "System Model:",
+        "BIOS Version:",
+        "主机名:",
+        "OS 名称:",
+        "OS 版本:",
+        "系统制造商:",
+        "系统型号:",
+        "BIOS 版本:",
+        "Nombre de host:",
+        "Nombre del sistema operativo:",
+        "Fabricante del sistema:",
+        "Modelo el sistema:",
+        "Modelo del sistema:",
+    ];
+    LABELS.iter().any(|l| line.starts_with(l))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bundle::{Document, Kind};
+    use crate::bundle::Document;
 
     fn load(name: &str, bytes: &[u8]) -> Machine {
         let doc = Document::from_bytes("t", name, bytes);
-        assert_eq!(doc.kind, Kind::Systeminfo, "{name} is recognised");
+        assert_eq!(
+            doc.kind,
+            crate::facts::formats::kind("systeminfo"),
+            "{name} is recognised"
+        );
         let mut machine = Machine::default();
         extract(&doc, &mut machine);
         machine
@@ -322,20 +362,14 @@ mod tests {
     fn ec2() -> Machine {
         load(
             "Karthika1991_systeminfo_AmazonEC2.txt",
-            include_bytes!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/tests/fixtures/systeminfo/Karthika1991_systeminfo_AmazonEC2.txt"
-            )),
+            fixture!("systeminfo/Karthika1991_systeminfo_AmazonEC2.txt"),
         )
     }
 
     fn hp_es() -> Machine {
         load(
             "sego1_systeminfo_es_HP_ProDesk.txt",
-            include_bytes!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/tests/fixtures/systeminfo/sego1_systeminfo_es_HP_ProDesk.txt"
-            )),
+            fixture!("systeminfo/sego1_systeminfo_es_HP_ProDesk.txt"),
         )
     }
 

@@ -518,12 +518,6 @@ mod tests {
         extract(&docs)
     }
 
-    macro_rules! fixture {
-        ($p:literal) => {
-            include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/", $p))
-        };
-    }
-
     #[test]
     fn vmware_firmware_strings_are_strong() {
         let m = machine(&[("d.txt", fixture!("dmidecode/VMware_Virtual-Platform.txt"))]);

@@ -2,6 +2,7 @@
 //! files selected by kind or glob) and fact conditions (a check on a field of the machine).
 
 pub use super::event_filter::EventCondition;
+use crate::facts::paths::{self, Fact, FactPath};
 use crate::knowledge::{line_codes, might_hold_a_code};
 use globset::GlobSet;
 use regex::Regex;
@@ -143,89 +144,11 @@ pub struct FactCondition {
     pub check: FactCheck,
 }
 
-/// A string attribute of the machine with one value (observed possibly several times).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ScalarField {
-    SystemVendor,
-    SystemModel,
-    SystemSerial,
-    SystemUuid,
-    BiosVendor,
-    BiosVersion,
-    BaseboardVendor,
-    BaseboardProduct,
-    BaseboardSerial,
-    ChassisSerial,
-    OsName,
-    OsVersion,
-    OsBuild,
-    OsHostname,
-}
-
-/// What the placeholder check compares a field with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ValueClass {
-    Serial,
-    Name,
-    Uuid,
-    Free,
-}
-
-impl ScalarField {
-    /// Fact paths as written in rule files.
-    pub const ALL: &'static [(&'static str, ScalarField)] = &[
-        ("system.vendor", ScalarField::SystemVendor),
-        ("system.model", ScalarField::SystemModel),
-        ("system.serial", ScalarField::SystemSerial),
-        ("system.uuid", ScalarField::SystemUuid),
-        ("bios.vendor", ScalarField::BiosVendor),
-        ("bios.version", ScalarField::BiosVersion),
-        ("baseboard.vendor", ScalarField::BaseboardVendor),
-        ("baseboard.product", ScalarField::BaseboardProduct),
-        ("baseboard.serial", ScalarField::BaseboardSerial),
-        ("chassis.serial", ScalarField::ChassisSerial),
-        ("os.name", ScalarField::OsName),
-        ("os.version", ScalarField::OsVersion),
-        ("os.build", ScalarField::OsBuild),
-        ("os.hostname", ScalarField::OsHostname),
-    ];
-
-    pub fn value_class(self) -> ValueClass {
-        use ScalarField::*;
-        match self {
-            SystemSerial | BaseboardSerial | ChassisSerial => ValueClass::Serial,
-            SystemVendor | SystemModel | BiosVendor | BaseboardVendor | BaseboardProduct => ValueClass::Name,
-            SystemUuid => ValueClass::Uuid,
-            BiosVersion | OsName | OsVersion | OsBuild | OsHostname => ValueClass::Free,
-        }
-    }
-}
-
-/// Per-disk attributes. Disk checks look at the system disk when one is known, else at every disk.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DiskField {
-    Serial,
-    Model,
-    Removable,
-    InLocalContainer,
-}
-
-impl DiskField {
-    pub const ALL: &'static [(&'static str, DiskField)] = &[
-        ("disk.serial", DiskField::Serial),
-        ("disk.model", DiskField::Model),
-        ("disk.removable", DiskField::Removable),
-        ("disk.in-local-container", DiskField::InLocalContainer),
-    ];
-    pub fn is_flag(self) -> bool {
-        matches!(self, DiskField::Removable | DiskField::InLocalContainer)
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FactTarget {
-    Scalar(ScalarField),
-    Disk(DiskField),
+    /// One field or flag of the model (`facts::paths`): of the machine, or of each disk
+    /// (the system disk when one is known, else every disk), NIC or licence.
+    Path(&'static FactPath),
     /// The network adapters as a whole.
     Nics,
     /// The virtual-machine assessment.
@@ -240,11 +163,8 @@ pub enum FactTarget {
 
 impl FactTarget {
     pub fn parse(path: &str) -> Option<FactTarget> {
-        if let Some((_, f)) = ScalarField::ALL.iter().find(|(p, _)| *p == path) {
-            return Some(FactTarget::Scalar(*f));
-        }
-        if let Some((_, f)) = DiskField::ALL.iter().find(|(p, _)| *p == path) {
-            return Some(FactTarget::Disk(*f));
+        if let Some(p) = paths::find(path) {
+            return Some(FactTarget::Path(p));
         }
         match path {
             "nics" => Some(FactTarget::Nics),
@@ -257,8 +177,7 @@ impl FactTarget {
     }
 
     pub fn all_paths() -> Vec<&'static str> {
-        let mut v: Vec<&str> = ScalarField::ALL.iter().map(|(p, _)| *p).collect();
-        v.extend(DiskField::ALL.iter().map(|(p, _)| *p));
+        let mut v: Vec<&str> = paths::FACT_PATHS.iter().map(|p| p.path).collect();
         v.extend(["nics", "virtualization", "licensing.status", "upgrade", "collection"]);
         v
     }
@@ -266,9 +185,13 @@ impl FactTarget {
     /// The checks that make sense for this target, for validation and `rules lint` hints.
     pub fn allowed_checks(self) -> &'static [&'static str] {
         match self {
-            FactTarget::Scalar(_) => &["placeholder", "missing", "known", "longer-than", "matches", "equals"],
-            FactTarget::Disk(f) if f.is_flag() => &["true", "false"],
-            FactTarget::Disk(_) => &["placeholder", "longer-than", "matches", "equals"],
+            FactTarget::Path(p) => match p.fact {
+                Fact::Field(_) => &["placeholder", "missing", "known", "longer-than", "matches", "equals"],
+                Fact::DiskField(_) | Fact::NicField(_) | Fact::LicenceField(_) => {
+                    &["placeholder", "known", "longer-than", "matches", "equals"]
+                }
+                Fact::Flag(_) | Fact::DiskFlag(_) | Fact::NicFlag(_) => &["true", "false"],
+            },
             FactTarget::Nics => &["no-physical-enabled", "only-removable-physical"],
             FactTarget::Virtualization => &["virtual", "possible"],
             FactTarget::LicensingStatus => &["not-activated", "grace", "out-of-tolerance"],

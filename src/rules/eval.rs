@@ -2,88 +2,11 @@
 
 use super::condition::Condition;
 use super::event_scan::EventScan;
-use super::{fact_check, text_match, wording, Localized, Rule, RuleSet, Severity};
+use super::finding::{Finding, Match};
+use super::{fact_check, text_match, wording, Rule, RuleSet};
 use crate::bundle::Document;
 use crate::facts::platform::Platform;
-use crate::facts::{Machine, Source};
-use serde::Serialize;
-
-/// One piece of evidence: where, and the text seen there.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Evidence {
-    pub input: String,
-    pub path: String,
-    pub line: Option<usize>,
-    pub text: String,
-    /// What this evidence shows, when the text alone does not say ("placeholder: empty").
-    #[serde(skip)]
-    pub note: Option<Localized>,
-    /// For evidence from an event log: which event (`line` is then empty).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub event: Option<EventRef>,
-}
-
-/// Identifies one event record: the file is the evidence's input and path.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct EventRef {
-    pub record_id: Option<u64>,
-    pub time: Option<String>,
-    pub channel: Option<String>,
-    pub provider: Option<String>,
-    pub event_id: Option<u32>,
-}
-
-impl Evidence {
-    pub fn from_source(source: &Source, note: Option<Localized>) -> Evidence {
-        Evidence {
-            input: source.input.clone(),
-            path: source.path.clone(),
-            line: source.line,
-            text: source.text.clone(),
-            note,
-            event: None,
-        }
-    }
-}
-
-/// What a matching condition produced.
-#[derive(Debug, Default)]
-pub(crate) struct Match {
-    pub evidence: Vec<Evidence>,
-    /// How many lines/records/values matched (evidence is capped, the count is not).
-    pub count: usize,
-    /// Sentences that sum the match up (the VM verdict and why).
-    pub summary: Vec<Localized>,
-}
-
-impl Match {
-    fn absorb(&mut self, other: Match) {
-        self.evidence.extend(other.evidence);
-        self.count += other.count;
-        self.summary.extend(other.summary);
-    }
-}
-
-/// A rule that matched.
-#[derive(Debug, Clone, Serialize)]
-pub struct Finding {
-    pub rule: String,
-    pub severity: Severity,
-    #[serde(skip)]
-    pub title: Localized,
-    #[serde(skip)]
-    pub cause: Localized,
-    #[serde(skip)]
-    pub remedy: Localized,
-    #[serde(skip)]
-    pub summary: Vec<Localized>,
-    pub references: Vec<String>,
-    pub evidence: Vec<Evidence>,
-    /// Matches in all (lines, values, signals); `evidence` holds at most a few of them.
-    pub match_count: usize,
-    /// Ids of findings of this analysis that explain this one (from the rule's `related`).
-    pub related: Vec<String>,
-}
+use crate::facts::Machine;
 
 /// Everything the rules can look at.
 pub struct Context<'a> {

@@ -6,8 +6,8 @@
 //! so a KMS failure repeated 200 times costs 200 timestamps and ten evidence records.
 
 use super::condition::Condition;
-use super::eval::{EventRef, Evidence, Match};
 use super::event_filter::{parse_time, EventCondition};
+use super::finding::{EventRef, Evidence, Match};
 use super::RuleSet;
 use crate::events::{EventRecord, Unread};
 use crate::i18n::Localized;
@@ -178,20 +178,13 @@ fn evidence(rec: &EventRecord, shown: &[(String, String)]) -> Evidence {
         })
         .collect::<Vec<_>>()
         .join("; ");
-    Evidence {
-        input: rec.input.clone(),
-        path: rec.path.clone(),
-        line: None,
-        text,
-        note: None,
-        event: Some(EventRef {
-            record_id: rec.record_id,
-            time: rec.time.clone(),
-            channel: rec.channel.clone(),
-            provider: rec.provider.clone(),
-            event_id: rec.event_id,
-        }),
-    }
+    Evidence::new(&rec.input, &rec.path, None, text).with_event(EventRef {
+        record_id: rec.record_id,
+        time: rec.time.clone(),
+        channel: rec.channel.clone(),
+        provider: rec.provider.clone(),
+        event_id: rec.event_id,
+    })
 }
 
 fn clip(value: &str) -> String {

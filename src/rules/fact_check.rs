@@ -1,9 +1,10 @@
 //! Fact conditions: one check on one fact of the machine, with the observations that made it
 //! true as evidence.
 
-use super::condition::{DiskField, FactCheck, FactCondition, FactTarget, ScalarField, ValueClass};
-use super::eval::{Evidence, Match};
-use crate::facts::model::{Disk, Nic};
+use super::condition::{FactCheck, FactCondition, FactTarget};
+use super::finding::{Evidence, Match};
+use crate::facts::model::{Disk, LicensingProduct, Nic};
+use crate::facts::paths::{Fact, FactPath, ValueClass};
 use crate::facts::placeholder::{self, Placeholder};
 use crate::facts::virt::{self, Verdict};
 use crate::facts::{Field, Flag, Machine, Observed};
@@ -11,8 +12,7 @@ use crate::i18n::Localized;
 
 pub(crate) fn check(cond: &FactCondition, machine: &Machine) -> Option<Match> {
     match cond.target {
-        FactTarget::Scalar(f) => check_field(scalar(machine, f), f.value_class(), &cond.check, None),
-        FactTarget::Disk(f) => check_disks(machine, f, &cond.check),
+        FactTarget::Path(p) => check_path(p, machine, &cond.check),
         FactTarget::Nics => check_nics(&machine.nics, &cond.check),
         FactTarget::Virtualization => check_virtual(machine, &cond.check),
         FactTarget::LicensingStatus => super::fact_state::licensing(machine, &cond.check),
@@ -24,24 +24,43 @@ pub(crate) fn check(cond: &FactCondition, machine: &Machine) -> Option<Match> {
     }
 }
 
-fn scalar(m: &Machine, f: ScalarField) -> &Field {
-    use ScalarField::*;
-    match f {
-        SystemVendor => &m.system.vendor,
-        SystemModel => &m.system.model,
-        SystemSerial => &m.system.serial,
-        SystemUuid => &m.system.uuid,
-        BiosVendor => &m.bios.vendor,
-        BiosVersion => &m.bios.version,
-        BaseboardVendor => &m.baseboard.vendor,
-        BaseboardProduct => &m.baseboard.product,
-        BaseboardSerial => &m.baseboard.serial,
-        ChassisSerial => &m.chassis.serial,
-        OsName => &m.os.name,
-        OsVersion => &m.os.version,
-        OsBuild => &m.os.build,
-        OsHostname => &m.os.hostname,
+/// One field or flag of the model: of the machine, or of each disk the activation client
+/// binds to, each NIC or each licence (the evidence note then names which).
+fn check_path(p: &FactPath, machine: &Machine, check: &FactCheck) -> Option<Match> {
+    let class = p.class;
+    match p.fact {
+        Fact::Field(a) => check_field((a.get)(machine), class, check, None),
+        Fact::Flag(a) => check_flag((a.get)(machine), check, None),
+        Fact::DiskField(a) => each(bound_disks(machine), disk_label, |d, l| {
+            check_field((a.get)(d), class, check, Some(l))
+        }),
+        Fact::DiskFlag(a) => each(bound_disks(machine), disk_label, |d, l| {
+            check_flag((a.get)(d), check, Some(l))
+        }),
+        Fact::NicField(a) => each(&machine.nics, nic_label, |n, l| {
+            check_field((a.get)(n), class, check, Some(l))
+        }),
+        Fact::NicFlag(a) => each(&machine.nics, nic_label, |n, l| check_flag((a.get)(n), check, Some(l))),
+        Fact::LicenceField(a) => each(&machine.licensing, licence_label, |p, l| {
+            check_field((a.get)(p), class, check, Some(l))
+        }),
     }
+}
+
+/// The matches of `check` on each item, together.
+fn each<'m, T: 'm>(
+    items: impl IntoIterator<Item = &'m T>,
+    label: fn(&T) -> Localized,
+    check: impl Fn(&T, &Localized) -> Option<Match>,
+) -> Option<Match> {
+    let mut all = Match::default();
+    for item in items {
+        if let Some(m) = check(item, &label(item)) {
+            all.evidence.extend(m.evidence);
+            all.count += m.count;
+        }
+    }
+    (all.count > 0).then_some(all)
 }
 
 fn classify(class: ValueClass, value: &str) -> Option<Placeholder> {
@@ -128,25 +147,17 @@ fn disk_label(d: &Disk) -> Localized {
     }
 }
 
-fn check_disks(machine: &Machine, f: DiskField, check: &FactCheck) -> Option<Match> {
-    let mut all = Match::default();
-    for d in bound_disks(machine) {
-        let label = disk_label(d);
-        let m = match f {
-            DiskField::Serial => check_field(&d.serial, ValueClass::Serial, check, Some(&label)),
-            DiskField::Model => check_field(&d.model, ValueClass::Name, check, Some(&label)),
-            DiskField::Removable => check_flag(&d.removable, check, &label),
-            DiskField::InLocalContainer => check_flag(&d.in_local_container, check, &label),
-        };
-        if let Some(m) = m {
-            all.evidence.extend(m.evidence);
-            all.count += m.count;
-        }
-    }
-    (all.count > 0).then_some(all)
+fn nic_label(n: &Nic) -> Localized {
+    let what = n.description.best().or(n.name.best()).unwrap_or("?");
+    Localized::new(format!("网卡（{what}）"), format!("adapter ({what})"))
 }
 
-fn check_flag(flag: &Flag, check: &FactCheck, label: &Localized) -> Option<Match> {
+fn licence_label(p: &LicensingProduct) -> Localized {
+    let what = p.name.best().unwrap_or("?");
+    Localized::new(format!("许可证（{what}）"), format!("licence ({what})"))
+}
+
+fn check_flag(flag: &Flag, check: &FactCheck, label: Option<&Localized>) -> Option<Match> {
     let want = match check {
         FactCheck::True => true,
         FactCheck::False => false,
@@ -158,7 +169,7 @@ fn check_flag(flag: &Flag, check: &FactCheck, label: &Localized) -> Option<Match
     }
     let evidence = hits
         .iter()
-        .map(|o| Evidence::from_source(&o.source, Some(label.clone())))
+        .map(|o| Evidence::from_source(&o.source, label.cloned()))
         .collect();
     Some(Match {
         evidence,
@@ -262,4 +273,64 @@ fn check_virtual(machine: &Machine, check: &FactCheck) -> Option<Match> {
         evidence,
         summary: vec![a.explain()],
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::facts::model::{Disk, LicensingProduct, Nic};
+    use crate::facts::paths::{Fact, FACT_PATHS};
+    use crate::facts::{Machine, Source};
+    use crate::rules::{evaluate, parse_rule_file, EventScan, RuleSet};
+
+    /// A machine with one disk, NIC and licence, where the fact at `path` (alone) was observed.
+    fn machine_with(fact: Fact) -> Machine {
+        let mut m = Machine {
+            disks: vec![Disk::default()],
+            nics: vec![Nic::default()],
+            licensing: vec![LicensingProduct::default()],
+            ..Machine::default()
+        };
+        let seen = Source {
+            input: "bundle.zip".into(),
+            path: "seen.txt".into(),
+            line: Some(7),
+            text: "the line".into(),
+        };
+        match fact {
+            Fact::Field(a) => (a.get_mut)(&mut m).push("value", seen),
+            Fact::Flag(a) => (a.get_mut)(&mut m).push(true, seen),
+            Fact::DiskField(a) => (a.get_mut)(&mut m.disks[0]).push("value", seen),
+            Fact::DiskFlag(a) => (a.get_mut)(&mut m.disks[0]).push(true, seen),
+            Fact::NicField(a) => (a.get_mut)(&mut m.nics[0]).push("value", seen),
+            Fact::NicFlag(a) => (a.get_mut)(&mut m.nics[0]).push(true, seen),
+            Fact::LicenceField(a) => (a.get_mut)(&mut m.licensing[0]).push("value", seen),
+        }
+        m
+    }
+
+    /// Every path of the table is accepted in a rule file, and the rule fires, citing the
+    /// observation, on a machine that has the fact, and only there.
+    #[test]
+    fn every_fact_path_resolves_on_a_machine_that_has_it() {
+        assert!(FACT_PATHS.len() > 23, "more than the 23 facts rules could name before");
+        for p in FACT_PATHS {
+            let check = match p.fact {
+                Fact::Flag(_) | Fact::DiskFlag(_) | Fact::NicFlag(_) => "true",
+                _ => "known",
+            };
+            let text = format!(
+                "[[rule]]\nid = \"t.fact\"\nseverity = \"info\"\ntitle.zh = \"t\"\ntitle.en = \"t\"\n\
+                 cause.zh = \"t\"\ncause.en = \"t\"\nremedy.zh = \"t\"\nremedy.en = \"t\"\n\
+                 when = {{ fact = \"{}\", check = \"{check}\" }}\n",
+                p.path
+            );
+            let rules = parse_rule_file("t.toml", &text).unwrap_or_else(|d| panic!("{}: {d:?}", p.path));
+            let rules = RuleSet::from_rules(rules);
+            let findings = evaluate(&rules, &[], &machine_with(p.fact), &EventScan::default());
+            assert_eq!(findings.len(), 1, "{} does not resolve", p.path);
+            assert_eq!(findings[0].evidence[0].line, Some(7), "{}", p.path);
+            let nothing = evaluate(&rules, &[], &Machine::default(), &EventScan::default());
+            assert!(nothing.is_empty(), "{} fires on an empty machine", p.path);
+        }
+    }
 }

@@ -3,7 +3,7 @@
 //! chosen but failed (timeout, access denied, deadline), is a finding of its own: the missing
 //! data may hide the cause.
 
-use super::eval::{Evidence, Match};
+use super::finding::{Evidence, Match};
 use crate::facts::Machine;
 use crate::i18n::Localized;
 use crate::messages::localized;
@@ -89,10 +89,7 @@ mod tests {
 
     #[test]
     fn one_evidence_per_missing_category() {
-        let m = machine(include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/linux/constructed/manifest-ci-partial.json"
-        )));
+        let m = machine(fixture!("linux/constructed/manifest-ci-partial.json"));
         let found = category_missing(&m).expect("fires");
         assert_eq!(found.count, 5);
         let notes: Vec<(&str, Option<usize>)> = found
@@ -126,10 +123,7 @@ mod tests {
 
     #[test]
     fn complete_collection_and_no_manifest_are_silent() {
-        let m = machine(include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/linux/constructed/manifest-complete.json"
-        )));
+        let m = machine(fixture!("linux/constructed/manifest-complete.json"));
         assert!(category_missing(&m).is_none());
         assert!(category_missing(&Machine::default()).is_none());
     }

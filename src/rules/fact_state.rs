@@ -2,7 +2,7 @@
 //! products, and whether a setup log shows that setup failed (with its decisive error).
 
 use super::condition::FactCheck;
-use super::eval::{Evidence, Match};
+use super::finding::{Evidence, Match};
 use crate::facts::licensing::LicenseStatus;
 use crate::facts::model::{DecisiveBasis, DecisiveError, LicensingProduct, Source, UpgradeLogKind};
 use crate::facts::Machine;

@@ -11,7 +11,6 @@ use super::diagnostic::Diagnostic;
 use super::event_filter::{parse_time, LEVELS};
 use super::scope::{self, Scope};
 use super::{Localized, Rule, Severity};
-use crate::bundle::Kind;
 use crate::knowledge::{parse_in_rule_file, Code, CodeInfo, Knowledge};
 use globset::{Glob, GlobSetBuilder};
 use regex::Regex;
@@ -192,7 +191,11 @@ impl Cx<'_> {
         if let Some(f) = get(t, "files") {
             let sel = self.file_selector(f)?;
             if code {
-                if let Some(k) = sel.kinds.iter().find(|k| scope::NEVER_CODES.contains(&k.as_str())) {
+                if let Some(k) = sel
+                    .kinds
+                    .iter()
+                    .find(|k| crate::facts::formats::by_name(k).is_some_and(|f| !f.codes))
+                {
                     self.error(
                         f.span(),
                         format!("`{k}` files are inventories or lists: their numbers are not error codes"),
@@ -668,12 +671,12 @@ impl Cx<'_> {
         let mut ok = true;
         for item in self.strings(v, "files") {
             if let Some(kind) = item.strip_prefix("kind:") {
-                if !Kind::NAMES.contains(&kind) {
+                if !crate::facts::formats::names().contains(&kind) {
                     self.error(
                         v.span(),
                         format!(
                             "unknown file kind `{kind}`; expected one of: {}",
-                            Kind::NAMES.join(", ")
+                            crate::facts::formats::names().join(", ")
                         ),
                     );
                     ok = false;

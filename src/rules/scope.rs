@@ -5,8 +5,9 @@
 //! unavailable" for KMS and for the event-log service alike. So code and text conditions read
 //! only the documents (and events) of their scope: a rule file names a default scope in its
 //! `[defaults]` table, a condition may name another (`scope = "..."`) or list its files.
-//! Hardware inventories, process lists, software lists and registry exports are never read for
-//! error codes, whatever a rule says: the numbers in them are not results.
+//! Hardware inventories, process lists and software lists are never read for error codes,
+//! whatever a rule says: the numbers in them are not results (their format says so:
+//! `facts::formats::Format::codes`).
 
 /// A named family of documents and event sources.
 #[derive(Debug, PartialEq, Eq)]
@@ -64,27 +65,6 @@ pub const SCOPES: &[Scope] = &[
 
 /// The scope of code conditions in a rule file that names none.
 pub const DEFAULT_CODE_SCOPE: &str = "logs";
-
-/// Document kinds whose numbers are never error codes: inventories and lists.
-pub const NEVER_CODES: &[&str] = &[
-    "dmidecode",
-    "sysfs-dmi",
-    "wmic-list",
-    "wmic-table",
-    "ps-json",
-    "systeminfo",
-    "ipconfig",
-    "lsblk-json",
-    "ip-json",
-    "sys-class-net",
-    "detect-virt",
-    "os-release",
-    "hostname",
-    "manifest",
-    "process-list",
-    "software-list",
-    "registry",
-];
 
 pub fn find(name: &str) -> Option<&'static Scope> {
     SCOPES.iter().find(|s| s.name == name)
@@ -146,14 +126,14 @@ pub fn describe(rule: &super::Rule) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bundle::Kind;
+    use crate::facts::formats;
 
     #[test]
     fn scopes_name_known_kinds_and_never_an_inventory() {
         for s in SCOPES {
             for k in s.kinds {
-                assert!(Kind::NAMES.contains(k), "{}: {k}", s.name);
-                assert!(!NEVER_CODES.contains(k), "{}: {k}", s.name);
+                assert!(formats::names().contains(k), "{}: {k}", s.name);
+                assert!(formats::by_name(k).is_none_or(|f| f.codes), "{}: {k}", s.name);
             }
         }
         assert!(find(DEFAULT_CODE_SCOPE).is_some());

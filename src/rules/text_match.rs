@@ -3,7 +3,7 @@
 //! Evidence lines never carry a full product key (only its last group, as Windows shows it).
 
 use super::condition::{codes_in, FileSelector, TextCondition, TextMatcher};
-use super::eval::{Evidence, Match};
+use super::finding::{Evidence, Match};
 use crate::bundle::Document;
 use regex::Regex;
 use std::cell::OnceCell;
@@ -21,7 +21,7 @@ pub(crate) fn find<'a>(cond: &TextCondition, docs: &'a [Document], codes: &OnceC
         let index = codes.get_or_init(|| CodeIndex::new(docs));
         for (doc, lines) in &index.docs {
             // Inventories and lists hold numbers, not results, whatever a selector says.
-            if !selected(&cond.files, doc) || super::scope::NEVER_CODES.contains(&doc.kind.name()) {
+            if !selected(&cond.files, doc) || !crate::facts::formats::holds_codes(&doc.kind) {
                 continue;
             }
             for (n, line, found) in lines {
@@ -57,20 +57,18 @@ pub(crate) fn find<'a>(cond: &TextCondition, docs: &'a [Document], codes: &OnceC
 /// Documents whose lines text conditions read. Event exports are read as events (by event
 /// conditions); searching their text as well would count each event twice.
 fn searched(docs: &[Document]) -> impl Iterator<Item = &Document> {
-    docs.iter().filter(|d| d.text.is_some() && !d.events)
+    docs.iter().filter(|d| d.text.is_some() && !d.is_events())
 }
 
 fn hit(m: &mut Match, doc: &Document, n: usize, line: &str) {
     m.count += 1;
     if m.evidence.len() < MAX_EVIDENCE {
-        m.evidence.push(Evidence {
-            input: doc.input.clone(),
-            path: doc.path.clone(),
-            line: Some(n),
-            text: clip(&crate::privacy::mask_product_keys(line.trim())),
-            note: None,
-            event: None,
-        });
+        m.evidence.push(Evidence::new(
+            &doc.input,
+            &doc.path,
+            Some(n),
+            clip(&crate::privacy::mask_product_keys(line.trim())),
+        ));
     }
 }
 

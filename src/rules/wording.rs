@@ -6,7 +6,7 @@
 //! code means from the knowledge table. A Linux bundle gets `remedy-linux` when the rule has
 //! one, since `wmic` does not exist there.
 
-use super::eval::Evidence;
+use super::finding::Evidence;
 use super::Rule;
 use crate::facts::platform::Platform;
 use crate::i18n::Localized;
@@ -80,14 +80,7 @@ mod tests {
     use super::*;
 
     fn evidence(text: &str) -> Evidence {
-        Evidence {
-            input: "System.evtx".into(),
-            path: "System.evtx".into(),
-            line: None,
-            text: text.into(),
-            note: None,
-            event: None,
-        }
+        Evidence::new("System.evtx", "System.evtx", None, text.into())
     }
 
     #[test]

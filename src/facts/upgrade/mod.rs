@@ -7,7 +7,8 @@
 //! what to do about them is the rule layer's business, not this one's.
 //!
 //! Documents arrive decoded (BOM removed, UTF-16 and GBK handled by the bundle layer) and
-//! recognised ([`Kind::SetupLog`], [`Kind::CbsLog`], [`Kind::WindowsUpdateLog`]).
+//! recognised by the shape of their first lines (`shape`): the three formats `setup-log`,
+//! `cbs-log` and `windows-update-log` declared here.
 
 mod cbs;
 pub(crate) mod codes;
@@ -15,20 +16,49 @@ pub mod decisive;
 mod line;
 mod panther;
 mod setup;
+mod shape;
 pub(crate) mod windows_update;
 
 pub use codes::format_code;
 
-use crate::bundle::{Document, Kind};
+use super::formats::{Format, Recognise, Sample};
+use super::platform::Platform;
+use crate::bundle::{Document, Kind, Reading};
 use crate::facts::model::{Counted, Machine, UpgradeLog};
+use shape::LogShape;
+
+/// Windows Setup (Panther) `setupact.log` / `setuperr.log`: `<date> <time>, <level> [<id>]
+/// <component> <message>` lines.
+pub(crate) const SETUP_LOG: Format = log_format("setup-log", |s| shape::of(s) == Some(LogShape::Setup));
+
+/// `CBS.log` or `dism.log`: the same line shape, components `CBS`, `CSI`, `DISM`, `DPX`.
+pub(crate) const CBS_LOG: Format = log_format("cbs-log", |s| shape::of(s) == Some(LogShape::Servicing));
+
+/// The `WindowsUpdate.log` that `Get-WindowsUpdateLog` decodes: `<date> <time> <pid> <tid>
+/// <component> <message>`.
+pub(crate) const WINDOWS_UPDATE_LOG: Format =
+    log_format("windows-update-log", |s| shape::of(s) == Some(LogShape::WindowsUpdate));
+
+const fn log_format(name: &'static str, test: fn(&Sample) -> bool) -> Format {
+    Format {
+        kind: Kind::new(name, Reading::Lines),
+        recognise: Recognise::text(test),
+        extract,
+        platform: Some(Platform::Windows),
+        codes: true,
+    }
+}
 
 /// The summary of one log, or `None` when the document is not an upgrade log.
 pub fn summarise(doc: &Document) -> Option<UpgradeLog> {
-    match doc.kind {
-        Kind::SetupLog => Some(setup::summarise(doc)),
-        Kind::CbsLog => Some(cbs::summarise(doc)),
-        Kind::WindowsUpdateLog => Some(windows_update::summarise(doc)),
-        _ => None,
+    if doc.kind == SETUP_LOG.kind {
+        Some(setup::summarise(doc))
+    } else if doc.kind == CBS_LOG.kind {
+        Some(cbs::summarise(doc))
+    } else if doc.kind == WINDOWS_UPDATE_LOG.kind {
+        Some(windows_update::summarise(doc))
+    } else {
+        None
     }
 }
 

@@ -6,12 +6,6 @@ use super::summarise;
 use crate::bundle::Document;
 use crate::facts::model::{CodeSeen, Counted, DecisiveBasis, UpgradeLog, UpgradeLogKind};
 
-macro_rules! fixture {
-    ($p:literal) => {
-        include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/", $p))
-    };
-}
-
 fn summary(path: &str, bytes: &[u8]) -> UpgradeLog {
     let doc = Document::from_bytes("bundle.zip", path, bytes);
     summarise(&doc).unwrap_or_else(|| panic!("{path} is not an upgrade log: {:?}", doc.kind))

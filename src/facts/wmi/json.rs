@@ -4,8 +4,10 @@
 //! serde_json gives the values but no positions, so a small scanner walks the text once to find
 //! the line of every top-level key of every instance object; the two are matched in order.
 
+use super::super::formats::{Format, Recognise};
+use super::super::platform::Platform;
 use super::{Prop, Record};
-use crate::bundle::{Document, WmiClass};
+use crate::bundle::{Document, Kind, Reading, WmiClass};
 use serde_json::{Map, Value};
 
 pub(super) fn parse(doc: &Document, class: Option<WmiClass>) -> Vec<Record> {
@@ -166,10 +168,22 @@ fn read_string(chars: &mut std::str::Chars) -> (String, usize) {
     (s, newlines)
 }
 
+/// PowerShell `ConvertTo-Json` of CIM instances: any JSON no other format claimed. The class
+/// comes from the file name when the keys don't say it.
+pub(crate) const FORMAT: Format = Format {
+    kind: Kind::new("ps-json", Reading::Whole),
+    recognise: Recognise::Text {
+        test: |s| s.json().is_some(),
+        class: Some(|s| s.class_hint()),
+    },
+    extract: |doc, machine| super::apply_all(doc, parse(doc, doc.kind.class()), machine),
+    platform: Some(Platform::Windows),
+    codes: false,
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bundle::Kind;
     use crate::facts::Machine;
 
     fn doc(path: &str, bytes: &[u8]) -> Document {
@@ -188,15 +202,15 @@ mod tests {
         v
     }
 
-    const BASEBOARD: &[u8] = include_bytes!(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/wmi/ps_Win32_BaseBoard.json"
-    ));
+    const BASEBOARD: &[u8] = fixture!("wmi/ps_Win32_BaseBoard.json");
 
     #[test]
     fn get_ciminstance_baseboard() {
         let d = doc("hardware/baseboard.json", BASEBOARD);
-        assert_eq!(d.kind, Kind::PsJson(Some(WmiClass::BaseBoard)));
+        assert_eq!(
+            d.kind,
+            crate::facts::formats::kind("ps-json").with_class(Some(WmiClass::BaseBoard))
+        );
         let m = run(&d);
         let serial = m.baseboard.serial.first().expect("serial");
         assert_eq!(serial.value, "");
@@ -224,7 +238,7 @@ mod tests {
         // Same fixture, UTF-16LE with BOM (PowerShell 5.1 `>`), under a name that hints nothing.
         let text = String::from_utf8_lossy(BASEBOARD).into_owned();
         let d = doc("out.json", &utf16le_bom(text.trim_start_matches('\u{feff}')));
-        assert_eq!(d.kind, Kind::PsJson(None));
+        assert_eq!(d.kind, crate::facts::formats::kind("ps-json").with_class(None));
         let records = parse(&d, None);
         assert_eq!(records.len(), 1);
         assert_eq!(records[0].class, Some(WmiClass::BaseBoard));

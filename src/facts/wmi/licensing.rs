@@ -78,7 +78,7 @@ fn derive(field: &mut Field, r: &Record, key: &str, cx: &Ctx, derive: fn(&str) -
 
 #[cfg(test)]
 mod tests {
-    use crate::bundle::{Document, Kind, WmiClass};
+    use crate::bundle::{Document, WmiClass};
     use crate::facts::licensing::LicenseStatus;
     use crate::facts::{Field, Machine};
 
@@ -97,10 +97,7 @@ mod tests {
     fn glpi_office_kms_client_all_fields() {
         let (_, m) = run(
             "SoftwareLicensingProduct.wmi",
-            include_bytes!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/tests/fixtures/wmi/glpi-agent_office_2016_01-SoftwareLicensingProduct.wmi"
-            )),
+            fixture!("wmi/glpi-agent_office_2016_01-SoftwareLicensingProduct.wmi"),
         );
         let p = &m.licensing[0];
         assert_eq!(values(&p.edition), ["Office16ProPlusVL_KMS_Client"]);
@@ -127,12 +124,12 @@ mod tests {
     fn powershell_json_products() {
         let (doc, m) = run(
             "constructed_ps_SoftwareLicensingProduct.json",
-            include_bytes!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/tests/fixtures/slmgr/constructed_ps_SoftwareLicensingProduct.json"
-            )),
+            fixture!("slmgr/constructed_ps_SoftwareLicensingProduct.json"),
         );
-        assert_eq!(doc.kind, Kind::PsJson(Some(WmiClass::SoftwareLicensingProduct)));
+        assert_eq!(
+            doc.kind,
+            crate::facts::formats::kind("ps-json").with_class(Some(WmiClass::SoftwareLicensingProduct))
+        );
         assert_eq!(m.licensing.len(), 2);
         let g = &m.licensing[0];
         assert_eq!(values(&g.edition), ["EnterpriseG"]);
@@ -156,12 +153,12 @@ mod tests {
     fn powershell_json_service_without_its_key() {
         let (doc, m) = run(
             "constructed_ps_SoftwareLicensingService.json",
-            include_bytes!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/tests/fixtures/slmgr/constructed_ps_SoftwareLicensingService.json"
-            )),
+            fixture!("slmgr/constructed_ps_SoftwareLicensingService.json"),
         );
-        assert_eq!(doc.kind, Kind::PsJson(Some(WmiClass::SoftwareLicensingService)));
+        assert_eq!(
+            doc.kind,
+            crate::facts::formats::kind("ps-json").with_class(Some(WmiClass::SoftwareLicensingService))
+        );
         let s = &m.licensing_service;
         assert_eq!(values(&s.version), ["10.0.19041.1"]);
         assert_eq!(values(&s.kms_machine), ["kms.example.gov.cn"]);
@@ -186,7 +183,7 @@ mod tests {
             b"ClientMachineID=6c1d3b8e-2a57-4f0e-9d41-8b5f0c7a2e19\r\nKeyManagementServiceMachine=\r\n\
               OA3xOriginalProductKey=\r\nRemainingWindowsReArmCount=1001\r\nVersion=10.0.19041.1\r\n",
         );
-        assert_eq!(doc.kind, Kind::WmicList(None));
+        assert_eq!(doc.kind, crate::facts::formats::kind("wmic-list").with_class(None));
         let s = &m.licensing_service;
         assert_eq!(s.oa3_key_present.any_true(), Some(false));
         assert_eq!(values(&s.kms_machine), [""]);

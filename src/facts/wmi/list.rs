@@ -1,7 +1,9 @@
 //! `wmic path X get /format:list`: `Key=Value` lines, instances separated by blank lines.
 
+use super::super::formats::{Format, Recognise, Sample};
+use super::super::platform::Platform;
 use super::{leading_class, Prop, Record, Segment};
-use crate::bundle::{Document, WmiClass};
+use crate::bundle::{Document, Kind, Reading, WmiClass};
 
 /// Parses a list document. A pasted `wmic ... get` line starts a new segment whose class is the
 /// command's; lines that are neither `Key=Value` nor blank (prompts, notes) are skipped.
@@ -107,6 +109,35 @@ fn array_items(value: &str) -> Option<Vec<String>> {
         };
     }
     Some(items)
+}
+
+/// `wmic ... get /format:list`: `Key=Value` lines (at least half of the first lines), records
+/// separated by blank lines. The class comes from the file name when the keys don't say it.
+pub(crate) const FORMAT: Format = Format {
+    kind: Kind::new("wmic-list", Reading::Pasted),
+    recognise: Recognise::Text {
+        test: is_list,
+        class: Some(|s| s.class_hint()),
+    },
+    extract: |doc, machine| super::apply_all(doc, parse(doc, doc.kind.class()), machine),
+    platform: Some(Platform::Windows),
+    codes: false,
+};
+
+fn is_list(s: &Sample) -> bool {
+    let kv = s.head.iter().filter(|l| is_key_value(l)).count();
+    kv >= 1 && kv * 2 >= s.head.len()
+}
+
+fn is_key_value(line: &str) -> bool {
+    match line.split_once('=') {
+        Some((k, _)) => {
+            !k.is_empty()
+                && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && k.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        }
+        None => false,
+    }
 }
 
 #[cfg(test)]

@@ -11,6 +11,10 @@ mod licensing;
 mod list;
 mod table;
 
+pub(crate) use json::FORMAT as PS_JSON;
+pub(crate) use list::FORMAT as WMIC_LIST;
+pub(crate) use table::FORMAT as WMIC_TABLE;
+
 use super::{Machine, Source};
 use crate::bundle::{Document, WmiClass};
 
@@ -138,19 +142,7 @@ impl<'a> Ctx<'a> {
     }
 }
 
-pub fn extract_list(doc: &Document, class: Option<WmiClass>, machine: &mut Machine) {
-    apply_all(doc, list::parse(doc, class), machine);
-}
-
-pub fn extract_table(doc: &Document, class: Option<WmiClass>, machine: &mut Machine) {
-    apply_all(doc, table::parse(doc, class), machine);
-}
-
-pub fn extract_json(doc: &Document, class: Option<WmiClass>, machine: &mut Machine) {
-    apply_all(doc, json::parse(doc, class), machine);
-}
-
-fn apply_all(doc: &Document, records: Vec<Record>, machine: &mut Machine) {
+pub(super) fn apply_all(doc: &Document, records: Vec<Record>, machine: &mut Machine) {
     let cx = Ctx::new(doc);
     for record in &records {
         classes::apply(record, &cx, machine);
@@ -161,7 +153,7 @@ fn apply_all(doc: &Document, records: Vec<Record>, machine: &mut Machine) {
 /// when the file holds such commands (the kind's class then came from the first of them), else
 /// the class the caller gave.
 fn leading_class(doc: &Document, class: Option<WmiClass>) -> Option<WmiClass> {
-    let has_commands = doc.lines().any(|(_, l)| crate::bundle::wmic_command_alias(l).is_some());
+    let has_commands = doc.lines().any(|(_, l)| wmic_command_alias(l).is_some());
     if has_commands {
         WmiClass::from_file_name(&doc.path)
     } else {
@@ -181,7 +173,7 @@ enum Segment {
 impl Segment {
     /// The segment a line starts, if it is a command line.
     fn starts_at(line: &str) -> Option<Segment> {
-        if let Some(alias) = crate::bundle::wmic_command_alias(line).or_else(|| wmic_list_alias(line)) {
+        if let Some(alias) = wmic_command_alias(line).or_else(|| wmic_list_alias(line)) {
             return Some(match WmiClass::from_wmic_alias(alias) {
                 Some(c) => Segment::Context(Some(c)),
                 None => Segment::Unread,
@@ -221,19 +213,24 @@ fn prompt_command(line: &str) -> Option<&str> {
     t.split_once('>').map(|(_, cmd)| cmd.trim())
 }
 
+/// `C:\>wmic baseboard get serialnumber` → `baseboard`; `wmic path Win32_BIOS get ...` → `Win32_BIOS`.
+pub fn wmic_command_alias(line: &str) -> Option<&str> {
+    let lower = line.to_ascii_lowercase();
+    let at = lower.find("wmic ")?;
+    let rest = &line[at + 5..];
+    let mut words = rest.split_whitespace().filter(|w| !w.starts_with('/'));
+    let first = words.next()?;
+    let alias = if first.eq_ignore_ascii_case("path") {
+        words.next()?
+    } else {
+        first
+    };
+    rest.to_ascii_lowercase().contains(" get").then_some(alias)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bundle::Kind;
-
-    macro_rules! fixture {
-        ($name:literal) => {
-            load(
-                $name,
-                include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/wmi/", $name)),
-            )
-        };
-    }
 
     fn load(name: &str, bytes: &[u8]) -> Document {
         Document::from_bytes("t", name, bytes)
@@ -253,8 +250,14 @@ mod tests {
 
     #[test]
     fn lenovo_computer_system() {
-        let doc = fixture!("glpi-agent_11-AzureAD-Win32_ComputerSystem.wmi");
-        assert_eq!(doc.kind, Kind::WmicList(Some(WmiClass::ComputerSystem)));
+        let doc = load(
+            "glpi-agent_11-AzureAD-Win32_ComputerSystem.wmi",
+            fixture!("wmi/glpi-agent_11-AzureAD-Win32_ComputerSystem.wmi"),
+        );
+        assert_eq!(
+            doc.kind,
+            crate::facts::formats::kind("wmic-list").with_class(Some(WmiClass::ComputerSystem))
+        );
         let m = run(&[doc]);
         assert_eq!(values(&m.system.vendor), ["LENOVO"]);
         assert_eq!(values(&m.system.model), ["20TBS57S00"]);
@@ -266,7 +269,10 @@ mod tests {
 
     #[test]
     fn source_lines_point_into_the_fixture() {
-        let doc = fixture!("glpi-agent_11-AzureAD-Win32_ComputerSystem.wmi");
+        let doc = load(
+            "glpi-agent_11-AzureAD-Win32_ComputerSystem.wmi",
+            fixture!("wmi/glpi-agent_11-AzureAD-Win32_ComputerSystem.wmi"),
+        );
         let m = run(std::slice::from_ref(&doc));
         let vendor = m.system.vendor.first().expect("vendor");
         // Line 1 is the BOM alone; `Manufacturer=LENOVO` is line 29 (as `grep -n` counts it).
@@ -278,7 +284,10 @@ mod tests {
 
     #[test]
     fn proxmox_placeholder_vendor() {
-        let m = run(&[fixture!("glpi-agent_proxmox-Win32_ComputerSystem.wmi")]);
+        let m = run(&[load(
+            "glpi-agent_proxmox-Win32_ComputerSystem.wmi",
+            fixture!("wmi/glpi-agent_proxmox-Win32_ComputerSystem.wmi"),
+        )]);
         assert_eq!(values(&m.system.vendor), ["BOCHS_"]);
         assert_eq!(values(&m.system.model), ["BXPC____"]);
         assert!(!m.hypervisor_present.is_known());
@@ -287,8 +296,14 @@ mod tests {
     #[test]
     fn latitude_nvme_disk_merges_across_classes() {
         let m = run(&[
-            fixture!("glpi-agent_latitude-7480-Win32_DiskDrive.wmi"),
-            fixture!("glpi-agent_latitude-7480-MSFT_PhysicalDisk.wmi"),
+            load(
+                "glpi-agent_latitude-7480-Win32_DiskDrive.wmi",
+                fixture!("wmi/glpi-agent_latitude-7480-Win32_DiskDrive.wmi"),
+            ),
+            load(
+                "glpi-agent_latitude-7480-MSFT_PhysicalDisk.wmi",
+                fixture!("wmi/glpi-agent_latitude-7480-MSFT_PhysicalDisk.wmi"),
+            ),
         ]);
         assert_eq!(m.disks.len(), 1);
         let d = &m.disks[0];
@@ -315,7 +330,10 @@ mod tests {
 
     #[test]
     fn win7_two_disks_second_with_empty_serial() {
-        let m = run(&[fixture!("glpi-agent_win7-sp1-x64-Win32_DiskDrive.wmi")]);
+        let m = run(&[load(
+            "glpi-agent_win7-sp1-x64-Win32_DiskDrive.wmi",
+            fixture!("wmi/glpi-agent_win7-sp1-x64-Win32_DiskDrive.wmi"),
+        )]);
         assert_eq!(m.disks.len(), 2);
         assert_eq!(m.disks[0].index, Some(0));
         assert_eq!(values(&m.disks[0].serial), ["42566332666666303539622d6632643731622031"]);
@@ -330,7 +348,10 @@ mod tests {
 
     #[test]
     fn vbox_physical_disk_bus_type_11_is_sata() {
-        let m = run(&[fixture!("glpi-agent_win10-edu-2020-fr-MSFT_PhysicalDisk.wmi")]);
+        let m = run(&[load(
+            "glpi-agent_win10-edu-2020-fr-MSFT_PhysicalDisk.wmi",
+            fixture!("wmi/glpi-agent_win10-edu-2020-fr-MSFT_PhysicalDisk.wmi"),
+        )]);
         assert_eq!(m.disks.len(), 1);
         let d = &m.disks[0];
         assert_eq!(d.index, Some(0));
@@ -342,7 +363,10 @@ mod tests {
 
     #[test]
     fn office_kms_client_licensing() {
-        let m = run(&[fixture!("glpi-agent_office_2016_01-SoftwareLicensingProduct.wmi")]);
+        let m = run(&[load(
+            "glpi-agent_office_2016_01-SoftwareLicensingProduct.wmi",
+            fixture!("wmi/glpi-agent_office_2016_01-SoftwareLicensingProduct.wmi"),
+        )]);
         assert_eq!(m.licensing.len(), 1);
         let p = &m.licensing[0];
         assert_eq!(values(&p.partial_product_key), ["WE9H9"]);
@@ -355,7 +379,10 @@ mod tests {
 
     #[test]
     fn win7_operating_system() {
-        let m = run(&[fixture!("glpi-agent_win7-sp1-x64-Win32_OperatingSystem.wmi")]);
+        let m = run(&[load(
+            "glpi-agent_win7-sp1-x64-Win32_OperatingSystem.wmi",
+            fixture!("wmi/glpi-agent_win7-sp1-x64-Win32_OperatingSystem.wmi"),
+        )]);
         let name = m.os.name.first().expect("caption");
         assert!(name.value.contains("Windows 7"));
         // Kept as printed, trailing space included.
@@ -369,11 +396,23 @@ mod tests {
     #[test]
     fn all_fixtures_together() {
         let m = run(&[
-            fixture!("glpi-agent_11-AzureAD-Win32_ComputerSystem.wmi"),
-            fixture!("glpi-agent_latitude-7480-Win32_DiskDrive.wmi"),
-            fixture!("glpi-agent_latitude-7480-MSFT_PhysicalDisk.wmi"),
-            fixture!("glpi-agent_win7-sp1-x64-Win32_DiskDrive.wmi"),
-            fixture!("ps_Win32_BaseBoard.json"),
+            load(
+                "glpi-agent_11-AzureAD-Win32_ComputerSystem.wmi",
+                fixture!("wmi/glpi-agent_11-AzureAD-Win32_ComputerSystem.wmi"),
+            ),
+            load(
+                "glpi-agent_latitude-7480-Win32_DiskDrive.wmi",
+                fixture!("wmi/glpi-agent_latitude-7480-Win32_DiskDrive.wmi"),
+            ),
+            load(
+                "glpi-agent_latitude-7480-MSFT_PhysicalDisk.wmi",
+                fixture!("wmi/glpi-agent_latitude-7480-MSFT_PhysicalDisk.wmi"),
+            ),
+            load(
+                "glpi-agent_win7-sp1-x64-Win32_DiskDrive.wmi",
+                fixture!("wmi/glpi-agent_win7-sp1-x64-Win32_DiskDrive.wmi"),
+            ),
+            load("ps_Win32_BaseBoard.json", fixture!("wmi/ps_Win32_BaseBoard.json")),
         ]);
         // Disk 0 of both machines merge by index (one bundle is one machine; this only checks
         // that nothing is lost or duplicated).

@@ -2,9 +2,11 @@
 //! instance. wmic pads columns by characters, so rows are cut at the character offsets where
 //! the header's names start. A file may hold several pasted commands, each with its table.
 
+use super::super::formats::{Format, Recognise, Sample};
+use super::super::platform::Platform;
 use super::list::is_property_name;
 use super::{leading_class, prompt_command, Prop, Record, Segment};
-use crate::bundle::{Document, WmiClass};
+use crate::bundle::{Document, Kind, Reading, WmiClass};
 
 /// Classes with exactly one instance: a table of one of them with a header and no row at all
 /// means the one instance printed nothing (a paste that lost the row of spaces).
@@ -110,6 +112,49 @@ fn is_noise(line: &str) -> bool {
     prompt_command(t).is_some() || t.starts_with("No Instance(s) Available") || t.starts_with("没有可用实例")
 }
 
+/// `wmic ... get` table output: a header of property names, fixed-width columns; or a pasted
+/// `wmic <alias> get` command line before it, which names the class.
+pub(crate) const FORMAT: Format = Format {
+    kind: Kind::new("wmic-table", Reading::Pasted),
+    recognise: Recognise::Text {
+        test: |s| table_class(s).is_some(),
+        class: Some(|s| table_class(s).flatten()),
+    },
+    extract: |doc, machine| super::apply_all(doc, parse(doc, doc.kind.class()), machine),
+    platform: Some(Platform::Windows),
+    codes: false,
+};
+
+/// `Some(class)` for a table: the class its `wmic` command line names, else the file name's.
+fn table_class(s: &Sample) -> Option<Option<WmiClass>> {
+    let hint = s.class_hint();
+    for l in s.head.iter().take(20) {
+        if let Some(alias) = super::wmic_command_alias(l) {
+            return Some(WmiClass::from_wmic_alias(alias).or(hint));
+        }
+    }
+    let header = s.head.first()?;
+    let words: Vec<&str> = header.split_whitespace().collect();
+    let props = words.iter().all(|w| {
+        w.chars().next().is_some_and(|c| c.is_ascii_uppercase()) && w.chars().all(|c| c.is_ascii_alphanumeric())
+    });
+    let known = words.iter().any(|w| {
+        [
+            "SerialNumber",
+            "Manufacturer",
+            "Product",
+            "Model",
+            "MACAddress",
+            "IdentifyingNumber",
+            "UUID",
+            "Vendor",
+        ]
+        .iter()
+        .any(|k| k.eq_ignore_ascii_case(w))
+    });
+    (props && known).then_some(hint)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,7 +201,10 @@ mod tests {
             path: "baseboard.txt".into(),
             data: bytes,
         });
-        assert_eq!(doc.kind, crate::bundle::Kind::WmicTable(Some(WmiClass::BaseBoard)));
+        assert_eq!(
+            doc.kind,
+            crate::facts::formats::kind("wmic-table").with_class(Some(WmiClass::BaseBoard))
+        );
         let mut m = Machine::default();
         crate::facts::extract_one(&doc, &mut m);
         let serial: Vec<_> = m
@@ -225,7 +273,7 @@ No Instance(s) Available.
         // (Sniffed as ipconfig output, so the table extractor is called directly.)
         let doc = Document::from_text("t", "paste.txt", text);
         let mut m = Machine::default();
-        super::super::extract_table(&doc, None, &mut m);
+        super::super::apply_all(&doc, parse(&doc, None), &mut m);
         let vals = |f: &crate::facts::Field| f.values().map(|o| o.value.clone()).collect::<Vec<_>>();
         assert_eq!(vals(&m.baseboard.serial), ["ABC123"]);
         assert_eq!(vals(&m.system.serial), ["PF2ABCDE"]);

@@ -10,9 +10,9 @@
 //! path and its own first line number ([`DecodedText::first_line`]), so evidence names the
 //! lines of the file the user sent. Logs, event exports, JSON and lists are never split.
 
-use super::decode::DecodedText;
-use super::kind::{self, Kind, WmiClass};
-use super::Document;
+use super::formats;
+use crate::bundle::decode::DecodedText;
+use crate::bundle::{Document, Kind, Reading, WmiClass};
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -31,18 +31,7 @@ static UNIX_PROMPT: LazyLock<Regex> = LazyLock::new(|| {
 
 /// The kinds a paste is made of; everything else is left whole.
 fn splittable(doc: &Document) -> bool {
-    !doc.events
-        && matches!(
-            doc.kind,
-            Kind::Text
-                | Kind::Ipconfig
-                | Kind::Systeminfo
-                | Kind::Dmidecode
-                | Kind::SysfsDmi
-                | Kind::WmicTable(_)
-                | Kind::WmicList(_)
-                | Kind::Slmgr
-        )
+    doc.kind.reading() == Reading::Pasted
 }
 
 /// The document, or its outputs when it holds several of different kinds.
@@ -79,14 +68,14 @@ pub fn split(doc: Document) -> Vec<Document> {
             text: body.join("\n"),
             ..decoded.clone()
         };
-        let kind = kind::detect(&doc.path, body.text.as_bytes(), Some(&body));
+        let kind = formats::recognise(&doc.path, body.text.as_bytes(), Some(&body));
         parts.push((start, decoded.text, kind));
     }
     // A lone prompt line joins the output it introduces.
     let mut merged: Vec<(usize, String, Kind)> = Vec::new();
     for part in parts {
         match merged.last_mut() {
-            Some(last) if last.2 == Kind::Text && last.1.lines().filter(|l| !l.trim().is_empty()).count() <= 1 => {
+            Some(last) if last.2 == Kind::TEXT && last.1.lines().filter(|l| !l.trim().is_empty()).count() <= 1 => {
                 last.1.push('\n');
                 last.1.push_str(&part.1);
                 last.2 = part.2;
@@ -97,13 +86,11 @@ pub fn split(doc: Document) -> Vec<Document> {
     let known: Vec<&Kind> = merged
         .iter()
         .map(|p| &p.2)
-        .filter(|k| !matches!(k, Kind::Text | Kind::Binary))
+        .filter(|k| **k != Kind::TEXT && **k != Kind::BINARY)
         .collect();
     // Kinds, not classes: two wmic tables of different classes are one wmic paste, which the
     // table reader already takes apart.
-    let distinct = known
-        .iter()
-        .any(|k| std::mem::discriminant(*k) != std::mem::discriminant(known[0]));
+    let distinct = known.iter().any(|k| k.name() != known[0].name());
     if known.len() < 2 || !distinct {
         return vec![doc];
     }
@@ -120,7 +107,6 @@ pub fn split(doc: Document) -> Vec<Document> {
                 first_line: text.first_line + start,
             }),
             raw: None,
-            events: false,
         })
         .collect()
 }
@@ -133,8 +119,8 @@ fn output_starts(lines: &[&str]) -> Vec<usize> {
         let trimmed = line.trim();
         let after_blank = lines[i - 1].trim().is_empty();
         let prompt = is_prompt(line);
-        let title = kind::is_ipconfig_title(trimmed)
-            || kind::is_dmidecode_banner(trimmed)
+        let title = super::ipconfig::is_title(trimmed)
+            || super::dmidecode::is_banner(trimmed)
             || (after_blank && (trimmed.starts_with("Host Name:") || trimmed.starts_with("主机名:")));
         let table = after_blank && is_wmic_header(trimmed);
         // A title right after its own prompt belongs to the same output.
@@ -185,12 +171,18 @@ mod tests {
         assert_eq!(kinds(text).len(), 1);
         // A dmidecode dump's own `# ` lines are not prompts.
         let dump = "# dmidecode 3.0\nGetting SMBIOS data from sysfs.\n# SMBIOS implementations newer than version 3.0 are not\n# fully supported by this version of dmidecode.\n\nHandle 0x0001, DMI type 1, 27 bytes\nSystem Information\n\tSerial Number: X\n";
-        assert_eq!(kinds(dump), [(Kind::Dmidecode, 1)]);
+        assert_eq!(kinds(dump), [(crate::facts::formats::kind("dmidecode"), 1)]);
     }
 
     #[test]
     fn a_unix_paste_is_cut_at_its_prompts() {
         let text = "$ cat /etc/os-release\nNAME=\"UOS\"\nID=uos\nVERSION_ID=\"20\"\nPRETTY_NAME=\"UOS 20\"\n$ sudo dmidecode -t 1\n# dmidecode 3.3\nHandle 0x0001, DMI type 1, 27 bytes\nSystem Information\n\tSerial Number: X\n";
-        assert_eq!(kinds(text), [(Kind::OsRelease, 1), (Kind::Dmidecode, 6)]);
+        assert_eq!(
+            kinds(text),
+            [
+                (crate::facts::formats::kind("os-release"), 1),
+                (crate::facts::formats::kind("dmidecode"), 6)
+            ]
+        );
     }
 }

@@ -1,10 +1,13 @@
 //! `cmgelog rules test`: every rule has fixtures next to it, under
 //! `<rules folder>/fixtures/<rule id>/positive/<case>` (the rule must fire) and
 //! `.../negative/<case>` (it must not). A case is a file, a zip, or a folder: one machine.
+//!
+//! Each case runs the whole pipeline ([`analysis`]), so this harness sits above it, not in
+//! the rule engine.
 
-use super::RuleSet;
 use crate::analysis;
 use crate::bundle::Limits;
+use crate::rules::RuleSet;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,22 +1,35 @@
 //! Process lists and software lists, recognised by their content (`facts::inventory` reads
 //! them). Both only name programs: they are searched for guest tools, never for error codes.
 
-use super::Kind;
+use crate::facts::formats::Sample;
+use crate::facts::wmi::wmic_command_alias;
 
-/// A process or software list in the first lines of a text (trimmed, not empty).
-pub fn detect(head: &[&str]) -> Option<Kind> {
-    if is_process_list(head) {
-        Some(Kind::ProcessList)
-    } else if is_software_list(head) {
-        Some(Kind::SoftwareList)
-    } else {
-        None
+/// Which list a document is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum List {
+    Processes,
+    Software,
+}
+
+/// A process list: PowerShell JSON of processes, or one of the text layouts below.
+pub(super) fn is_processes(s: &Sample) -> bool {
+    match s.json() {
+        Some(v) => json_list(v) == Some(List::Processes),
+        None => is_process_list(&s.head),
+    }
+}
+
+/// A software list: PowerShell JSON of installed programs, or one of the text layouts below.
+pub(super) fn is_software(s: &Sample) -> bool {
+    match s.json() {
+        Some(v) => json_list(v) == Some(List::Software),
+        None => is_software_list(&s.head),
     }
 }
 
 /// PowerShell JSON: objects with a process's keys (`Get-Process`, Win32_Process) or an
 /// installed program's (the Uninstall keys' `DisplayName`, Win32_Product).
-pub fn json_kind(value: &serde_json::Value) -> Option<Kind> {
+fn json_list(value: &serde_json::Value) -> Option<List> {
     let first = match value {
         serde_json::Value::Array(items) => items.iter().find(|v| v.is_object())?,
         v => v,
@@ -24,11 +37,11 @@ pub fn json_kind(value: &serde_json::Value) -> Option<Kind> {
     let obj = first.as_object()?;
     let has = |k: &str| obj.keys().any(|x| x.eq_ignore_ascii_case(k));
     if has("ProcessName") || (has("ProcessId") && (has("Name") || has("ExecutablePath"))) {
-        Some(Kind::ProcessList)
+        Some(List::Processes)
     } else if (has("DisplayName") && (has("DisplayVersion") || has("Publisher") || has("UninstallString")))
         || is_win32_product(&has)
     {
-        Some(Kind::SoftwareList)
+        Some(List::Software)
     } else {
         None
     }
@@ -105,7 +118,7 @@ fn wmic_process(head: &[&str]) -> bool {
     let command = head
         .iter()
         .take(5)
-        .any(|l| super::wmic_command_alias(l).is_some_and(|a| a.eq_ignore_ascii_case("process")));
+        .any(|l| wmic_command_alias(l).is_some_and(|a| a.eq_ignore_ascii_case("process")));
     list || table || command
 }
 
@@ -171,7 +184,7 @@ fn wmic_product(head: &[&str]) -> bool {
     let command = head
         .iter()
         .take(5)
-        .any(|l| super::wmic_command_alias(l).is_some_and(|a| a.eq_ignore_ascii_case("product")));
+        .any(|l| wmic_command_alias(l).is_some_and(|a| a.eq_ignore_ascii_case("product")));
     let keys: Vec<&str> = head
         .iter()
         .filter_map(|l| l.split_once('=').map(|(k, _)| k))
@@ -201,18 +214,12 @@ fn display_name_list(head: &[&str]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::bundle::decode::decode;
+    use crate::bundle::Kind;
 
     fn kind_of(path: &str, bytes: &[u8]) -> Kind {
         let d = decode(bytes);
-        super::super::detect(path, bytes, Some(&d))
-    }
-
-    macro_rules! fixture {
-        ($p:literal) => {
-            include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/", $p))
-        };
+        crate::facts::formats::recognise(path, bytes, Some(&d))
     }
 
     #[test]
@@ -220,20 +227,20 @@ mod tests {
         // Neutral names: the content decides.
         assert_eq!(
             kind_of("f1", fixture!("vm/jc_ubuntu-18.04_ps-axu.out")),
-            Kind::ProcessList
+            crate::facts::formats::kind("process-list")
         );
         assert_eq!(
             kind_of("f4", fixture!("vm/jc_ubuntu-18.04_dpkg-l-excerpt.out")),
-            Kind::SoftwareList
+            crate::facts::formats::kind("software-list")
         );
         assert_eq!(
             kind_of("f2", fixture!("inventory/glpi-agent_ps_linux.txt")),
-            Kind::ProcessList
+            crate::facts::formats::kind("process-list")
         );
         // UTF-16LE with BOM, as `reg export` writes.
         assert_eq!(
             kind_of("f3", fixture!("inventory/glpi-agent_10_russian-Uninstall.reg")),
-            Kind::SoftwareList
+            crate::facts::formats::kind("software-list")
         );
     }
 
@@ -245,39 +252,39 @@ mod tests {
         let cases: &[(&str, Kind)] = &[
             (
                 "\"映像名称\",\"PID\",\"会话名      \",\"会话#   \",\"内存使用 \"\r\n\"System Idle Process\",\"0\",\"Services\",\"0\",\"8 K\"\r\n\"vmtoolsd.exe\",\"3116\",\"Services\",\"0\",\"24,204 K\"\r\n\"explorer.exe\",\"2516\",\"Console\",\"1\",\"96,116 K\"\r\n",
-                Kind::ProcessList,
+                crate::facts::formats::kind("process-list"),
             ),
             (
                 "UID          PID    PPID  C STIME TTY          TIME CMD\nroot           1       0  0 09:12 ?        00:00:01 /sbin/init\nroot         612       1  0 09:12 ?        00:00:03 /usr/bin/vmtoolsd\n",
-                Kind::ProcessList,
+                crate::facts::formats::kind("process-list"),
             ),
             (
                 "ExecutablePath=C:\\Program Files\\VMware\\VMware Tools\\vmtoolsd.exe\r\nName=vmtoolsd.exe\r\nProcessId=3116\r\n",
-                Kind::ProcessList,
+                crate::facts::formats::kind("process-list"),
             ),
             (
                 "[{\"ProcessName\": \"vmtoolsd\", \"Id\": 3116}, {\"ProcessName\": \"explorer\", \"Id\": 2516}]",
-                Kind::ProcessList,
+                crate::facts::formats::kind("process-list"),
             ),
             (
                 "Desired=Unknown/Install/Remove/Purge/Hold\n| Status=Not/Inst/Conf-files/Unpacked/halF-conf/Half-inst/trig-aWait/Trig-pend\n|/ Err?=(none)/Reinst-required (Status,Err: uppercase=bad)\n||/ Name           Version        Architecture Description\n+++-==============-==============-============-=================================\nii  open-vm-tools  2:12.2.0-1     amd64        Open VMware Tools for virtual machines hosted on VMware (CLI)\n",
-                Kind::SoftwareList,
+                crate::facts::formats::kind("software-list"),
             ),
             (
                 "bash-5.1.8-9.el9.x86_64\nopen-vm-tools-12.3.5-2.el9.x86_64\nkernel-5.14.0-427.13.1.el9_4.x86_64\ntzdata-2024a-1.el9.noarch\nsystemd-252-32.el9_4.x86_64\n",
-                Kind::SoftwareList,
+                crate::facts::formats::kind("software-list"),
             ),
             (
                 "[{\"DisplayName\": \"VMware Tools\", \"DisplayVersion\": \"12.3.5.22544099\", \"Publisher\": \"VMware, Inc.\"}]",
-                Kind::SoftwareList,
+                crate::facts::formats::kind("software-list"),
             ),
             (
                 "DisplayName     : VMware Tools\r\nDisplayVersion  : 12.3.5.22544099\r\n\r\nDisplayName     : 7-Zip 23.01 (x64)\r\nDisplayVersion  : 23.01\r\n",
-                Kind::SoftwareList,
+                crate::facts::formats::kind("software-list"),
             ),
             (
                 "C:\\>wmic product get name,version\r\nName                    Version\r\nVMware Tools            12.3.5.22544099\r\n",
-                Kind::SoftwareList,
+                crate::facts::formats::kind("software-list"),
             ),
         ];
         for (text, want) in cases {
@@ -293,7 +300,7 @@ mod tests {
                 "x.txt",
                 b"IdentifyingNumber=PF0ABCDE\r\nName=20TBS57S00\r\nUUID=4C4C4544-0000\r\nVendor=LENOVO\r\nVersion=ThinkPad\r\n"
             ),
-            Kind::WmicList(None)
+            crate::facts::formats::kind("wmic-list").with_class(None)
         );
         // A registry export of another key is no software list.
         assert_eq!(
@@ -301,8 +308,8 @@ mod tests {
                 "x.reg",
                 b"Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Windows\\WindowsUpdate]\r\n\"WUServer\"=\"http://wsus\"\r\n"
             ),
-            Kind::Text
+            Kind::TEXT
         );
-        assert_eq!(kind_of("n.txt", b"see ticket 12\nii  then\n"), Kind::Text);
+        assert_eq!(kind_of("n.txt", b"see ticket 12\nii  then\n"), Kind::TEXT);
     }
 }

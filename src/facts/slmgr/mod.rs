@@ -13,10 +13,14 @@
 //! Values are stored as printed, through [`mask_product_keys`]; the evidence of a wrapped
 //! value is the joined text.
 
+mod shape;
+
+use super::formats::{Format, Recognise, Sample};
 use super::licensing::{channel_from_description, edition_from_name, hresult, leading_number, LicenseStatus};
 use super::model::LicensingProduct;
+use super::platform::Platform;
 use super::{Field, Machine, Source};
-use crate::bundle::Document;
+use crate::bundle::{Document, Kind, Reading};
 use crate::privacy::mask_product_keys;
 
 /// The lines this extractor reads, and the ones it knows so as not to mistake them for
@@ -123,6 +127,15 @@ const LABELS: &[(Label, &[&str])] = &[
 
 /// Console windows are at least 80 columns wide; a line that long may have been wrapped.
 const WRAP_WIDTH: usize = 79;
+
+/// `cscript slmgr.vbs /dli`, `/dlv` or `/xpr` output (English or Chinese labels).
+pub(crate) const FORMAT: Format = Format {
+    kind: Kind::new("slmgr", Reading::Pasted),
+    recognise: Recognise::text(|s: &Sample| shape::is_slmgr(&s.head)),
+    extract,
+    platform: Some(Platform::Windows),
+    codes: true,
+};
 
 /// One logical line: its first physical line, the (joined) text and the parsed label.
 struct Line {
@@ -302,22 +315,15 @@ fn after_colon(rest: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bundle::Kind;
     use crate::facts::licensing::LicenseStatus::*;
-
-    macro_rules! fixture {
-        ($name:literal) => {
-            include_bytes!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/tests/fixtures/slmgr/",
-                $name
-            ))
-        };
-    }
 
     fn run(path: &str, bytes: &[u8]) -> Machine {
         let doc = Document::from_bytes("t", path, bytes);
-        assert_eq!(doc.kind, Kind::Slmgr, "{path} is recognised as slmgr output");
+        assert_eq!(
+            doc.kind,
+            crate::facts::formats::kind("slmgr"),
+            "{path} is recognised as slmgr output"
+        );
         let mut m = Machine::default();
         crate::facts::extract_one(&doc, &mut m);
         m
@@ -329,7 +335,7 @@ mod tests {
 
     #[test]
     fn win7_evaluation_in_initial_grace() {
-        let m = run("dli.txt", fixture!("checkmk_win7-enterprise-eval_dli.txt"));
+        let m = run("dli.txt", fixture!("slmgr/checkmk_win7-enterprise-eval_dli.txt"));
         assert_eq!(m.licensing.len(), 1);
         let p = &m.licensing[0];
         assert_eq!(values(&p.name), ["Windows(R) 7, Enterprise edition"]);
@@ -350,7 +356,7 @@ mod tests {
 
     #[test]
     fn server_2012_kms_client_with_dns_discovered_host() {
-        let m = run("dli.txt", fixture!("checkmk_server2012-kms-client_dli.txt"));
+        let m = run("dli.txt", fixture!("slmgr/checkmk_server2012-kms-client_dli.txt"));
         assert_eq!(m.licensing.len(), 1);
         let p = &m.licensing[0];
         assert_eq!(values(&p.edition), ["ServerStandard"]);
@@ -371,7 +377,7 @@ mod tests {
 
     #[test]
     fn a_description_wrapped_by_the_console_is_joined() {
-        let m = run("dli.txt", fixture!("checkmk_server2008-kms-client_dli.txt"));
+        let m = run("dli.txt", fixture!("slmgr/checkmk_server2008-kms-client_dli.txt"));
         let p = &m.licensing[0];
         assert_eq!(
             values(&p.description),
@@ -387,7 +393,7 @@ mod tests {
 
     #[test]
     fn oem_dm_professional() {
-        let m = run("dli.txt", fixture!("checkmk_win10pro-vm-oem-dm_dli.txt"));
+        let m = run("dli.txt", fixture!("slmgr/checkmk_win10pro-vm-oem-dm_dli.txt"));
         let p = &m.licensing[0];
         assert_eq!(values(&p.edition), ["Professional"]);
         assert_eq!(values(&p.channel), ["OEM_DM"]);
@@ -397,7 +403,7 @@ mod tests {
 
     #[test]
     fn office_kms_host_dlv_all() {
-        let m = run("dlv.txt", fixture!("msdocs_office2016-kms-host_dlv-all.txt"));
+        let m = run("dlv.txt", fixture!("slmgr/msdocs_office2016-kms-host_dlv-all.txt"));
         assert_eq!(m.licensing.len(), 1);
         let p = &m.licensing[0];
         assert_eq!(values(&p.edition), ["OfficeKMSHostVL_KMS_Host"]);
@@ -413,7 +419,7 @@ mod tests {
 
     #[test]
     fn non_genuine_notification_reason() {
-        let m = run("dlv.txt", fixture!("msdocs_win7-kms-client-nongenuine_dlv.txt"));
+        let m = run("dlv.txt", fixture!("slmgr/msdocs_win7-kms-client-nongenuine_dlv.txt"));
         let p = &m.licensing[0];
         assert_eq!(p.status(), Some(Notification));
         assert_eq!(values(&p.license_status_reason), ["0xC004F200"]);
@@ -427,9 +433,9 @@ mod tests {
     #[test]
     fn dlv_all_gives_one_licence_per_name_block() {
         // Two real outputs one after the other, as `/dlv all` prints its licences.
-        let mut text = fixture!("msdocs_office2016-kms-host_dlv-all.txt").to_vec();
+        let mut text = fixture!("slmgr/msdocs_office2016-kms-host_dlv-all.txt").to_vec();
         text.extend_from_slice(b"\n");
-        text.extend_from_slice(fixture!("msdocs_win7-kms-client-nongenuine_dlv.txt"));
+        text.extend_from_slice(fixture!("slmgr/msdocs_win7-kms-client-nongenuine_dlv.txt"));
         let m = run("dlv-all.txt", &text);
         assert_eq!(m.licensing.len(), 2);
         assert_eq!(values(&m.licensing[0].partial_product_key), ["KDQ2G"]);
@@ -497,7 +503,7 @@ mod tests {
 
     #[test]
     fn chinese_output_in_the_encodings_slmgr_writes() {
-        let utf8 = fixture!("constructed_zh-CN_enterpriseg-kms_dlv.txt");
+        let utf8 = fixture!("slmgr/constructed_zh-CN_enterpriseg-kms_dlv.txt");
         let text = std::str::from_utf8(utf8).expect("fixture is UTF-8");
         check_zh(&run("dlv.txt", utf8), "UTF-8");
         // cscript without //U: the ANSI code page, GBK on zh-CN.

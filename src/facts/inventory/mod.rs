@@ -1,4 +1,4 @@
-//! Process lists and software lists (`bundle::Kind::ProcessList`, `SoftwareList`) → medium
+//! Process lists and software lists (`bundle::crate::facts::formats::kind("process-list")`, `SoftwareList`) → medium
 //! VM signals for the guest tools of a hypervisor that run or are installed.
 //!
 //! Only guest-side programs count. Host products are not guest signals: VMware Workstation
@@ -7,8 +7,33 @@
 //! `libvirtd` run on the machine that hosts virtual machines. Names are matched whole (the
 //! file name of a process image, without `.exe`), so no host program matches a guest name.
 
+mod shape;
+
+use super::formats::{Format, Recognise};
 use super::model::{Basis, Machine, Source, Strength, VmSignal};
-use crate::bundle::Document;
+use crate::bundle::{Document, Kind, Reading};
+
+/// A list of running processes: `tasklist` (table, `/v`, `/fo csv`, any UI language),
+/// `ps aux` / `ps -ef`, Win32_Process (`wmic process`, PowerShell JSON), `Get-Process`.
+/// Searched for guest tools, never for error codes.
+pub(crate) const PROCESS_LIST: Format = Format {
+    kind: Kind::new("process-list", Reading::Lines),
+    recognise: Recognise::text(shape::is_processes),
+    extract: extract_processes,
+    platform: None,
+    codes: false,
+};
+
+/// A list of installed software: `reg export` of the Uninstall keys, `wmic product`,
+/// PowerShell programs JSON or `Get-ItemProperty` lists (DisplayName), `dpkg -l`, `rpm -qa`.
+/// Searched for guest tools, never for error codes.
+pub(crate) const SOFTWARE_LIST: Format = Format {
+    kind: Kind::new("software-list", Reading::Lines),
+    recognise: Recognise::text(shape::is_software),
+    extract: extract_software,
+    platform: None,
+    codes: false,
+};
 
 /// Guest tools processes (lower case, without `.exe`), their hypervisor and where the name
 /// comes from.
@@ -149,7 +174,7 @@ pub fn extract_processes(doc: &Document, machine: &mut Machine) {
 }
 
 /// `ps` header (`USER PID ... COMMAND`, `UID PID PPID ... CMD`): the index of the command
-/// column (the same test as `bundle::kind`'s).
+/// column (the same test as the recogniser's, `shape.rs`).
 fn ps_command_column(head: &[&str]) -> Option<usize> {
     let cols: Vec<&str> = head.first()?.split_whitespace().collect();
     let last = cols.last()?;
@@ -280,12 +305,6 @@ mod tests {
         (doc.kind, m)
     }
 
-    macro_rules! fixture {
-        ($p:literal) => {
-            include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/", $p))
-        };
-    }
-
     /// tasklist's table as it prints it (constructed: no licensed public tasklist of a guest).
     const TASKLIST: &[u8] = include_bytes!(concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -295,7 +314,7 @@ mod tests {
     #[test]
     fn tasklist_table_of_a_vmware_guest() {
         let (kind, m) = run("p.txt", TASKLIST);
-        assert_eq!(kind, Kind::ProcessList);
+        assert_eq!(kind, crate::facts::formats::kind("process-list"));
         let got: Vec<(&str, Option<usize>)> = m.vm_hints.iter().map(|s| (s.what_en.as_str(), s.source.line)).collect();
         assert_eq!(
             got,
@@ -318,7 +337,7 @@ mod tests {
     #[test]
     fn real_ps_of_a_vmware_guest() {
         let (kind, m) = run("ps-axu.out", fixture!("vm/jc_ubuntu-18.04_ps-axu.out"));
-        assert_eq!(kind, Kind::ProcessList);
+        assert_eq!(kind, crate::facts::formats::kind("process-list"));
         let got: Vec<(&str, Option<usize>)> = m
             .vm_hints
             .iter()
@@ -328,7 +347,7 @@ mod tests {
         assert_eq!(assess(&m.vm_hints).verdict, Verdict::Possible);
         // The CentOS one shows no guest tools.
         let (kind, m) = run("ps-axu.out", fixture!("vm/jc_centos-7.7_ps-axu.out"));
-        assert_eq!(kind, Kind::ProcessList);
+        assert_eq!(kind, crate::facts::formats::kind("process-list"));
         assert!(m.vm_hints.is_empty(), "{:?}", m.vm_hints);
     }
 
@@ -369,7 +388,7 @@ mod tests {
         ];
         for (text, hv) in cases {
             let (kind, m) = run("upload/x", text.as_bytes());
-            assert_eq!(kind, Kind::ProcessList, "{text}");
+            assert_eq!(kind, crate::facts::formats::kind("process-list"), "{text}");
             assert_eq!(m.vm_hints.len(), 1, "{text}: {:?}", m.vm_hints);
             assert_eq!(m.vm_hints[0].hypervisor, *hv);
         }
@@ -379,14 +398,14 @@ mod tests {
     fn host_programs_are_no_guest_signal() {
         let text = "\"Image Name\",\"PID\",\"Session Name\",\"Session#\",\"Mem Usage\"\r\n\"vmware.exe\",\"4100\",\"Console\",\"1\",\"80,000 K\"\r\n\"vmware-vmx.exe\",\"4200\",\"Console\",\"1\",\"900,000 K\"\r\n\"VirtualBox.exe\",\"4300\",\"Console\",\"1\",\"60,000 K\"\r\n\"VBoxSVC.exe\",\"4400\",\"Console\",\"1\",\"20,000 K\"\r\n\"vmms.exe\",\"4500\",\"Services\",\"0\",\"30,000 K\"\r\n\"vmwp.exe\",\"4600\",\"Services\",\"0\",\"30,000 K\"\r\n";
         let (kind, m) = run("p.csv", text.as_bytes());
-        assert_eq!(kind, Kind::ProcessList);
+        assert_eq!(kind, crate::facts::formats::kind("process-list"));
         assert!(m.vm_hints.is_empty(), "{:?}", m.vm_hints);
         let ps = "UID          PID    PPID  C STIME TTY          TIME CMD\nroot        1201       1  0 09:12 ?        00:00:09 /usr/sbin/libvirtd --timeout 120\nlibvirt+    2210       1 12 09:13 ?        01:02:03 /usr/bin/qemu-system-x86_64 -name guest=win10 -device virtio-net-pci\nroot        2300    1201  0 09:13 pts/0    00:00:00 grep vmtoolsd\n";
         let (_, m) = run("ps.txt", ps.as_bytes());
         assert!(m.vm_hints.is_empty(), "{:?}", m.vm_hints);
         let sw = "Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\{0F1A2B3C}]\r\n\"DisplayName\"=\"VMware Workstation\"\r\n\"InstallLocation\"=\"C:\\\\Program Files (x86)\\\\VMware\\\\VMware Workstation\\\\\"\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\Oracle VM VirtualBox 7.0.14]\r\n\"DisplayName\"=\"Oracle VM VirtualBox 7.0.14\"\r\n";
         let (kind, m) = run("u.reg", sw.as_bytes());
-        assert_eq!(kind, Kind::SoftwareList);
+        assert_eq!(kind, crate::facts::formats::kind("software-list"));
         assert!(m.vm_hints.is_empty(), "{:?}", m.vm_hints);
     }
 
@@ -412,7 +431,7 @@ mod tests {
         ];
         for (text, hv) in cases {
             let (kind, m) = run("upload/x", text.as_bytes());
-            assert_eq!(kind, Kind::SoftwareList, "{text}");
+            assert_eq!(kind, crate::facts::formats::kind("software-list"), "{text}");
             assert_eq!(m.vm_hints.len(), 1, "{text}: {:?}", m.vm_hints);
             assert_eq!(m.vm_hints[0].hypervisor, *hv);
             assert_eq!(m.vm_hints[0].basis, Basis::Software);

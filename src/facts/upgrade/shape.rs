@@ -4,7 +4,7 @@
 //! entry structure"): `2019-03-29 00:25:29, Info       [0x0601c1] IBS    message`: date, time,
 //! a comma, the level padded to a column, an optional message id, the component padded to a
 //! column, the message. They differ only in their components, so the component column decides
-//! between [`Kind::SetupLog`] and [`Kind::CbsLog`]; the file name settles it when it says
+//! between a setup log and a servicing log; the file name settles it when it says
 //! `setupact`, `setuperr`, `cbs` or `dism`. The decoded `WindowsUpdate.log` has its own layout:
 //! `2021/07/13 10:22:58.9553434 3696  8172  Shared          message`, or the legacy one of
 //! Windows 7/8.1 (`2017-03-18<TAB>19:07:31:612<TAB> 952<TAB>5b4<TAB>AU<TAB>message`).
@@ -12,7 +12,18 @@
 //! An activation client log such as `2024-05-14 09:31:02 [INFO] ...` has no comma after the
 //! time and stays text.
 
-use super::Kind;
+use crate::facts::formats::Sample;
+
+/// Which of the three layouts a log has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum LogShape {
+    /// Panther `setupact.log` / `setuperr.log`.
+    Setup,
+    /// `CBS.log`, `dism.log`.
+    Servicing,
+    /// The decoded `WindowsUpdate.log`.
+    WindowsUpdate,
+}
 
 /// Components that only servicing (CBS/DISM) logs write as the main component. Setup logs
 /// contain CBS and DISM lines too, but among many MOUPG/SP/IBS/PANTHR lines.
@@ -21,8 +32,9 @@ const SERVICING_COMPONENTS: &[&str] = &["CBS", "CSI", "DISM", "DPX"];
 /// How many of the first non-empty lines are looked at.
 const HEAD_LINES: usize = 20;
 
-/// The kind of a log whose first lines (trimmed, non-empty) are `head`, if it is one.
-pub(super) fn detect(path: &str, head: &[&str]) -> Option<Kind> {
+/// The layout of a log, judged from its first lines (trimmed, non-empty), if it is one.
+pub(super) fn of(s: &Sample) -> Option<LogShape> {
+    let head = &s.head;
     // Some setup logs open with a block of their own (`Host system information:` and the
     // machine's details, up to a few dozen lines) before the first entry: the shape is judged
     // from the first line that has it.
@@ -38,24 +50,24 @@ pub(super) fn detect(path: &str, head: &[&str]) -> Option<Kind> {
     if first > 0 && entries < 3 {
         return None;
     }
-    let name = path.rsplit(['/', '\\']).next().unwrap_or(path).to_ascii_lowercase();
+    let name = s.file_name();
     let panther: Vec<&str> = head.iter().filter_map(|l| panther_component(l)).collect();
     if panther.len() * 2 >= head.len() {
         if name.contains("setupact") || name.contains("setuperr") {
-            return Some(Kind::SetupLog);
+            return Some(LogShape::Setup);
         }
         if name.contains("cbs") || name.contains("dism") {
-            return Some(Kind::CbsLog);
+            return Some(LogShape::Servicing);
         }
         let servicing = panther.iter().filter(|c| SERVICING_COMPONENTS.contains(c)).count();
         return Some(if servicing * 5 >= panther.len() * 4 {
-            Kind::CbsLog
+            LogShape::Servicing
         } else {
-            Kind::SetupLog
+            LogShape::Setup
         });
     }
     let wu = head.iter().filter(|l| is_windows_update_line(l)).count();
-    (wu * 2 >= head.len()).then_some(Kind::WindowsUpdateLog)
+    (wu * 2 >= head.len()).then_some(LogShape::WindowsUpdate)
 }
 
 /// For a Panther/CBS line, its component (`""` when it has none); `None` for other lines.
@@ -83,7 +95,7 @@ fn panther_component(line: &str) -> Option<&str> {
 /// `2021/07/13 10:22:58.9553434 3696  8172  Agent ...`.
 fn is_windows_update_line(line: &str) -> bool {
     // The same test the Windows Update summary reads lines with (decoded and legacy layouts).
-    crate::facts::upgrade::windows_update::parse(line).is_some()
+    super::windows_update::parse(line).is_some()
 }
 
 /// `YYYY<sep>MM<sep>DD ` at the start of the line.
@@ -106,17 +118,11 @@ fn is_time(t: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::bundle::Document;
+    use crate::bundle::Kind;
 
     fn kind_of(path: &str, text: &str) -> Kind {
         Document::from_text("in", path, text).kind
-    }
-
-    macro_rules! fixture {
-        ($p:literal) => {
-            include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/", $p))
-        };
     }
 
     #[test]
@@ -132,19 +138,34 @@ mod tests {
         ];
         for (name, bytes) in files {
             // By content alone (a neutral name) and with the usual name.
-            assert_eq!(Document::from_bytes("in", "x.log", bytes).kind, Kind::SetupLog);
-            assert_eq!(Document::from_bytes("in", name, bytes).kind, Kind::SetupLog);
+            assert_eq!(
+                Document::from_bytes("in", "x.log", bytes).kind,
+                crate::facts::formats::kind("setup-log")
+            );
+            assert_eq!(
+                Document::from_bytes("in", name, bytes).kind,
+                crate::facts::formats::kind("setup-log")
+            );
         }
     }
 
     #[test]
     fn servicing_logs_are_cbs_logs_by_content() {
         let cbs = fixture!("cbs/hofcake_CBS_excerpt.log");
-        assert_eq!(Document::from_bytes("in", "x.log", cbs).kind, Kind::CbsLog);
+        assert_eq!(
+            Document::from_bytes("in", "x.log", cbs).kind,
+            crate::facts::formats::kind("cbs-log")
+        );
         let dism = fixture!("cbs/Particular-NServiceBus-1687_dism_excerpt.log");
-        assert_eq!(Document::from_bytes("in", "x.log", dism).kind, Kind::CbsLog);
+        assert_eq!(
+            Document::from_bytes("in", "x.log", dism).kind,
+            crate::facts::formats::kind("cbs-log")
+        );
         let wsl = fixture!("cbs/microsoft-WSL-3708_CBS_excerpt.log");
-        assert_eq!(Document::from_bytes("in", "Logs/CBS/CBS.log", wsl).kind, Kind::CbsLog);
+        assert_eq!(
+            Document::from_bytes("in", "Logs/CBS/CBS.log", wsl).kind,
+            crate::facts::formats::kind("cbs-log")
+        );
     }
 
     #[test]
@@ -152,24 +173,30 @@ mod tests {
         // A setup log that happens to start with CBS lines is still a setup log when named so.
         let text = "2026-02-08 16:00:06, Error                 CBS    Failed to resolve package 'x' \
                     [HRESULT = 0x80070490 - ERROR_NOT_FOUND]\n";
-        assert_eq!(kind_of("Panther/setuperr.log", text), Kind::SetupLog);
-        assert_eq!(kind_of("notes.txt", text), Kind::CbsLog);
+        assert_eq!(
+            kind_of("Panther/setuperr.log", text),
+            crate::facts::formats::kind("setup-log")
+        );
+        assert_eq!(kind_of("notes.txt", text), crate::facts::formats::kind("cbs-log"));
     }
 
     #[test]
     fn decoded_windows_update_log() {
         let wu = fixture!("windowsupdate/findingsanity_Logs_WindowsUpdate.log");
-        assert_eq!(Document::from_bytes("in", "x.log", wu).kind, Kind::WindowsUpdateLog);
+        assert_eq!(
+            Document::from_bytes("in", "x.log", wu).kind,
+            crate::facts::formats::kind("windows-update-log")
+        );
     }
 
     #[test]
     fn activation_client_log_and_notes_stay_text() {
         let client = "2024-05-14 09:31:02 [INFO] cmgeactivate 2.3 started\n\
                       2024-05-14 09:31:03 [ERROR] activation failed: 0xC004F074\n";
-        assert_eq!(kind_of("activate.log", client), Kind::Text);
-        assert_eq!(kind_of("setupact.log", "my upgrade failed, see below\n"), Kind::Text);
+        assert_eq!(kind_of("activate.log", client), Kind::TEXT);
+        assert_eq!(kind_of("setupact.log", "my upgrade failed, see below\n"), Kind::TEXT);
         let one_pasted_line = "The customer said:\nit fails\nat 80%\n\
                                2024-03-28 11:55:48, Error                 MOUPG  x: Result = 0x800704C7\n";
-        assert_eq!(kind_of("note.txt", one_pasted_line), Kind::Text);
+        assert_eq!(kind_of("note.txt", one_pasted_line), Kind::TEXT);
     }
 }
