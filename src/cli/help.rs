@@ -158,10 +158,22 @@ fn decorate(cmd: clap::Command, path: &str, lang: Lang) -> clap::Command {
 }
 
 /// Parses the process's arguments; `--help` is in the language of `--lang`, else the system's.
+/// The examples and exit-code lists are added only when help is asked for: building them for
+/// every command takes a good part of a millisecond, which every run would pay.
 pub fn parse() -> Cli {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    let lang = lang_in(&args).unwrap_or_else(Lang::detect);
-    let matches = command(lang).get_matches_from(args);
+    let help = |kind: clap::error::ErrorKind| {
+        use clap::error::ErrorKind::*;
+        matches!(kind, DisplayHelp | DisplayHelpOnMissingArgumentOrSubcommand)
+    };
+    let matches = match Cli::command().try_get_matches_from(&args) {
+        Ok(m) => m,
+        Err(e) if help(e.kind()) => {
+            let lang = lang_in(&args).unwrap_or_else(Lang::detect);
+            command(lang).get_matches_from(args)
+        }
+        Err(e) => e.exit(),
+    };
     Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
 }
 

@@ -2,10 +2,12 @@
 //! files selected by kind or glob) and fact conditions (a check on a field of the machine).
 
 pub use super::event_filter::EventCondition;
+use super::lazy_regex::LazyRegex;
 use crate::facts::paths::{self, Fact, FactPath};
 use crate::knowledge::{line_codes, might_hold_a_code};
 use globset::GlobSet;
 use regex::Regex;
+use std::sync::OnceLock;
 
 #[derive(Debug, Clone)]
 pub enum Condition {
@@ -46,14 +48,22 @@ pub struct TextCondition {
     /// A search over a whole document that finds every line `matcher` matches (and maybe a
     /// few more, which `matcher` then rejects), so a document is searched in one pass instead
     /// of one call per line; `None` when there is none (codes, `\A`, flags turned off).
-    pub finder: Option<Regex>,
+    /// Built the first time the condition searches a document.
+    pub finder: OnceLock<Option<Regex>>,
 }
 
 impl TextCondition {
-    /// Compiles the whole-document finder once, with the rule.
     pub fn new(matcher: TextMatcher, files: FileSelector) -> TextCondition {
-        let finder = whole_text_finder(&matcher);
-        TextCondition { matcher, files, finder }
+        TextCondition {
+            matcher,
+            files,
+            finder: OnceLock::new(),
+        }
+    }
+
+    /// The whole-document finder, compiled once, when first needed.
+    pub fn finder(&self) -> Option<&Regex> {
+        self.finder.get_or_init(|| whole_text_finder(&self.matcher)).as_ref()
     }
 }
 
@@ -97,7 +107,7 @@ fn whole_text_finder(matcher: &TextMatcher) -> Option<Regex> {
 pub enum TextMatcher {
     /// Any of these substrings (case-sensitive: the message strings are matched exactly).
     Literal(Vec<String>),
-    Regex(Regex),
+    Regex(LazyRegex),
     /// Any of these error codes (HRESULTs), in any of the forms logs write them.
     Codes(Vec<u32>),
 }
@@ -211,7 +221,7 @@ pub enum FactCheck {
     Known,
     /// Longer than N bytes (UTF-8, as reported, untrimmed).
     LongerThan(usize),
-    Matches(Regex),
+    Matches(LazyRegex),
     /// Equal, ignoring case and surrounding spaces.
     Equals(String),
     True,

@@ -136,7 +136,6 @@ pub fn parse_time(text: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use regex::Regex;
 
     fn spp_8198() -> EventRecord {
         EventRecord {
@@ -177,7 +176,7 @@ mod tests {
         let c = EventCondition {
             fields: vec![(
                 "data".into(),
-                TextMatcher::Regex(Regex::new("(?i)hr=0xC004F074").unwrap()),
+                TextMatcher::Regex(crate::rules::lazy_regex::LazyRegex::new("(?i)hr=0xC004F074").unwrap()),
             )],
             ..EventCondition::default()
         };

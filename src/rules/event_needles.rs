@@ -137,7 +137,6 @@ fn code_needles(code: u32) -> Vec<Needle> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use regex::Regex;
 
     /// Every consumer of error codes reads a line through the one recogniser, so they see the
     /// same codes: rule code conditions (`codes_in`), the upgrade logs' tallies
@@ -235,7 +234,9 @@ mod tests {
             providers: vec!["Service Control Manager".into()],
             fields: vec![(
                 "param1".into(),
-                TextMatcher::Regex(Regex::new("(?i)^(sppsvc|Software Protection|软件保护)$").unwrap()),
+                TextMatcher::Regex(
+                    crate::rules::lazy_regex::LazyRegex::new("(?i)^(sppsvc|Software Protection|软件保护)$").unwrap(),
+                ),
             )],
             ..EventCondition::default()
         };
@@ -255,7 +256,9 @@ mod tests {
             providers: vec!["Microsoft-Windows-Time-Service".into()],
             fields: vec![(
                 "TimeOffsetSeconds".into(),
-                TextMatcher::Regex(Regex::new(r"^-?(1[4-9]\d{3}|[2-9]\d{4}|\d{6,})$").unwrap()),
+                TextMatcher::Regex(
+                    crate::rules::lazy_regex::LazyRegex::new(r"^-?(1[4-9]\d{3}|[2-9]\d{4}|\d{6,})$").unwrap(),
+                ),
             )],
             ..EventCondition::default()
         };

@@ -17,6 +17,7 @@ mod fact_check;
 mod fact_collection;
 mod fact_state;
 mod finding;
+mod lazy_regex;
 mod parse;
 pub mod scope;
 mod text_match;

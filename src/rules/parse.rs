@@ -9,11 +9,11 @@ use super::condition::{
 };
 use super::diagnostic::Diagnostic;
 use super::event_filter::{parse_time, LEVELS};
+use super::lazy_regex::LazyRegex;
 use super::scope::{self, Scope};
 use super::{Localized, Rule, Severity};
 use crate::knowledge::{parse_in_rule_file, Code, CodeInfo, Knowledge};
 use globset::{Glob, GlobSetBuilder};
-use regex::Regex;
 use serde_spanned::Spanned;
 use std::ops::{Range, RangeInclusive};
 use toml::de::{DeTable, DeValue};
@@ -226,9 +226,7 @@ impl Cx<'_> {
         self.unknown_keys(t, RULE_KEYS, "rule");
         let id = self.required_str(t, "id", &span);
         if let Some((id, s)) = &id {
-            let ok = Regex::new(r"^[a-z][a-z0-9-]*(\.[a-z0-9-]+)+$")
-                .expect("static regex")
-                .is_match(id);
+            let ok = is_rule_id(id);
             if !ok {
                 self.error(
                     s.clone(),
@@ -442,7 +440,7 @@ impl Cx<'_> {
                 self.error(inner.span(), "`regex` must be a string");
                 return None;
             };
-            match Regex::new(pattern) {
+            match LazyRegex::new(pattern) {
                 Ok(re) => TextMatcher::Regex(re),
                 Err(e) => {
                     self.regex_error(inner, pattern, &e);
@@ -524,12 +522,12 @@ impl Cx<'_> {
         Some(Some(m))
     }
 
-    fn regex(&mut self, v: &Value) -> Option<Regex> {
+    fn regex(&mut self, v: &Value) -> Option<LazyRegex> {
         let Some(pattern) = v.get_ref().as_str() else {
             self.error(v.span(), "a regex must be a string");
             return None;
         };
-        match Regex::new(pattern) {
+        match LazyRegex::new(pattern) {
             Ok(re) => Some(re),
             Err(e) => {
                 self.regex_error(v, pattern, &e);
@@ -710,7 +708,7 @@ impl Cx<'_> {
 
     /// Reports a regex error with the engine's own message, pointing at the exact character
     /// when the pattern is written without escapes (so source and pattern offsets agree).
-    fn regex_error(&mut self, v: &Value, pattern: &str, e: &regex::Error) {
+    fn regex_error(&mut self, v: &Value, pattern: &str, e: &dyn std::fmt::Display) {
         let text = e.to_string();
         let message = text
             .lines()
@@ -803,7 +801,7 @@ impl Cx<'_> {
             }
             "matches" => {
                 let p = get(t, "pattern");
-                match p.map(|p| (p.get_ref().as_str().map(Regex::new), p.span())) {
+                match p.map(|p| (p.get_ref().as_str().map(LazyRegex::new), p.span())) {
                     Some((Some(Ok(re)), _)) => FactCheck::Matches(re),
                     Some((Some(Err(e)), _)) => {
                         let p = p.expect("matched Some");
@@ -855,4 +853,21 @@ fn unknown_placeholder(text: &str) -> Option<&str> {
         rest = &after[1..];
     }
     None
+}
+
+/// Dotted lower-case words, like `hw.baseboard-serial`: `^[a-z][a-z0-9-]*(\.[a-z0-9-]+)+$`,
+/// checked by hand (a regex compiled for each rule of every run cost more than the check).
+fn is_rule_id(id: &str) -> bool {
+    let mut parts = id.split('.');
+    let first = parts.next().unwrap_or_default();
+    let word = |w: &str| {
+        !w.is_empty()
+            && w.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    };
+    let rest: Vec<&str> = parts.collect();
+    first.starts_with(|c: char| c.is_ascii_lowercase())
+        && word(first)
+        && !rest.is_empty()
+        && rest.iter().all(|w| word(w))
 }

@@ -36,7 +36,7 @@ pub(crate) fn find<'a>(cond: &TextCondition, docs: &'a [Document], codes: &OnceC
         let Some((text, first_line)) = doc.text.as_ref().map(|t| (t.text.as_str(), t.first_line)) else {
             continue;
         };
-        match &cond.finder {
+        match cond.finder() {
             Some(finder) => candidate_lines(text, finder, |n, line| {
                 if cond.matcher.is_match(line) {
                     hit(&mut m, doc, n + first_line - 1, line);
@@ -169,9 +169,9 @@ mod tests {
     fn both(matcher: TextMatcher, text: &str) -> ((usize, Vec<usize>), (usize, Vec<usize>)) {
         let docs = [Document::from_text("t", "a.log", text)];
         let fast = TextCondition::new(matcher, FileSelector::default());
-        assert!(fast.finder.is_some());
+        assert!(fast.finder().is_some());
         let slow = TextCondition {
-            finder: None,
+            finder: std::sync::OnceLock::from(None),
             ..fast.clone()
         };
         let run = |c: &TextCondition| {
@@ -193,7 +193,10 @@ mod tests {
             r"at\s+start",
             r"\bend\b.*",
         ] {
-            let (fast, slow) = both(TextMatcher::Regex(Regex::new(pattern).unwrap()), text);
+            let (fast, slow) = both(
+                TextMatcher::Regex(crate::rules::lazy_regex::LazyRegex::new(pattern).unwrap()),
+                text,
+            );
             assert_eq!(fast, slow, "{pattern}");
         }
         let (fast, slow) = both(TextMatcher::Literal(vec!["failed".into(), "nothing".into()]), text);
@@ -233,12 +236,12 @@ mod tests {
     fn patterns_that_need_the_per_line_search_keep_it() {
         for pattern in [r"\Afailed", r"(?-m)^x", r"(?i-s)a.b"] {
             let c = TextCondition::new(
-                TextMatcher::Regex(Regex::new(pattern).unwrap()),
+                TextMatcher::Regex(crate::rules::lazy_regex::LazyRegex::new(pattern).unwrap()),
                 FileSelector::default(),
             );
-            assert!(c.finder.is_none(), "{pattern}");
+            assert!(c.finder().is_none(), "{pattern}");
         }
         let c = TextCondition::new(TextMatcher::Codes(vec![1]), FileSelector::default());
-        assert!(c.finder.is_none());
+        assert!(c.finder().is_none());
     }
 }
