@@ -119,7 +119,26 @@ static BUILTIN: LazyLock<Knowledge> = LazyLock::new(|| {
         .unwrap_or_else(|e| panic!("knowledge/codes.toml is invalid:\n{e}"))
 });
 
+/// The codes of the built-in table that have an entry of their own (no extend code), sorted:
+/// enough to check a rule's codes without building the whole table.
+static BUILTIN_CODES: LazyLock<Vec<Code>> = LazyLock::new(|| {
+    let mut codes: Vec<Code> = table::BUILTIN
+        .iter()
+        .filter(|e| e.extend.is_none())
+        .filter_map(|e| Code::parse(e.code))
+        .collect();
+    codes.sort();
+    codes
+});
+
 impl Knowledge {
+    /// Whether the built-in table explains `code` (as [`Knowledge::lookup`] would find it),
+    /// without building the table: rule files are checked against it at every start.
+    pub fn builtin_knows(code: Code) -> bool {
+        let has = |c: Code| BUILTIN_CODES.binary_search(&c).is_ok();
+        has(code) || code.from_win32().is_some_and(has)
+    }
+
     /// The table compiled into the binary.
     pub fn builtin() -> &'static Knowledge {
         &BUILTIN
@@ -199,6 +218,27 @@ mod tests {
             panic!("knowledge/codes.toml:\n{e}");
         }
         assert!(Knowledge::builtin().all().len() > 80);
+    }
+
+    #[test]
+    fn the_quick_check_agrees_with_lookup() {
+        let samples = [
+            0xC004_F074u32,
+            0x8007_0490,
+            0x0000_0490,
+            0xC190_0101,
+            0x1234_5678,
+            0,
+            0x8004_FE21,
+        ];
+        let all = Knowledge::builtin().all().iter().map(|c| c.code.0);
+        for c in samples.into_iter().chain(all) {
+            assert_eq!(
+                Knowledge::builtin_knows(Code(c)),
+                Knowledge::builtin().lookup(Code(c)).is_some(),
+                "{c:#x}"
+            );
+        }
     }
 
     /// build.rs's Rust data says exactly what the TOML file says.

@@ -478,14 +478,13 @@ impl Cx<'_> {
         for text in self.strings(v, "code") {
             match parse_code(&text) {
                 // Every code a rule knows must be explainable: `cmgelog explain` reads the table.
-                Some(c) if Knowledge::builtin().lookup(Code(c)).is_none() && !self.defined.contains(&Code(c)) => self
-                    .error(
-                        v.span(),
-                        format!(
-                            "code `{text}` has no meaning and remedy: add a `[[code]]` table for it to this rule file \
+                Some(c) if !Knowledge::builtin_knows(Code(c)) && !self.defined.contains(&Code(c)) => self.error(
+                    v.span(),
+                    format!(
+                        "code `{text}` has no meaning and remedy: add a `[[code]]` table for it to this rule file \
                              (the format of knowledge/codes.toml), or add it to knowledge/codes.toml"
-                        ),
                     ),
+                ),
                 Some(c) => codes.push(c),
                 None => self.error(
                     v.span(),
