@@ -267,6 +267,21 @@ fn slow_copies_duplicates_broken_zips_and_restarts() {
         .unwrap();
     let found = String::from_utf8_lossy(&find.stdout);
     assert!(find.status.success() && found.contains("CASE-C.zip"), "{found}");
+
+    // Files that are gone are forgotten (the index does not grow with every file ever seen);
+    // their analyses stay.
+    std::fs::remove_file(inbox.join("again.zip")).unwrap();
+    std::fs::remove_file(inbox.join("CASE-C.zip")).unwrap();
+    let (code, err) = watch_once(&inbox, &out, &[]);
+    assert_eq!(code, 0, "{err}");
+    let conn = Connection::open(out.join("index.sqlite")).unwrap();
+    let seen: i64 = conn.query_row("SELECT count(*) FROM seen", [], |r| r.get(0)).unwrap();
+    assert_eq!(
+        seen as usize,
+        std::fs::read_dir(&inbox).unwrap().count(),
+        "one row per file still there"
+    );
+    assert_eq!(check_consistent(&out).len(), 5);
 }
 
 #[test]

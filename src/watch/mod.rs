@@ -304,12 +304,16 @@ impl Coordinator<'_> {
     /// Walks every watched folder.
     fn scan(&mut self) {
         let mut present = HashSet::new();
+        let mut complete = true;
         for root in &self.opts.dirs {
             let walk = walkdir::WalkDir::new(root).follow_links(false).into_iter();
             // RESULTS inside a watched folder is not an inbox.
             let out = self.out;
             for entry in walk.filter_entry(|e| std::fs::canonicalize(e.path()).map_or(true, |p| p != out)) {
-                let Ok(entry) = entry else { continue };
+                let Ok(entry) = entry else {
+                    complete = false;
+                    continue;
+                };
                 if entry.file_type().is_file() {
                     if let Some(cand) = arrival::candidate(root, entry.path()) {
                         present.insert(cand.path.clone());
@@ -318,8 +322,15 @@ impl Coordinator<'_> {
                 }
             }
         }
-        // Files that went away (renamed, deleted) stop settling.
+        // Files that went away (renamed, deleted) stop settling, and their hashes are
+        // forgotten, so the index does not grow with every file ever seen. Only after a walk
+        // that read every folder: a folder unreadable for a moment would otherwise make its
+        // files look new (and be hashed again) at the next scan.
         self.settling.retain(|p, _| present.contains(p));
+        if complete {
+            let _ = self.state.forget_except(&present);
+            let _ = self.state.commit();
+        }
     }
 
     /// A path a file event named: the file itself, or the data file of a tus sidecar.

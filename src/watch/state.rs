@@ -95,6 +95,24 @@ impl State {
         Ok(())
     }
 
+    /// Forgets the hashed files that are no longer there (the arrivals stay).
+    pub fn forget_except(&self, present: &std::collections::HashSet<std::path::PathBuf>) -> rusqlite::Result<usize> {
+        let conn = self.index.connection();
+        let gone: Vec<String> = {
+            let mut stmt = conn.prepare("SELECT path FROM seen")?;
+            let paths = stmt.query_map([], |r| r.get::<_, String>(0))?;
+            paths
+                .filter_map(Result::ok)
+                .filter(|p| !present.contains(Path::new(p)))
+                .collect()
+        };
+        let mut delete = conn.prepare_cached("DELETE FROM seen WHERE path = ?1")?;
+        for p in &gone {
+            delete.execute([p])?;
+        }
+        Ok(gone.len())
+    }
+
     pub fn arrival(&self, sha256: &str) -> Option<Arrival> {
         self.index
             .connection()
