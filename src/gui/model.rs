@@ -413,22 +413,25 @@ impl Model for WindowFlow {
         self.flow.pump();
     }
 
+    /// The exit code once the window closes: the collect list of `--help` (`CollectExit`).
     fn finished(&self) -> Option<u8> {
-        match self.flow.step() {
-            FlowStep::Finished(End::Cancelled { .. }) => Some(4),
-            FlowStep::Finished(End::RestartedElevated) => Some(0),
-            _ if !self.closing || self.flow.busy() => None,
-            FlowStep::BrokenConfig(_) => Some(2),
-            FlowStep::Consent | FlowStep::Categories(_) => Some(4),
-            FlowStep::Finished(End::Uploaded { .. }) => Some(0),
-            FlowStep::Finished(End::Saved { cause, .. }) => Some(match cause {
-                SaveCause::Skipped => 0,
-                SaveCause::Cancelled => 130,
-                SaveCause::Failed => 6,
-            }),
-            FlowStep::Finished(End::Failed { .. }) => Some(3),
-            FlowStep::Collected(c) if c.interrupted => Some(130),
-            _ => Some(0),
-        }
+        use cmgelog::exit_code::CollectExit as Exit;
+        let exit = match self.flow.step() {
+            FlowStep::Finished(End::Cancelled { .. }) => Exit::Declined,
+            FlowStep::Finished(End::RestartedElevated) => Exit::Done,
+            _ if !self.closing || self.flow.busy() => return None,
+            FlowStep::BrokenConfig(_) => Exit::CannotStart,
+            FlowStep::Consent | FlowStep::Categories(_) => Exit::Declined,
+            FlowStep::Finished(End::Uploaded { .. }) => Exit::Done,
+            FlowStep::Finished(End::Saved { cause, .. }) => match cause {
+                SaveCause::Skipped => Exit::Done,
+                SaveCause::Cancelled => Exit::Interrupted,
+                SaveCause::Failed => Exit::UploadFailed,
+            },
+            FlowStep::Finished(End::Failed { .. }) => Exit::NoZip,
+            FlowStep::Collected(c) if c.interrupted => Exit::Interrupted,
+            _ => Exit::Done,
+        };
+        Some(exit.code())
     }
 }
