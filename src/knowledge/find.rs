@@ -129,18 +129,24 @@ fn might_hold_a_label(line: &str) -> bool {
     LABEL_START.is_match(line)
 }
 
-/// The byte offsets in `text` (any number of lines) at which [`find_codes`] may find a code,
-/// in order. A line holds a code only if it holds one of them, so a caller can read those
-/// lines instead of every line. A label must start a word (as `LABELLED` says): the `hr` of
-/// `through` or `thread` is not one, and leaving those out leaves few lines to read.
-pub fn code_starts(text: &str) -> impl Iterator<Item = usize> + '_ {
+/// The first byte offset at or after `from` in `text` (any number of lines) at which
+/// [`find_codes`] may find a code. A line holds a code only if it holds such a place, so a
+/// caller can read those lines instead of every line, going on from the end of each line it
+/// read (the other candidates of that line are then not searched for). A label must start a
+/// word (as `LABELLED` says): the `hr` of `through` or `thread` is not one, and leaving those
+/// out leaves few lines to read.
+pub fn next_code_start(text: &str, mut from: usize) -> Option<usize> {
     let b = text.as_bytes();
-    // A byte of a non-ASCII character before the label is kept: whether that character is a
-    // letter is for `find_codes` to say.
-    CODE_START
-        .find_iter(text)
-        .map(|m| m.start())
-        .filter(move |&i| b[i] == b'0' || b[i] == b'*' || i == 0 || !is_word_byte(b[i - 1]))
+    while let Some(m) = CODE_START.find_at(text, from) {
+        let i = m.start();
+        // A byte of a non-ASCII character before the label is kept: whether that character
+        // is a letter is for `find_codes` to say.
+        if b[i] == b'0' || b[i] == b'*' || i == 0 || !is_word_byte(b[i - 1]) {
+            return Some(i);
+        }
+        from = m.end();
+    }
+    None
 }
 
 /// `0x` + exactly 8 hex digits, not inside a word or a longer hex run; `gle=` before it makes

@@ -128,10 +128,8 @@ fn code_lines(text: &str) -> Vec<CodeLine<'_>> {
     let mut out = Vec::new();
     // The number of the line that starts at `counted`; the first byte after the last line read.
     let (mut line_no, mut counted, mut next_line) = (1, 0, 0);
-    for at in crate::knowledge::code_starts(text) {
-        if at < next_line {
-            continue; // on a line already read
-        }
+    // From the end of each line read: the other candidates of that line are not searched for.
+    while let Some(at) = crate::knowledge::next_code_start(text, next_line) {
         let start = memchr::memrchr(b'\n', &bytes[next_line..at]).map_or(next_line, |i| next_line + i + 1);
         let end = memchr::memchr(b'\n', &bytes[at..]).map_or(text.len(), |i| at + i);
         line_no += memchr::memchr_iter(b'\n', &bytes[counted..start]).count();
