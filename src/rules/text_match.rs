@@ -105,7 +105,9 @@ type CodeLine<'a> = (usize, &'a str, Vec<u32>);
 
 impl<'a> CodeIndex<'a> {
     fn new(docs: &'a [Document]) -> CodeIndex<'a> {
+        // Documents whose numbers cannot be codes (inventories, lists) are not read at all.
         let docs = searched(docs)
+            .filter(|doc| crate::facts::formats::holds_codes(&doc.kind))
             .filter_map(|doc| {
                 doc.text.as_ref().map(|t| {
                     let mut lines = code_lines(&t.text);
