@@ -54,6 +54,27 @@ pub fn decode(bytes: &[u8]) -> DecodedText {
     decode_with(UTF_8, bytes)
 }
 
+/// [`decode`] of bytes the caller gives up: valid UTF-8 (most logs) becomes the text without a
+/// copy, so a 100 MB log is not held twice while it is read.
+pub fn decode_owned(bytes: Vec<u8>) -> DecodedText {
+    let bytes = if Encoding::for_bom(&bytes).is_none() && sniff_utf16(&bytes).is_none() {
+        match String::from_utf8(bytes) {
+            Ok(text) => {
+                return DecodedText {
+                    text: without_terminal_colours(text),
+                    encoding: UTF_8.name(),
+                    had_errors: false,
+                    first_line: 1,
+                }
+            }
+            Err(e) => e.into_bytes(),
+        }
+    } else {
+        bytes
+    };
+    decode(&bytes)
+}
+
 fn decode_with(enc: &'static Encoding, bytes: &[u8]) -> DecodedText {
     let (text, had_errors) = enc.decode_without_bom_handling(bytes);
     DecodedText {
@@ -141,6 +162,28 @@ pub fn looks_textual(bytes: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decoding_owned_bytes_gives_what_decoding_borrowed_ones_does() {
+        let gbk = encoding_rs::GBK.encode("激活失败，服务器错误").0.into_owned();
+        let inputs: Vec<Vec<u8>> = vec![
+            "plain UTF-8 激活\r\nline 2\n".into(),
+            [&[0xEF, 0xBB, 0xBF][..], "with a BOM".as_bytes()].concat(),
+            utf16le("UTF-16 with BOM\r\n", true),
+            utf16le("UTF-16 without a BOM, ASCII heavy\r\n", false),
+            gbk,
+            vec![b'a', 0xFF, 0xFE, b'b', b'\n'],
+            "\x1b[31mred\x1b[0m text\n".into(),
+        ];
+        for bytes in inputs {
+            let (a, b) = (decode(&bytes), decode_owned(bytes.clone()));
+            assert_eq!(
+                (&a.text, a.encoding, a.had_errors, a.first_line),
+                (&b.text, b.encoding, b.had_errors, b.first_line),
+                "{bytes:?}"
+            );
+        }
+    }
 
     fn utf16le(s: &str, bom: bool) -> Vec<u8> {
         let mut out = if bom { vec![0xFF, 0xFE] } else { vec![] };

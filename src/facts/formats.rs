@@ -207,18 +207,30 @@ impl Document {
     /// Decodes and recognises one entry. Binary formats (`Recognise::Magic`) keep their bytes
     /// for their reader and are not decoded.
     pub fn from_entry(entry: Entry) -> Document {
+        let Entry { input, path, data } = entry;
         let magic = FORMATS
             .iter()
-            .any(|f| matches!(f.recognise, Recognise::Magic(m) if entry.data.starts_with(m)));
-        let text = (!magic && decode::looks_textual(&entry.data)).then(|| decode::decode(&entry.data));
-        let kind = recognise(&entry.path, &entry.data, text.as_ref());
-        let raw = magic.then_some(entry.data);
+            .any(|f| matches!(f.recognise, Recognise::Magic(m) if data.starts_with(m)));
+        if magic {
+            let kind = recognise(&path, &data, None);
+            return Document {
+                input,
+                path,
+                kind,
+                text: None,
+                raw: Some(data),
+            };
+        }
+        // The bytes become the text (no copy for UTF-8): no magic matched, so recognition
+        // needs only the text.
+        let text = decode::looks_textual(&data).then(|| decode::decode_owned(data));
+        let kind = recognise(&path, &[], text.as_ref());
         Document {
-            input: entry.input,
-            path: entry.path,
+            input,
+            path,
             kind,
             text,
-            raw,
+            raw: None,
         }
     }
 
