@@ -99,14 +99,19 @@ fn cause_cell(lang: Lang, r: &Row) -> String {
     }
 }
 
+/// The start of a table with these column headings (already escaped), up to `<tbody>`.
+fn table_start(headings: &[&str]) -> String {
+    let cells: String = headings.iter().map(|h| format!("<th>{h}</th>")).collect();
+    format!("<table><thead><tr>{cells}</tr></thead><tbody>\n")
+}
+
 fn rows_table(lang: Lang, rows: &[Row]) -> String {
-    let mut s = format!(
-        "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>\n",
+    let mut s = table_start(&[
         t(lang, "案例", "Case"),
         t(lang, "主机", "Host"),
         t(lang, "到达时间", "Arrived"),
         t(lang, "最严重的原因", "Most severe cause"),
-    );
+    ]);
     for r in rows {
         let _ = writeln!(
             s,
@@ -178,15 +183,13 @@ pub fn search(lang: Lang, q: &str, found: &[Found]) -> String {
             escape(q)
         );
     } else {
-        let _ = writeln!(
-            body,
-            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        body.push_str(&table_start(&[
             t(lang, "案例", "Case"),
             t(lang, "主机", "Host"),
             t(lang, "字段", "Field"),
             t(lang, "值", "Value"),
             t(lang, "位置", "Where"),
-        );
+        ]));
         for f in found {
             let _ = writeln!(
                 body,
@@ -204,12 +207,11 @@ pub fn search(lang: Lang, q: &str, found: &[Found]) -> String {
 }
 
 pub fn causes(lang: Lang, causes: &[Cause]) -> String {
-    let mut body = format!(
-        "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>\n",
+    let mut body = table_start(&[
         t(lang, "原因", "Cause"),
         t(lang, "规则", "Rule"),
         t(lang, "包数", "Bundles"),
-    );
+    ]);
     for c in causes {
         let _ = writeln!(
             body,
@@ -251,13 +253,11 @@ pub fn diff(
     let mut rules: Vec<&(String, String, String)> = fa.iter().chain(fb).collect();
     rules.sort_by(|x, y| x.0.cmp(&y.0));
     rules.dedup_by(|x, y| x.0 == y.0);
-    let _ = writeln!(
-        body,
-        "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+    body.push_str(&table_start(&[
         t(lang, "原因", "Cause"),
-        escape(&a.case_id),
-        escape(&b.case_id)
-    );
+        &escape(&a.case_id),
+        &escape(&b.case_id),
+    ]));
     for (rule, sev, title) in rules {
         let has = |f: &[(String, String, String)]| if f.iter().any(|x| &x.0 == rule) { "✓" } else { "" };
         let _ = writeln!(
