@@ -63,13 +63,13 @@ pub fn analyze_documents(
     rules: &RuleSet,
 ) -> Analysis {
     let mut machine = facts::extract(&documents);
-    // The filter's automaton is built on first use (a few ms): only when there is an .evtx.
     let everything = ChunkFilter::everything();
-    let filter = if documents.iter().any(|d| d.kind.name() == events::EVTX) {
-        rules.event_chunk_filter()
-    } else {
-        &everything
-    };
+    let evtx_bytes = documents
+        .iter()
+        .filter(|d| d.kind.name() == events::EVTX)
+        .map(|d| d.raw.as_ref().map_or(0, Vec::len))
+        .sum();
+    let filter = rules.event_chunk_filter_for(evtx_bytes).unwrap_or(&everything);
     let (scan, event_counts, event_errors) = scan_events(&documents, rules, filter, &mut machine);
     errors.extend(event_errors.into_iter().map(damaged));
     let findings = rules::evaluate(rules, &documents, &machine, &scan);

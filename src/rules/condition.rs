@@ -120,6 +120,15 @@ impl TextMatcher {
             TextMatcher::Codes(codes) => codes_in(line).any(|c| codes.contains(&c)),
         }
     }
+
+    /// The fewest bytes of text a match takes: shorter documents need no search.
+    pub fn min_len(&self) -> usize {
+        match self {
+            TextMatcher::Literal(words) => words.iter().map(String::len).min().unwrap_or(0),
+            TextMatcher::Regex(re) => re.min_len(),
+            TextMatcher::Codes(_) => 0,
+        }
+    }
 }
 
 /// The codes a line reports ([`line_codes`]: the one recogniser, a stale `[gle=…]` value only

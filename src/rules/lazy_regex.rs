@@ -9,6 +9,8 @@ use std::sync::OnceLock;
 #[derive(Debug, Clone)]
 pub struct LazyRegex {
     pattern: String,
+    /// The fewest bytes a match takes: a shorter text is not searched (nor the regex built).
+    min_len: usize,
     compiled: OnceLock<Regex>,
 }
 
@@ -16,9 +18,10 @@ impl LazyRegex {
     /// Checks the pattern with the regex crate's own parser (its default options), without
     /// building the matcher; the error is the text `Regex::new` would give.
     pub fn new(pattern: &str) -> Result<LazyRegex, String> {
-        regex_syntax::Parser::new().parse(pattern).map_err(|e| e.to_string())?;
+        let hir = regex_syntax::Parser::new().parse(pattern).map_err(|e| e.to_string())?;
         Ok(LazyRegex {
             pattern: pattern.to_string(),
+            min_len: hir.properties().minimum_len().unwrap_or(0),
             compiled: OnceLock::new(),
         })
     }
@@ -38,7 +41,12 @@ impl LazyRegex {
     }
 
     pub fn is_match(&self, text: &str) -> bool {
-        self.get().is_match(text)
+        text.len() >= self.min_len && self.get().is_match(text)
+    }
+
+    /// The fewest bytes of text a match takes.
+    pub fn min_len(&self) -> usize {
+        self.min_len
     }
 }
 
@@ -54,6 +62,12 @@ mod tests {
         assert!(re.is_match("HR=0xC004F074"));
         assert!(re.compiled.get().is_some());
         assert_eq!(re.as_str(), r"(?i)^hr=0x[0-9a-f]{8}$");
+        // A text too short to hold a match is answered without building the matcher.
+        let short = LazyRegex::new(r"0x[0-9A-F]{8}|error \d+").unwrap();
+        assert_eq!(short.min_len(), 7);
+        assert!(!short.is_match("error"));
+        assert!(short.compiled.get().is_none());
+        assert!(short.is_match("error 5"));
     }
 
     /// What `get` cannot report at run time is checked here: every regex of the built-in rules

@@ -121,6 +121,9 @@ impl Rule {
     }
 }
 
+/// Bytes of `.evtx` from which the event filter is built (see [`RuleSet::event_chunk_filter_for`]).
+const FILTER_PAYS_FROM: usize = 1 << 20;
+
 /// The rules in force for one analysis.
 #[derive(Debug, Clone, Default)]
 pub struct RuleSet {
@@ -226,6 +229,16 @@ impl RuleSet {
         self.many_bundles = true;
         self.chunk_filter = OnceLock::new();
         self
+    }
+
+    /// The event filter, when it is worth building for `evtx_bytes` of `.evtx` files: building
+    /// it costs about what rendering every record of about 1 MiB of chunks does (measured on
+    /// the shared samples: equal at 1.1 MB, 28% less CPU with the filter at 2.2 MB), so
+    /// smaller logs are read whole (the result is the same: the filter only skips records that
+    /// nothing looks at). A batch builds it once for all bundles, so it always pays there.
+    pub fn event_chunk_filter_for(&self, evtx_bytes: usize) -> Option<&ChunkFilter> {
+        let pays = self.many_bundles || self.chunk_filter.get().is_some() || evtx_bytes >= FILTER_PAYS_FROM;
+        (evtx_bytes > 0 && pays).then(|| self.event_chunk_filter())
     }
 
     /// Which `.evtx` chunks can hold a record that an event condition of these rules, or

@@ -36,6 +36,10 @@ pub(crate) fn find<'a>(cond: &TextCondition, docs: &'a [Document], codes: &OnceC
         let Some((text, first_line)) = doc.text.as_ref().map(|t| (t.text.as_str(), t.first_line)) else {
             continue;
         };
+        // A short document (a one-line note, an empty export) is not worth building the finder.
+        if text.len() < cond.matcher.min_len() {
+            continue;
+        }
         match cond.finder() {
             Some(finder) => candidate_lines(text, finder, |n, line| {
                 if cond.matcher.is_match(line) {
