@@ -67,7 +67,7 @@ pub fn analyze_documents(
     let evtx_bytes = documents
         .iter()
         .filter(|d| d.kind.name() == events::EVTX)
-        .map(|d| d.raw.as_ref().map_or(0, Vec::len))
+        .map(|d| d.raw.as_ref().map_or(0, |r| r.len() as usize))
         .sum();
     let filter = rules.event_chunk_filter_for(evtx_bytes).unwrap_or(&everything);
     let (scan, event_counts, event_errors) = scan_events(&documents, rules, filter, &mut machine);
@@ -86,7 +86,7 @@ pub fn analyze_documents(
             bytes: d
                 .text
                 .as_ref()
-                .map_or_else(|| d.raw.as_ref().map_or(0, Vec::len), |t| t.text.len()),
+                .map_or_else(|| d.raw.as_ref().map_or(0, |r| r.len() as usize), |t| t.text.len()),
             events,
         })
         .collect();
@@ -264,10 +264,59 @@ mod tests {
                 Document::from_entry(Entry {
                     input: "fixtures".into(),
                     path: name.to_string(),
-                    data: std::fs::read(&path).expect(&path),
+                    data: std::fs::read(&path).expect(&path).into(),
                 })
             })
             .collect()
+    }
+
+    /// What an analysis says, as text, for comparing two runs.
+    fn said(a: &Analysis) -> String {
+        format!(
+            "{}\n{}\n{:?}\n{:?}",
+            serde_json::to_string_pretty(&a.findings).unwrap(),
+            serde_json::to_string_pretty(&a.documents).unwrap(),
+            a.errors,
+            a.machine.vm_hints,
+        )
+    }
+
+    /// Large event logs are read from a file (a zip's entries through a temporary file, loose
+    /// files where they lie) instead of memory; the analysis is the same either way, for the
+    /// real logs of the fixtures, damaged chunk included.
+    #[test]
+    fn event_logs_read_from_files_give_the_same_analysis() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let zip_path = dir.path().join("bundle.zip");
+        let mut zip = zip::ZipWriter::new(std::fs::File::create(&zip_path).unwrap());
+        let loose = dir.path().join("loose");
+        std::fs::create_dir(&loose).unwrap();
+        for name in FIXTURES {
+            let bytes = std::fs::read(format!("{}/tests/fixtures/evtx/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+            let options = zip::write::SimpleFileOptions::default();
+            zip.start_file(format!("eventlogs/{name}"), options).unwrap();
+            zip.write_all(&bytes).unwrap();
+            std::fs::write(loose.join(name), &bytes).unwrap();
+        }
+        zip.finish().unwrap();
+        let rules = RuleSet::builtin().unwrap();
+        let in_memory = Limits::default();
+        let in_files = Limits {
+            evtx_in_file_from: 1,
+            ..Limits::default()
+        };
+        for input in [zip_path, loose] {
+            let read = bundle::read_inputs(&[&input], &in_files);
+            assert!(
+                read.entries.iter().all(|e| matches!(e.data, bundle::Content::File(_))),
+                "{input:?}: every log is read from a file"
+            );
+            let memory = analyze(&[&input], &rules, &in_memory);
+            let files = analyze(&[&input], &rules, &in_files);
+            assert!(!memory.findings.is_empty() && !memory.errors.is_empty());
+            assert_eq!(said(&memory), said(&files), "{input:?}");
+        }
     }
 
     /// Everything the scan gives the report, as text: findings (with counts and evidence),

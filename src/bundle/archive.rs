@@ -1,5 +1,7 @@
-//! Zip bundles, read entry by entry in memory with caps on entry size, total size and count.
+//! Zip bundles, read entry by entry in memory (large event logs through a temporary file,
+//! see `content`) with caps on entry size, total size and count.
 
+use super::content::{self, Content};
 use super::{Entry, Limits, ReadError, ReadErrorKind, ReadOutcome};
 use std::fs::File;
 use std::io::{BufReader, Read, Seek};
@@ -121,16 +123,27 @@ fn read_nested<R: Read + Seek>(
         // The declared size can lie (zip bombs), so the read itself is capped too.
         let room = limits.max_total_bytes.saturating_sub(total);
         let cap = limits.max_entry_bytes.min(room).min(ratio_cap);
-        let mut data = Vec::with_capacity(member.size().min(cap) as usize);
-        if let Err(e) = (&mut member).take(cap + 1).read_to_end(&mut data) {
-            out.errors.push(ReadError::new(
-                input,
-                Some(name),
-                ReadErrorKind::Corrupt { detail: e.to_string() },
-            ));
-            continue;
-        }
-        if data.len() as u64 > cap {
+        let data = if content::stays_in_file(&name, member.size(), limits) {
+            content::spill(&mut member, cap)
+        } else {
+            let mut data = Vec::with_capacity(member.size().min(cap) as usize);
+            (&mut member)
+                .take(cap + 1)
+                .read_to_end(&mut data)
+                .map(|_| (data.len() as u64 <= cap).then_some(Content::Memory(data)))
+        };
+        let data = match data {
+            Ok(d) => d,
+            Err(e) => {
+                out.errors.push(ReadError::new(
+                    input,
+                    Some(name),
+                    ReadErrorKind::Corrupt { detail: e.to_string() },
+                ));
+                continue;
+            }
+        };
+        let Some(data) = data else {
             // Name the cap that stopped the read; the total cap stops the whole input.
             let kind = if cap == ratio_cap && ratio_cap < limits.max_entry_bytes.min(room) {
                 ReadErrorKind::CompressionRatio {
@@ -151,8 +164,12 @@ fn read_nested<R: Read + Seek>(
                 return;
             }
             continue;
-        }
-        if depth + 1 < MAX_NESTING && data.starts_with(super::ZIP_MAGIC) {
+        };
+        let nested_zip = match &data {
+            Content::Memory(bytes) if depth + 1 < MAX_NESTING && bytes.starts_with(super::ZIP_MAGIC) => Some(bytes),
+            _ => None,
+        };
+        if let Some(zip) = nested_zip {
             // A zip inside the bundle: its entries are read within what is left of the caps.
             let inner = Limits {
                 max_total_bytes: room,
@@ -160,17 +177,17 @@ fn read_nested<R: Read + Seek>(
             };
             let before = out.entries.len();
             read_nested(
-                std::io::Cursor::new(data),
+                std::io::Cursor::new(zip),
                 input,
                 &format!("{name}/"),
                 depth + 1,
                 &inner,
                 out,
             );
-            total += out.entries[before..].iter().map(|e| e.data.len() as u64).sum::<u64>();
+            total += out.entries[before..].iter().map(|e| e.data.len()).sum::<u64>();
             continue;
         }
-        total += data.len() as u64;
+        total += data.len();
         out.entries.push(Entry {
             input: input.to_string(),
             path: name,

@@ -4,8 +4,9 @@
 
 use super::decode::DecodedText;
 use super::kind::{self, Kind, Reading};
+use super::Content;
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Document {
     /// The input the entry came from, as the user named it.
     pub input: String,
@@ -14,8 +15,9 @@ pub struct Document {
     pub kind: Kind,
     /// The decoded text, for every textual entry.
     pub text: Option<DecodedText>,
-    /// The raw bytes, kept only for binary formats that are parsed later (EVTX).
-    pub raw: Option<Vec<u8>>,
+    /// The raw bytes, kept only for binary formats that are parsed later (EVTX); a large
+    /// one in a file (see [`Content`]).
+    pub raw: Option<Content>,
 }
 
 impl Document {

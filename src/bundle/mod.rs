@@ -1,17 +1,21 @@
 //! Inputs (zip bundles, folders, loose files) → entries, with caps; the document type that
 //! the formats (`facts::formats`) recognise entries into.
 //!
-//! A zip is read in memory, entry by entry, never extracted to disk. Every cap violation or
+//! A zip is read in memory, entry by entry, never extracted to disk, except large event logs:
+//! those are inflated into an unnamed temporary file that the system deletes when it is
+//! closed, and read from it chunk by chunk (see [`content`]). Every cap violation or
 //! unreadable member becomes a [`ReadError`] and the rest is still read, so one bad file never
 //! hides the others.
 
 mod archive;
+pub mod content;
 pub mod decode;
 mod document;
 mod error;
 mod kind;
 mod wmi_class;
 
+pub use content::Content;
 pub use document::Document;
 pub use error::{ReadError, ReadErrorKind};
 pub use kind::{looks_like_log, Kind, Reading};
@@ -43,6 +47,9 @@ pub struct Limits {
     /// XML puts a whole log on one line) and JSON documents are parsed, not scanned by line,
     /// and are exempt.
     pub max_line_bytes: usize,
+    /// Event logs from this size are read from a file (where they lie, or a temporary one
+    /// for a zip's entry) rather than held in memory (see [`content`]).
+    pub evtx_in_file_from: u64,
 }
 
 /// Zip entries that inflate to at most this much are never refused for their ratio (a small
@@ -57,18 +64,19 @@ impl Default for Limits {
             max_entries: 20_000,
             max_ratio: 200,
             max_line_bytes: 1024 * 1024,
+            evtx_in_file_from: 8 * 1024 * 1024,
         }
     }
 }
 
 /// One file of an input: its bytes and where it came from.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Entry {
     /// The input as the user named it (zip, folder or file path).
     pub input: String,
     /// Path inside the input, with `/` separators (the file name for a loose file).
     pub path: String,
-    pub data: Vec<u8>,
+    pub data: Content,
 }
 
 /// What reading one input produced: the readable entries and the errors met on the way.
@@ -101,7 +109,7 @@ pub fn read_input(path: &Path, limits: &Limits) -> ReadOutcome {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_else(|| input.clone());
-            match read_capped(path, limits.max_entry_bytes) {
+            match read_capped(path, &name, limits) {
                 Ok(Some(data)) => out.entries.push(Entry {
                     input: input.clone(),
                     path: name,
@@ -183,9 +191,9 @@ fn read_folder(dir: &Path, input: &str, limits: &Limits, out: &mut ReadOutcome) 
             out.errors.extend(nested.errors);
             continue;
         }
-        match read_capped(item.path(), limits.max_entry_bytes) {
+        match read_capped(item.path(), &rel, limits) {
             Ok(Some(data)) => {
-                total += data.len() as u64;
+                total += data.len();
                 if total > limits.max_total_bytes {
                     out.errors.push(ReadError::new(
                         input,
@@ -232,15 +240,20 @@ fn sniff_prefix(path: &Path) -> std::io::Result<Vec<u8>> {
 /// Reads a whole file, or `None` when it is larger than `cap`: a regular file from its size,
 /// without reading it (a 10 GiB sparse file costs nothing); anything else (a pipe, a file that
 /// grows) by reading no more than the cap.
-fn read_capped(path: &Path, cap: u64) -> std::io::Result<Option<Vec<u8>>> {
-    let file = File::open(path)?;
-    let meta = file.metadata()?;
-    if meta.is_file() && meta.len() > cap {
-        return Ok(None);
+fn read_capped(path: &Path, name: &str, limits: &Limits) -> std::io::Result<Option<Content>> {
+    let cap = limits.max_entry_bytes;
+    let (file, len) = content::open(path)?;
+    if file.metadata()?.is_file() {
+        if len > cap {
+            return Ok(None);
+        }
+        if content::stays_in_file(name, len, limits) {
+            return content::from_file(file, len).map(Some);
+        }
     }
     let mut data = Vec::new();
     file.take(cap + 1).read_to_end(&mut data)?;
-    Ok((data.len() as u64 <= cap).then_some(data))
+    Ok((data.len() as u64 <= cap).then_some(data.into()))
 }
 
 fn io_error(input: &str, entry: Option<String>, e: &std::io::Error) -> ReadError {

@@ -168,6 +168,7 @@ impl LimitOptions {
             max_entries: self.max_entries.unwrap_or(d.max_entries),
             max_ratio: self.max_ratio.unwrap_or(d.max_ratio),
             max_line_bytes: self.max_line_bytes.unwrap_or(d.max_line_bytes),
+            ..d
         }
     }
 }

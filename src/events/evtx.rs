@@ -14,23 +14,26 @@
 use super::chunk_filter::{ChunkFilter, Found};
 use super::evtx_filter::RecordCheck;
 use super::{xml, EventReadError, EventRecord, Unread};
-use crate::bundle::Document;
+use crate::bundle::{Content, Document};
 use ::evtx::err::EvtxError;
 use ::evtx::{EvtxChunkHeader, EvtxParser, EvtxRecord, EvtxRecordHeader, ParserSettings};
-use std::io::Cursor;
 use std::sync::Arc;
 
 const CHUNK_HEADER_SIZE: usize = 512;
 
 pub(super) fn read(
     doc: &Document,
-    raw: &[u8],
+    raw: &Content,
     filter: &ChunkFilter,
     unread: &mut Unread,
     on_record: &mut dyn FnMut(EventRecord),
 ) -> Vec<EventReadError> {
-    // A cursor over the borrowed bytes: `from_buffer` would need a copy of the whole file.
-    let parser = match EvtxParser::from_read_seek(Cursor::new(raw)) {
+    // A reader over the bytes in memory or in the file (`from_buffer` would need a copy).
+    let parser = match raw
+        .reader()
+        .map_err(EvtxError::from)
+        .and_then(EvtxParser::from_read_seek)
+    {
         Ok(p) => p,
         Err(e) => {
             return vec![EventReadError::new(
@@ -41,7 +44,7 @@ pub(super) fn read(
         }
     };
     let mut errors = Vec::new();
-    if let Some(rest) = partial_chunk(raw, u64::from(parser.header().header_block_size)) {
+    if let Some(rest) = partial_chunk(raw.len(), u64::from(parser.header().header_block_size)) {
         errors.push(EventReadError::new(
             doc,
             ("events-truncated", &[("bytes", &rest)]),
@@ -205,9 +208,8 @@ fn records_in(chunk: &[u8]) -> Option<(usize, Option<i64>)> {
 
 /// The crate reads whole 64 KiB chunks only and silently ignores a cut-off last one (a file
 /// copied while it was written, or truncated by a transfer): the bytes it leaves unread.
-fn partial_chunk(raw: &[u8], header_size: u64) -> Option<u64> {
+fn partial_chunk(len: u64, header_size: u64) -> Option<u64> {
     const CHUNK: u64 = 0x10000;
-    let len = u64::try_from(raw.len()).ok()?;
     let rest = len.checked_sub(header_size)? % CHUNK;
     (rest != 0).then_some(rest)
 }

@@ -179,7 +179,7 @@ mod tests {
         Document::from_entry(Entry {
             input: "t".into(),
             path: name.into(),
-            data: bytes.to_vec(),
+            data: bytes.to_vec().into(),
         })
     }
 

@@ -210,9 +210,9 @@ impl Document {
         let Entry { input, path, data } = entry;
         let magic = FORMATS
             .iter()
-            .any(|f| matches!(f.recognise, Recognise::Magic(m) if data.starts_with(m)));
+            .any(|f| matches!(f.recognise, Recognise::Magic(m) if data.head().starts_with(m)));
         if magic {
-            let kind = recognise(&path, &data, None);
+            let kind = recognise(&path, data.head(), None);
             return Document {
                 input,
                 path,
@@ -221,6 +221,9 @@ impl Document {
                 raw: Some(data),
             };
         }
+        // Only event logs stay in files (`content::from_file` checks their magic), so these
+        // bytes are in memory and this cannot fail.
+        let data = data.into_bytes().unwrap_or_default();
         // The bytes become the text (no copy for UTF-8): no magic matched, so recognition
         // needs only the text.
         let text = decode::looks_textual(&data).then(|| decode::decode_owned(data));
@@ -244,7 +247,7 @@ impl Document {
         Document::from_entry(Entry {
             input: input.into(),
             path: path.into(),
-            data: data.to_vec(),
+            data: data.to_vec().into(),
         })
     }
 }

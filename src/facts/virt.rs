@@ -511,7 +511,7 @@ mod tests {
                 Document::from_entry(Entry {
                     input: "t".into(),
                     path: (*p).into(),
-                    data: d.to_vec(),
+                    data: d.to_vec().into(),
                 })
             })
             .collect();

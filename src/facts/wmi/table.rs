@@ -199,7 +199,7 @@ mod tests {
         let doc = Document::from_entry(crate::bundle::Entry {
             input: "t".into(),
             path: "baseboard.txt".into(),
-            data: bytes,
+            data: bytes.into(),
         });
         assert_eq!(
             doc.kind,
