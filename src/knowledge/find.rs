@@ -52,7 +52,7 @@ pub struct FoundCode {
 /// A label, then (after optional white space and `=`, `:` or `[`) a number: 8 hex digits
 /// (bare hex) or, after `hr`/`hresult`/`error code` only, a decimal.
 static LABELLED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:\b((?i-u:hresult|hr|error ?code|status))\s*[=:]?|((?i-u:\*failed\*))\s*\[)[ \t]*(-?(?i-u:[0-9a-f]{1,10}))\b")
+    Regex::new(r"(?i)(?:\b(hresult|hr|error ?code|status)\s*[=:]?|(\*failed\*)\s*\[)[ \t]*(-?[0-9a-f]{1,10})\b")
         .expect("literal regex")
 });
 
@@ -112,14 +112,13 @@ pub fn line_codes(line: &str) -> Vec<FoundCode> {
 
 /// What every code [`find_codes`] finds starts with: `0x`, or a label (`hr`, `hresult`,
 /// `error code`, `errorcode`, `status`, `*failed*`). Most lines hold none of them, and one
-/// prefiltered search says so faster than a look at every byte. ASCII case only, as in
-/// [`LABELLED`]: Unicode case folding adds `ſ` for `s` and made this the costliest regex to build.
+/// prefiltered search says so faster than a look at every byte.
 static CODE_START: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i-u)0x|hr|error ?code|status|\*failed\*").expect("a valid regex"));
+    LazyLock::new(|| Regex::new(r"(?i)0x|hr|error ?code|status|\*failed\*").expect("a valid regex"));
 
 /// The labels alone, to skip the labelled search on lines without one.
 static LABEL_START: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i-u)hr|error ?code|status|\*failed\*").expect("a valid regex"));
+    LazyLock::new(|| Regex::new(r"(?i)hr|error ?code|status|\*failed\*").expect("a valid regex"));
 
 /// Whether `line` may hold a code: when this says no, [`find_codes`] finds none.
 pub fn might_hold_a_code(line: &str) -> bool {
