@@ -1,9 +1,15 @@
-//! Two jobs:
+//! Three jobs:
 //! - turns the code table (knowledge/codes.toml, 1.1 MB) into Rust data in OUT_DIR, so a run
 //!   does not parse a megabyte of TOML before it can load the rules (about 4 ms of every
 //!   process; `cmgelog analyze` of one small file took 10 ms). The table is still checked by
 //!   the same code at run time (src/knowledge/table.rs), and a unit test compares the
 //!   generated table with a parse of the file;
+//! - writes the key of the baked built-in rules: a SHA-256 of every source their parse depends
+//!   on (the rule files, the rule loader and model, the fact paths, the localized text type,
+//!   the code table). The committed src/rules/builtin.postcard holds the parsed rules with the
+//!   key they were baked with, and a run loads it only when that key is this one, else parses
+//!   the TOML (see src/rules/baked.rs). The build cannot bake them itself: that takes the
+//!   crate's own parser;
 //! - embeds the application manifest (windows/cmgelog.exe.manifest: common controls 6,
 //!   per-monitor DPI awareness, no elevation) and a version block into cmgelog.exe. Nothing is
 //!   done for other targets.
@@ -13,11 +19,13 @@
 //! (`$WINDRES`, else `<arch>-w64-mingw32-windres`, else `windres`), which the linker puts
 //! into the exe's resource section. MSVC targets: link.exe embeds the manifest itself.
 
+use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn main() {
     generate_code_table();
+    generate_rules_key();
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("windows/cmgelog.exe.manifest");
     println!("cargo:rerun-if-changed={}", manifest.display());
     println!("cargo:rerun-if-changed=build.rs");
@@ -163,4 +171,72 @@ fn generate_code_table() {
     out.push_str("]\n");
     let dest = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR")).join("codes.rs");
     std::fs::write(dest, out).expect("write codes.rs");
+}
+
+/// `$OUT_DIR/rules_key.rs`: `RULES_KEY`, the SHA-256 of the sources the built-in rules are
+/// parsed from and with, each file hashed with its path and length: the rule files
+/// (rules/*.toml), the rule model and loader (src/rules/, but the baked rules themselves), the
+/// fact paths rules name, the localized text type, and the code table code conditions are
+/// checked against (src/knowledge/, knowledge/codes.toml).
+fn generate_rules_key() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut rule_files: Vec<PathBuf> = std::fs::read_dir(root.join("rules"))
+        .expect("read the rules folder")
+        .map(|e| e.expect("read the rules folder").path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    rule_files.sort();
+    let mut files = rule_files;
+    files.extend(
+        files_under(&root.join("src/rules"))
+            .into_iter()
+            .filter(|p| !p.ends_with("src/rules/builtin.postcard")),
+    );
+    files.push(root.join("src/facts/paths.rs"));
+    files.push(root.join("src/i18n.rs"));
+    files.extend(files_under(&root.join("src/knowledge")));
+    files.push(root.join("knowledge/codes.toml"));
+    // The folders as well, so that a file added to them is seen.
+    for dir in ["rules", "src/rules", "src/knowledge"] {
+        println!("cargo:rerun-if-changed={}", root.join(dir).display());
+    }
+    let mut hasher = Sha256::new();
+    for file in &files {
+        println!("cargo:rerun-if-changed={}", file.display());
+        let bytes = std::fs::read(file).unwrap_or_else(|e| panic!("read {}: {e}", file.display()));
+        let name: Vec<String> = file
+            .strip_prefix(root)
+            .expect("a file of the crate")
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        hasher.update(name.join("/").as_bytes());
+        hasher.update([0]);
+        hasher.update((bytes.len() as u64).to_le_bytes());
+        hasher.update(&bytes);
+    }
+    let key: [u8; 32] = hasher.finalize().into();
+    let out = format!(
+        "/// The key of the current sources of the built-in rules (build.rs).\npub const RULES_KEY: [u8; 32] = {key:?};\n"
+    );
+    let dest = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR")).join("rules_key.rs");
+    std::fs::write(dest, out).expect("write rules_key.rs");
+}
+
+/// Every file under `dir`, sorted by path.
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(d) = pending.pop() {
+        for entry in std::fs::read_dir(&d).unwrap_or_else(|e| panic!("read {}: {e}", d.display())) {
+            let path = entry.unwrap_or_else(|e| panic!("read {}: {e}", d.display())).path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
 }

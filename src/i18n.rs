@@ -1,7 +1,7 @@
 //! Languages: every user-facing text exists in Chinese and English; the language comes from
 //! `--lang`, else the system locale (zh-* → Chinese, anything else → English).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
@@ -35,7 +35,7 @@ impl Lang {
 }
 
 /// A text in Chinese and English.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Localized {
     pub zh: String,
     pub en: String,

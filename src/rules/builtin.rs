@@ -1,4 +1,8 @@
 //! The default rule set, compiled into the binary so that `cmgelog analyze` works anywhere.
+//! A run loads its baked form (`rules::baked`); these sources are what it is baked from, and
+//! what is parsed when it is stale.
+
+use super::{parse_rule_file, Diagnostic, Rule};
 
 /// Every file of `rules/`, by name. A test checks that this list matches the folder.
 pub const BUILTIN_FILES: &[(&str, &str)] = &[
@@ -19,6 +23,19 @@ pub const BUILTIN_FILES: &[(&str, &str)] = &[
 
 pub fn builtin_sources() -> impl Iterator<Item = (&'static str, &'static str)> {
     BUILTIN_FILES.iter().copied()
+}
+
+/// The rules of every built-in file parsed from its TOML, with every file's diagnostics.
+pub(super) fn parse_builtin_rules() -> (Vec<Rule>, Vec<Diagnostic>) {
+    let mut rules = Vec::new();
+    let mut diagnostics = Vec::new();
+    for (name, text) in builtin_sources() {
+        match parse_rule_file(&format!("builtin:{name}"), text) {
+            Ok(parsed) => rules.extend(parsed),
+            Err(d) => diagnostics.extend(d),
+        }
+    }
+    (rules, diagnostics)
 }
 
 #[cfg(test)]

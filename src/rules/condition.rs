@@ -1,15 +1,20 @@
 //! Compiled rule conditions: boolean combinations of text conditions (literal or regex, on
 //! files selected by kind or glob) and fact conditions (a check on a field of the machine).
+//!
+//! They are (de)serialized for the baked built-in rules (`rules::baked`): what a rule points
+//! at in a static table (a scope, a fact path) is written by name and looked up on load, and
+//! what is built on first use (regexes, finders) is left out.
 
 pub use super::event_filter::EventCondition;
 use super::lazy_regex::LazyRegex;
 use crate::facts::paths::{self, Fact, FactPath};
 use crate::knowledge::{line_codes, might_hold_a_code};
-use globset::GlobSet;
+use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex::Regex;
+use serde::{Deserialize, Deserializer, Serialize};
 use std::sync::OnceLock;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum Condition {
     All(Vec<Condition>),
     Any(Vec<Condition>),
@@ -41,7 +46,7 @@ impl Condition {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TextCondition {
     pub matcher: TextMatcher,
     pub files: FileSelector,
@@ -49,6 +54,7 @@ pub struct TextCondition {
     /// few more, which `matcher` then rejects), so a document is searched in one pass instead
     /// of one call per line; `None` when there is none (codes, `\A`, flags turned off).
     /// Built the first time the condition searches a document.
+    #[serde(skip)]
     pub finder: OnceLock<Option<Regex>>,
 }
 
@@ -103,7 +109,7 @@ fn whole_text_finder(matcher: &TextMatcher) -> Option<Regex> {
         .ok()
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum TextMatcher {
     /// Any of these substrings (case-sensitive: the message strings are matched exactly).
     Literal(Vec<String>),
@@ -148,22 +154,92 @@ pub(crate) fn codes_in(line: &str) -> impl Iterator<Item = u32> {
 }
 
 /// Which documents a text condition reads. Empty means every text document.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct FileSelector {
     pub kinds: Vec<String>,
-    pub globs: Option<GlobSet>,
+    pub globs: Option<Globs>,
     /// The scope the kinds came from (`rules::scope`), when they came from one.
     pub scope: Option<&'static str>,
 }
 
+/// A [`FileSelector`] as it is read back, its fields in the same order: the scope by name, to
+/// be looked up in the static table (a derived `Deserialize` would borrow the `&'static str`
+/// from the input instead).
+#[derive(Deserialize)]
+struct FileSelectorForm {
+    kinds: Vec<String>,
+    globs: Option<Globs>,
+    scope: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for FileSelector {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<FileSelector, D::Error> {
+        let form = FileSelectorForm::deserialize(d)?;
+        let scope = match form.scope {
+            Some(name) => Some(
+                super::scope::find(&name)
+                    .ok_or_else(|| serde::de::Error::custom(format!("unknown scope `{name}`")))?
+                    .name,
+            ),
+            None => None,
+        };
+        Ok(FileSelector {
+            kinds: form.kinds,
+            globs: form.globs,
+            scope,
+        })
+    }
+}
+
+/// The globs of a `files` list, matched as one set. Written as the patterns it was built from.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(into = "Vec<String>", try_from = "Vec<String>")]
+pub struct Globs {
+    patterns: Vec<String>,
+    set: GlobSet,
+}
+
+impl Globs {
+    /// The set of `patterns` (globset syntax); each one is checked by the caller for its own
+    /// error message.
+    pub fn new(patterns: Vec<String>) -> Result<Globs, globset::Error> {
+        let mut builder = GlobSetBuilder::new();
+        for p in &patterns {
+            builder.add(Glob::new(p)?);
+        }
+        let set = builder.build()?;
+        Ok(Globs { patterns, set })
+    }
+
+    pub fn is_match(&self, path: impl AsRef<std::path::Path>) -> bool {
+        self.set.is_match(path)
+    }
+}
+
+impl From<Globs> for Vec<String> {
+    fn from(globs: Globs) -> Vec<String> {
+        globs.patterns
+    }
+}
+
+impl TryFrom<Vec<String>> for Globs {
+    type Error = globset::Error;
+    fn try_from(patterns: Vec<String>) -> Result<Globs, globset::Error> {
+        Globs::new(patterns)
+    }
+}
+
 /// A check on one fact of the machine.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FactCondition {
     pub target: FactTarget,
     pub check: FactCheck,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Written by the name rule files give it, so a fact path is looked up in `facts::paths` on
+/// load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "&'static str", try_from = "String")]
 pub enum FactTarget {
     /// One field or flag of the model (`facts::paths`): of the machine, or of each disk
     /// (the system disk when one is known, else every disk), NIC or licence.
@@ -180,24 +256,38 @@ pub enum FactTarget {
     Collection,
 }
 
+/// The targets that are not a path of `facts::paths`, by the names rule files give them.
+const COMPOSITE_TARGETS: &[(&str, FactTarget)] = &[
+    ("nics", FactTarget::Nics),
+    ("virtualization", FactTarget::Virtualization),
+    ("licensing.status", FactTarget::LicensingStatus),
+    ("upgrade", FactTarget::Upgrade),
+    ("collection", FactTarget::Collection),
+];
+
 impl FactTarget {
     pub fn parse(path: &str) -> Option<FactTarget> {
         if let Some(p) = paths::find(path) {
             return Some(FactTarget::Path(p));
         }
-        match path {
-            "nics" => Some(FactTarget::Nics),
-            "virtualization" => Some(FactTarget::Virtualization),
-            "licensing.status" => Some(FactTarget::LicensingStatus),
-            "upgrade" => Some(FactTarget::Upgrade),
-            "collection" => Some(FactTarget::Collection),
-            _ => None,
+        COMPOSITE_TARGETS.iter().find(|(n, _)| *n == path).map(|(_, t)| *t)
+    }
+
+    /// The name [`FactTarget::parse`] reads.
+    pub fn name(self) -> &'static str {
+        match self {
+            FactTarget::Path(p) => p.path,
+            composite => COMPOSITE_TARGETS
+                .iter()
+                .find(|(_, t)| *t == composite)
+                .map(|(n, _)| *n)
+                .expect("every target but a path is in COMPOSITE_TARGETS"),
         }
     }
 
     pub fn all_paths() -> Vec<&'static str> {
         let mut v: Vec<&str> = paths::FACT_PATHS.iter().map(|p| p.path).collect();
-        v.extend(["nics", "virtualization", "licensing.status", "upgrade", "collection"]);
+        v.extend(COMPOSITE_TARGETS.iter().map(|(n, _)| *n));
         v
     }
 
@@ -220,7 +310,20 @@ impl FactTarget {
     }
 }
 
-#[derive(Debug, Clone)]
+impl From<FactTarget> for &'static str {
+    fn from(target: FactTarget) -> &'static str {
+        target.name()
+    }
+}
+
+impl TryFrom<String> for FactTarget {
+    type Error = String;
+    fn try_from(name: String) -> Result<FactTarget, String> {
+        FactTarget::parse(&name).ok_or_else(|| format!("unknown fact `{name}`"))
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum FactCheck {
     /// Empty, whitespace, or an OEM filler (per the field's value class).
     Placeholder,

@@ -7,12 +7,15 @@
 
 use super::condition::TextMatcher;
 use crate::events::EventRecord;
+use serde::{Deserialize, Serialize};
 use std::ops::RangeInclusive;
 
 /// A compiled `{ event = { ... } }` condition.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct EventCondition {
-    /// Index of this condition's results in the event scan; set when the rule set is built.
+    /// Index of this condition's results in the event scan; set when the rule set is built
+    /// (so not part of the baked rules).
+    #[serde(skip)]
     pub slot: usize,
     /// Channel names (`Application`, `System`), compared ignoring case; empty = any.
     pub channels: Vec<String>,

@@ -6,6 +6,7 @@
 //! so a bad rule file is reported whole and never silently yields "no findings". Regexes
 //! are compiled once, at load.
 
+mod baked;
 mod builtin;
 mod condition;
 mod diagnostic;
@@ -34,12 +35,12 @@ pub use parse::{parse_rule_file, parse_rule_file_with, RuleFile};
 use crate::events::{ChunkFilter, ChunkFilterBuilder};
 pub use crate::i18n::Localized;
 use crate::knowledge::{CodeInfo, Knowledge};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 /// How bad a finding is. Ordered: `Critical` is the most severe.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Info,
@@ -77,8 +78,8 @@ impl Severity {
     }
 }
 
-/// A compiled rule.
-#[derive(Debug, Clone)]
+/// A compiled rule (serialized only for the baked built-in rules: see `rules::baked`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Rule {
     /// Stable id (`hw.baseboard-serial`); scripts depend on it.
     pub id: String,
@@ -143,16 +144,14 @@ pub struct LoadError {
 }
 
 impl RuleSet {
-    /// The default rules compiled into the binary.
+    /// The default rules compiled into the binary: their baked form when it is current, else
+    /// parsed from their TOML (see `rules::baked`).
     pub fn builtin() -> Result<RuleSet, LoadError> {
-        let mut set = RuleSet::default();
-        let mut diagnostics = Vec::new();
-        for (name, text) in builtin_sources() {
-            match parse_rule_file(&format!("builtin:{name}"), text) {
-                Ok(rules) => set.rules.extend(rules),
-                Err(d) => diagnostics.extend(d),
-            }
-        }
+        let (rules, diagnostics) = baked::builtin_rules(baked::BAKED, &baked::RULES_KEY);
+        let set = RuleSet {
+            rules,
+            ..RuleSet::default()
+        };
         set.finish(diagnostics)
     }
 

@@ -5,7 +5,7 @@
 //! with one bad regex is reported in full, with line and column, and yields no rules.
 
 use super::condition::{
-    Condition, EventCondition, FactCheck, FactCondition, FactTarget, FileSelector, TextCondition, TextMatcher,
+    Condition, EventCondition, FactCheck, FactCondition, FactTarget, FileSelector, Globs, TextCondition, TextMatcher,
 };
 use super::diagnostic::Diagnostic;
 use super::event_filter::{parse_time, LEVELS};
@@ -13,7 +13,7 @@ use super::lazy_regex::LazyRegex;
 use super::scope::{self, Scope};
 use super::{Localized, Rule, Severity};
 use crate::knowledge::{parse_in_rule_file, Code, CodeInfo, Knowledge};
-use globset::{Glob, GlobSetBuilder};
+use globset::Glob;
 use serde_spanned::Spanned;
 use std::ops::{Range, RangeInclusive};
 use toml::de::{DeTable, DeValue};
@@ -663,8 +663,7 @@ impl Cx<'_> {
 
     fn file_selector(&mut self, v: &Value) -> Option<FileSelector> {
         let mut sel = FileSelector::default();
-        let mut globs = GlobSetBuilder::new();
-        let mut any_glob = false;
+        let mut globs = Vec::new();
         let mut ok = true;
         for item in self.strings(v, "files") {
             if let Some(kind) = item.strip_prefix("kind:") {
@@ -682,10 +681,7 @@ impl Cx<'_> {
             } else {
                 let pattern = item.strip_prefix("glob:").unwrap_or(&item);
                 match Glob::new(pattern) {
-                    Ok(g) => {
-                        globs.add(g);
-                        any_glob = true;
-                    }
+                    Ok(_) => globs.push(pattern.to_string()),
                     Err(e) => {
                         self.error(v.span(), format!("invalid glob `{pattern}`: {e}"));
                         ok = false;
@@ -693,8 +689,8 @@ impl Cx<'_> {
                 }
             }
         }
-        if any_glob {
-            match globs.build() {
+        if !globs.is_empty() {
+            match Globs::new(globs) {
                 Ok(set) => sel.globs = Some(set),
                 Err(e) => {
                     self.error(v.span(), format!("invalid globs: {e}"));
