@@ -18,7 +18,8 @@
 
 use std::collections::HashMap;
 
-use crate::knowledge::Form;
+use crate::bundle::Document;
+use crate::knowledge::{CodeStarts, Form};
 
 use crate::facts::model::{CodeSeen, Source};
 
@@ -89,6 +90,12 @@ pub fn format_code(code: u32) -> String {
 
 /// The codes in one line of text, read by the one recogniser ([`crate::knowledge::find_codes`])
 /// and kept by `filter`.
+/// The lines of `doc` that may hold a code (see [`CodeStarts`]); a line it rules out scans
+/// to nothing, so a caller reading the lines in order skips [`scan`] for it.
+pub fn starts(doc: &Document) -> CodeStarts<'_> {
+    CodeStarts::new(doc.text.as_ref().map_or("", |t| t.text.as_str()))
+}
+
 pub fn scan(text: &str, filter: CodeFilter) -> LineCodes {
     let mut out = LineCodes::default();
     if !crate::knowledge::might_hold_a_code(text) {

@@ -19,8 +19,13 @@ pub fn summarise(doc: &Document, kind: UpgradeLogKind) -> UpgradeLog {
     // The component of the entry that continuation lines belong to; None before the first.
     let mut component: Option<&str> = None;
     let (mut first_time, mut last_time) = (None, None);
+    let mut starts = codes::starts(doc);
     for (n, text) in doc.lines() {
-        let found = codes::scan(text, CodeFilter::Setup);
+        let found = if starts.may_hold(text) {
+            codes::scan(text, CodeFilter::Setup)
+        } else {
+            Default::default()
+        };
         let Some(entry) = line::parse(text) else {
             if let Some(c) = component {
                 tally.add(&found, c, || Source::at(doc, n, text));

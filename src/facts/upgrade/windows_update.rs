@@ -82,6 +82,7 @@ pub fn summarise(doc: &Document) -> UpgradeLog {
     let mut components = Counter::default();
     let mut tally = CodeTally::default();
     let (mut first_time, mut last_time) = (None, None);
+    let mut starts = codes::starts(doc);
     for (n, text) in doc.lines() {
         let Some(entry) = parse(text) else {
             continue;
@@ -92,7 +93,11 @@ pub fn summarise(doc: &Document) -> UpgradeLog {
         first_time = first_time.or(Some(entry.time));
         last_time = Some(entry.time);
         components.add(entry.component);
-        let found = codes::scan(entry.message, CodeFilter::FailureOnly);
+        let found = if starts.may_hold(text) {
+            codes::scan(entry.message, CodeFilter::FailureOnly)
+        } else {
+            Default::default()
+        };
         tally.add(&found, entry.component, || Source::at(doc, n, text));
     }
     log.first_time = first_time.map(str::to_string);
