@@ -5,6 +5,7 @@
 use super::decode::DecodedText;
 use super::kind::{self, Kind, Reading};
 use super::Content;
+use std::sync::OnceLock;
 
 #[derive(Debug)]
 pub struct Document {
@@ -18,6 +19,8 @@ pub struct Document {
     /// The raw bytes, kept only for binary formats that are parsed later (EVTX); a large
     /// one in a file (see [`Content`]).
     pub raw: Option<Content>,
+    /// See [`Document::code_line_starts`].
+    pub(crate) code_lines: OnceLock<Vec<usize>>,
 }
 
 impl Document {
@@ -48,7 +51,19 @@ impl Document {
             capped.push_str(&line[..end]);
         }
         text.text = capped;
+        self.code_lines = OnceLock::new();
         Some(first)
+    }
+
+    /// The byte offsets of the text's lines that may hold an error code
+    /// ([`crate::knowledge::code_line_starts`]), found once for every consumer: the upgrade
+    /// logs' code tallies and the rules' code conditions read the same logs.
+    pub fn code_line_starts(&self) -> &[usize] {
+        self.code_lines.get_or_init(|| {
+            self.text
+                .as_ref()
+                .map_or_else(Vec::new, |t| crate::knowledge::code_line_starts(&t.text))
+        })
     }
 
     /// Whether this tool reads something from the document: a known format, an event log, or

@@ -219,6 +219,7 @@ impl Document {
                 kind,
                 text: None,
                 raw: Some(data),
+                code_lines: Default::default(),
             };
         }
         // Only event logs stay in files (`content::from_file` checks their magic), so these
@@ -234,6 +235,7 @@ impl Document {
             kind,
             text,
             raw: None,
+            code_lines: Default::default(),
         }
     }
 

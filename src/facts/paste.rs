@@ -107,6 +107,7 @@ pub fn split(doc: Document) -> Vec<Document> {
                 first_line: text.first_line + start,
             }),
             raw: None,
+            code_lines: Default::default(),
         })
         .collect()
 }

@@ -149,35 +149,48 @@ pub fn next_code_start(text: &str, mut from: usize) -> Option<usize> {
     None
 }
 
-/// Which lines of a text may hold a code, for a caller that reads the lines in order: one
-/// search over the text ([`next_code_start`]) instead of one search per line, whose fixed cost
-/// was most of the code scan of a WindowsUpdate.log (few of its lines hold a place to look at).
-pub struct CodeStarts<'t> {
-    text: &'t str,
-    /// The first place at or after the last line asked about (`None`: no more in the text).
-    next: Option<usize>,
+/// The byte offsets of the lines of `text` that hold a place where a code may start
+/// ([`next_code_start`]), in order: the only lines [`find_codes`] can find something in. One
+/// search over the whole text, going on from the end of each line found.
+pub fn code_line_starts(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut next_line = 0;
+    while let Some(at) = next_code_start(text, next_line) {
+        out.push(memchr::memrchr(b'\n', &bytes[next_line..at]).map_or(next_line, |i| next_line + i + 1));
+        next_line = memchr::memchr(b'\n', &bytes[at..]).map_or(text.len(), |i| at + i) + 1;
+    }
+    out
 }
 
-impl<'t> CodeStarts<'t> {
-    pub fn new(text: &'t str) -> CodeStarts<'t> {
-        CodeStarts {
-            text,
-            next: next_code_start(text, 0),
-        }
+/// For a caller that reads the lines of a text in order: which of them may hold a code, from
+/// the text's [`code_line_starts`].
+pub struct CodeLines<'t> {
+    text: &'t str,
+    /// The starts of the lines not yet passed.
+    starts: &'t [usize],
+}
+
+impl<'t> CodeLines<'t> {
+    pub fn new(text: &'t str, starts: &'t [usize]) -> CodeLines<'t> {
+        CodeLines { text, starts }
     }
 
-    /// Whether `line`, a slice of the text (lines asked about in order), may hold a code:
-    /// when false, [`find_codes`] finds none in it or in any part of it. A slice of some other
-    /// text may hold one as far as this knows.
+    /// Whether `line`, a line of the text (from its start; lines asked about in order), may
+    /// hold a code: when false, [`find_codes`] finds none in it or in any part of it. A slice
+    /// of some other text may hold one as far as this knows.
     pub fn may_hold(&mut self, line: &str) -> bool {
         let start = (line.as_ptr() as usize).wrapping_sub(self.text.as_ptr() as usize);
-        if start > self.text.len() || start + line.len() > self.text.len() {
+        if start > self.text.len() || line.len() > self.text.len() - start {
             return true;
         }
-        if self.next.is_some_and(|n| n < start) {
-            self.next = next_code_start(self.text, start);
+        while let Some((&s, rest)) = self.starts.split_first() {
+            if s >= start {
+                return s == start;
+            }
+            self.starts = rest;
         }
-        self.next.is_some_and(|n| n < start + line.len())
+        false
     }
 }
 
@@ -256,6 +269,27 @@ fn decimal(s: &str) -> Option<(Code, Form)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The lines `CodeLines` lets through are exactly those with a place where a code may
+    /// start, and every line with a code is among them, on real logs.
+    #[test]
+    fn code_lines_are_the_lines_with_a_place_to_look_at() {
+        for text in [MOUPG_ERR, MOUPG_ACT, WINPE_ACT] {
+            let starts = code_line_starts(text);
+            let mut lines = CodeLines::new(text, &starts);
+            let mut kept = 0;
+            for line in text.split('\n') {
+                let may = lines.may_hold(line);
+                assert_eq!(may, next_code_start(line, 0).is_some(), "{line}");
+                assert!(may || find_codes(line).is_empty(), "{line}");
+                kept += usize::from(may);
+            }
+            assert_eq!(kept, starts.len());
+            assert!(kept > 10 && kept < text.lines().count(), "{kept}");
+        }
+        // A slice of another text may hold anything.
+        assert!(CodeLines::new("x", &[]).may_hold("hr = 5"));
+    }
 
     /// Real setup and servicing logs (see tests/fixtures/setup/README.md).
     const MOUPG_ERR: &str = include_str!(concat!(

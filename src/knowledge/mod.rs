@@ -13,7 +13,9 @@ mod find;
 mod table;
 
 pub use code::{parse_setup_code, Code, ExtendCode};
-pub use find::{find_codes, line_codes, might_hold_a_code, next_code_start, CodeStarts, Form, FoundCode};
+pub use find::{
+    code_line_starts, find_codes, line_codes, might_hold_a_code, next_code_start, CodeLines, Form, FoundCode,
+};
 pub(crate) use table::parse_in_rule_file;
 
 use crate::i18n::{Lang, Localized};

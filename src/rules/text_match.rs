@@ -114,7 +114,7 @@ impl<'a> CodeIndex<'a> {
             .filter(|doc| crate::facts::formats::holds_codes(&doc.kind))
             .filter_map(|doc| {
                 doc.text.as_ref().map(|t| {
-                    let mut lines = code_lines(&t.text);
+                    let mut lines = code_lines(&t.text, doc.code_line_starts());
                     for l in &mut lines {
                         l.0 += t.first_line - 1;
                     }
@@ -127,20 +127,17 @@ impl<'a> CodeIndex<'a> {
 }
 
 /// The lines of `text` that hold codes, numbered as `Document::lines` numbers them. Only the
-/// lines with a place where a code may start are read (most lines of a log have none), found
-/// by one search of the whole text rather than a check of each line.
-fn code_lines(text: &str) -> Vec<CodeLine<'_>> {
+/// lines with a place where a code may start are read (`starts`: most lines of a log have
+/// none), found by one search of the whole text rather than a check of each line.
+fn code_lines<'t>(text: &'t str, starts: &[usize]) -> Vec<CodeLine<'t>> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
-    // The number of the line that starts at `counted`; the first byte after the last line read.
-    let (mut line_no, mut counted, mut next_line) = (1, 0, 0);
-    // From the end of each line read: the other candidates of that line are not searched for.
-    while let Some(at) = crate::knowledge::next_code_start(text, next_line) {
-        let start = memchr::memrchr(b'\n', &bytes[next_line..at]).map_or(next_line, |i| next_line + i + 1);
-        let end = memchr::memchr(b'\n', &bytes[at..]).map_or(text.len(), |i| at + i);
+    // The number of the line that starts at `counted`.
+    let (mut line_no, mut counted) = (1, 0);
+    for &start in starts {
+        let end = memchr::memchr(b'\n', &bytes[start..]).map_or(text.len(), |i| start + i);
         line_no += memchr::memchr_iter(b'\n', &bytes[counted..start]).count();
         counted = start;
-        next_line = end + 1;
         let line = text[start..end].trim_end_matches('\r');
         let found: Vec<u32> = codes_in(line).collect();
         if !found.is_empty() {
@@ -230,9 +227,12 @@ mod tests {
                 .filter(|(_, _, found)| !found.is_empty())
                 .collect();
             assert!(!one_by_one.is_empty());
-            assert_eq!(code_lines(text), one_by_one);
+            assert_eq!(code_lines(text, &crate::knowledge::code_line_starts(text)), one_by_one);
         }
-        let numbers: Vec<usize> = code_lines(tricky).iter().map(|l| l.0).collect();
+        let numbers: Vec<usize> = code_lines(tricky, &crate::knowledge::code_line_starts(tricky))
+            .iter()
+            .map(|l| l.0)
+            .collect();
         assert_eq!(numbers, [1, 4, 5, 8, 9, 10]);
     }
 

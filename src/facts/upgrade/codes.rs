@@ -19,7 +19,7 @@
 use std::collections::HashMap;
 
 use crate::bundle::Document;
-use crate::knowledge::{CodeStarts, Form};
+use crate::knowledge::{CodeLines, Form};
 
 use crate::facts::model::{CodeSeen, Source};
 
@@ -90,10 +90,13 @@ pub fn format_code(code: u32) -> String {
 
 /// The codes in one line of text, read by the one recogniser ([`crate::knowledge::find_codes`])
 /// and kept by `filter`.
-/// The lines of `doc` that may hold a code (see [`CodeStarts`]); a line it rules out scans
-/// to nothing, so a caller reading the lines in order skips [`scan`] for it.
-pub fn starts(doc: &Document) -> CodeStarts<'_> {
-    CodeStarts::new(doc.text.as_ref().map_or("", |t| t.text.as_str()))
+/// The lines of `doc` that may hold a code (see [`CodeLines`]); a line it rules out scans to
+/// nothing, so a caller reading the lines in order skips [`scan`] for it.
+pub fn starts(doc: &Document) -> CodeLines<'_> {
+    CodeLines::new(
+        doc.text.as_ref().map_or("", |t| t.text.as_str()),
+        doc.code_line_starts(),
+    )
 }
 
 pub fn scan(text: &str, filter: CodeFilter) -> LineCodes {
