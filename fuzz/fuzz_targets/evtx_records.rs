@@ -28,7 +28,7 @@ fuzz_target!(|data: &[u8]| {
     let doc = Document::from_entry(Entry {
         input: "fuzz".into(),
         path: "fuzz.evtx".into(),
-        data: file,
+        data: file.into(),
     });
     let mut records = 0usize;
     let (errors, unread) = cmgelog::events::read_wanted_events(&doc, RULES.event_chunk_filter(), |_| records += 1);
