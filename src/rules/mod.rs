@@ -316,3 +316,25 @@ pub fn rule_files(path: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
     files.sort();
     Ok(files)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `analyze` builds the event filter only from about 1 MiB of `.evtx` on (below, rendering
+    /// every record costs less than building it); a batch's rules always use it, and an input
+    /// without an event log never builds it.
+    #[test]
+    fn the_event_filter_is_built_only_where_it_pays() {
+        let rules = RuleSet::builtin().unwrap();
+        assert!(rules.event_chunk_filter_for(0).is_none());
+        assert!(rules.event_chunk_filter_for(64 * 1024).is_none());
+        assert!(rules.chunk_filter.get().is_none(), "nothing built yet");
+        assert!(rules.event_chunk_filter_for(FILTER_PAYS_FROM).is_some());
+        // Once built it is used for any log.
+        assert!(rules.event_chunk_filter_for(64 * 1024).is_some());
+        let batch = RuleSet::builtin().unwrap().for_many_bundles();
+        assert!(batch.event_chunk_filter_for(64 * 1024).is_some());
+        assert!(batch.event_chunk_filter_for(0).is_none());
+    }
+}
