@@ -127,20 +127,38 @@ pub fn from_file(mut file: File, len: u64) -> std::io::Result<Content> {
 }
 
 /// Copies at most `cap + 1` bytes of `reader` into a temporary file; returns the content, or
-/// `None` when there were more than `cap` bytes. When no temporary file can be made (no
-/// writable temp folder, a full disk), the bytes are read into memory instead.
+/// `None` when there were more than `cap` bytes. When no temporary file can be made or written
+/// (no writable temp folder, a full disk), the bytes are read into memory instead: the local
+/// disk's trouble is not the bundle's.
 pub fn spill(reader: &mut impl Read, cap: u64) -> std::io::Result<Option<Content>> {
     let mut limited = reader.take(cap.saturating_add(1));
-    let mut file = match tempfile::tempfile() {
-        Ok(f) => f,
-        Err(_) => return in_memory(&mut limited, cap),
-    };
-    let len = {
-        let mut out = std::io::BufWriter::with_capacity(64 * 1024, &mut file);
-        let len = std::io::copy(&mut limited, &mut out)?;
-        out.flush()?;
-        len
-    };
+    match tempfile::tempfile() {
+        Ok(file) => spill_into(&mut limited, cap, file),
+        Err(_) => in_memory(Vec::new(), &mut limited, cap),
+    }
+}
+
+/// The copy of [`spill`]. A failed read is the entry's (an error for the caller to report); a
+/// failed write is the disk's: what was written is read back and the rest read into memory.
+fn spill_into(limited: &mut impl Read, cap: u64, mut file: File) -> std::io::Result<Option<Content>> {
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut len: u64 = 0;
+    loop {
+        let n = match limited.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if file.write_all(&buf[..n]).is_err() {
+            let mut bytes = Vec::new();
+            file.seek(SeekFrom::Start(0))?;
+            (&file).take(len).read_to_end(&mut bytes)?;
+            bytes.extend_from_slice(&buf[..n]);
+            return in_memory(bytes, limited, cap);
+        }
+        len += n as u64;
+    }
     if len > cap {
         return Ok(None);
     }
@@ -148,8 +166,8 @@ pub fn spill(reader: &mut impl Read, cap: u64) -> std::io::Result<Option<Content
     from_file(file, len).map(Some)
 }
 
-fn in_memory(reader: &mut impl Read, cap: u64) -> std::io::Result<Option<Content>> {
-    let mut bytes = Vec::new();
+/// `bytes` followed by the rest of `reader`, in memory.
+fn in_memory(mut bytes: Vec<u8>, reader: &mut impl Read, cap: u64) -> std::io::Result<Option<Content>> {
     reader.read_to_end(&mut bytes)?;
     Ok((bytes.len() as u64 <= cap).then_some(Content::Memory(bytes)))
 }
@@ -195,6 +213,20 @@ mod tests {
         let bytes = vec![7u8; 10_000];
         let content = spill(&mut bytes.as_slice(), 1 << 20).unwrap().unwrap();
         assert!(matches!(&content, Content::Memory(b) if *b == bytes));
+    }
+
+    /// A temporary file that cannot be written (here: opened read-only; a full disk alike)
+    /// costs memory, not the entry.
+    #[test]
+    fn a_file_that_cannot_be_written_falls_back_to_memory() {
+        let path = tempfile::NamedTempFile::new().unwrap().into_temp_path();
+        let read_only = File::open(&path).unwrap();
+        let mut bytes = crate::events::EVTX_MAGIC.to_vec();
+        bytes.extend((0..150_000u32).map(|i| (i % 7) as u8));
+        let content = spill_into(&mut bytes.as_slice(), 1 << 20, read_only).unwrap().unwrap();
+        assert!(matches!(&content, Content::Memory(b) if *b == bytes));
+        let read_only = File::open(&path).unwrap();
+        assert!(spill_into(&mut bytes.as_slice(), 1000, read_only).unwrap().is_none());
     }
 
     #[test]
