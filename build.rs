@@ -115,7 +115,7 @@ END
 }
 
 /// `$OUT_DIR/codes.rs`: the entries of knowledge/codes.toml as a static slice of
-/// `table::StaticCode` (string literals, no parsing at run time). Only the shape is read here;
+/// `table::StaticCode` (spans of one string literal, no parsing at run time). Only the shape is read here;
 /// what the entries say is checked by `table::check` when the program builds its table.
 fn generate_code_table() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge/codes.toml");
@@ -130,7 +130,18 @@ fn generate_code_table() {
         .expect("knowledge/codes.toml: [[code]] tables");
     let text_of =
         |e: &toml::Table, key: &str| -> Option<String> { e.get(key).and_then(|v| v.as_str()).map(str::to_string) };
-    let mut out = String::from("&[\n");
+    // Every text goes into one string and the entries hold (start, end) spans of it: a table
+    // of `&str` fields would be one pointer to relocate per text (6,800 of them) at every
+    // start of a position-independent binary, and 120 KB of pages written while doing so.
+    let mut strings = String::new();
+    let mut span = |text: &str| -> String {
+        let start = strings.len();
+        strings.push_str(text);
+        format!("({start}, {})", strings.len())
+    };
+    let mut sources_table = String::from("&[");
+    let mut source_count = 0;
+    let mut rows = String::from("&[\n");
     for (i, entry) in entries.iter().enumerate() {
         let e = entry
             .as_table()
@@ -151,24 +162,36 @@ fn generate_code_table() {
             .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect())
             .unwrap_or_default();
         let (title, meaning, remedy) = (localized("title"), localized("meaning"), localized("remedy"));
-        // `{:?}` writes a Rust string literal with every needed escape.
-        out.push_str(&format!(
-            "StaticCode {{ code: {:?}, extend: {:?}, symbol: {:?}, area: {:?}, title: ({:?}, {:?}), \
-             meaning: ({:?}, {:?}), remedy: ({:?}, {:?}), sources: &{:?} }},\n",
-            required("code"),
-            text_of(e, "extend"),
-            text_of(e, "symbol"),
-            required("area"),
-            title.0,
-            title.1,
-            meaning.0,
-            meaning.1,
-            remedy.0,
-            remedy.1,
-            sources
+        let first_source = source_count;
+        for s in &sources {
+            sources_table.push_str(&span(s));
+            sources_table.push(',');
+            source_count += 1;
+        }
+        let optional = |text: Option<String>, span: &mut dyn FnMut(&str) -> String| {
+            text.map_or_else(|| "None".to_string(), |t| format!("Some({})", span(&t)))
+        };
+        let code = span(&required("code"));
+        let extend = optional(text_of(e, "extend"), &mut span);
+        let symbol = optional(text_of(e, "symbol"), &mut span);
+        let area = span(&required("area"));
+        let title = (span(&title.0), span(&title.1));
+        let meaning = (span(&meaning.0), span(&meaning.1));
+        let remedy = (span(&remedy.0), span(&remedy.1));
+        rows.push_str(&format!(
+            "StaticCode {{ code: {code}, extend: {extend}, symbol: {symbol}, area: {area}, \
+             title: ({}, {}), meaning: ({}, {}), remedy: ({}, {}), sources: ({first_source}, {source_count}) }},\n",
+            title.0, title.1, meaning.0, meaning.1, remedy.0, remedy.1,
         ));
     }
-    out.push_str("]\n");
+    rows.push_str("]\n");
+    sources_table.push_str("]\n");
+    // `{:?}` writes a Rust string literal with every needed escape.
+    let out = format!(
+        "/// Every text of the table, one after another.\npub(super) const STRINGS: &str = {strings:?};\n\
+         /// The `sources` of every entry, in order.\npub(super) const SOURCES: &[Span] = {sources_table};\n\
+         /// The entries.\npub(super) const BUILTIN: &[StaticCode] = {rows};\n"
+    );
     let dest = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR")).join("codes.rs");
     std::fs::write(dest, out).expect("write codes.rs");
 }

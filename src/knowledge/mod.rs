@@ -127,7 +127,7 @@ static BUILTIN_CODES: LazyLock<Vec<Code>> = LazyLock::new(|| {
     let mut codes: Vec<Code> = table::BUILTIN
         .iter()
         .filter(|e| e.extend.is_none())
-        .filter_map(|e| Code::parse(e.code))
+        .filter_map(|e| Code::parse(e.code()))
         .collect();
     codes.sort();
     codes

@@ -32,38 +32,61 @@ struct RawText {
     en: String,
 }
 
-/// One entry of the built-in table as build.rs writes it (string literals).
+/// A text of the built-in table: its start and end in `STRINGS`.
+pub(super) type Span = (u32, u32);
+
+/// One entry of the built-in table as build.rs writes it: spans of `STRINGS`, so the table
+/// holds no pointers for the loader to relocate.
 pub(super) struct StaticCode {
-    pub code: &'static str,
-    pub extend: Option<&'static str>,
-    pub symbol: Option<&'static str>,
-    pub area: &'static str,
-    pub title: (&'static str, &'static str),
-    pub meaning: (&'static str, &'static str),
-    pub remedy: (&'static str, &'static str),
-    pub sources: &'static [&'static str],
+    pub code: Span,
+    pub extend: Option<Span>,
+    pub symbol: Option<Span>,
+    pub area: Span,
+    pub title: (Span, Span),
+    pub meaning: (Span, Span),
+    pub remedy: (Span, Span),
+    /// A range of `SOURCES`.
+    pub sources: Span,
 }
 
-/// knowledge/codes.toml, turned into Rust data by build.rs.
-pub(super) const BUILTIN: &[StaticCode] = include!(concat!(env!("OUT_DIR"), "/codes.rs"));
+// knowledge/codes.toml, turned into Rust data by build.rs: `STRINGS`, `SOURCES`, `BUILTIN`.
+include!(concat!(env!("OUT_DIR"), "/codes.rs"));
+
+/// The text of a span.
+pub(super) fn text(span: Span) -> &'static str {
+    &STRINGS[span.0 as usize..span.1 as usize]
+}
+
+impl StaticCode {
+    pub(super) fn code(&self) -> &'static str {
+        text(self.code)
+    }
+
+    pub(super) fn extend(&self) -> Option<&'static str> {
+        self.extend.map(text)
+    }
+}
 
 /// The built-in table, checked like a parsed one.
 pub(super) fn builtin() -> Result<Vec<CodeInfo>, String> {
-    let text = |t: (&str, &str)| RawText {
-        zh: t.0.to_string(),
-        en: t.1.to_string(),
+    let localized = |(zh, en): (Span, Span)| RawText {
+        zh: text(zh).to_string(),
+        en: text(en).to_string(),
     };
     let raw = BUILTIN
         .iter()
         .map(|s| RawCode {
-            code: s.code.to_string(),
-            extend: s.extend.map(str::to_string),
-            symbol: s.symbol.map(str::to_string),
-            area: s.area.to_string(),
-            title: text(s.title),
-            meaning: text(s.meaning),
-            remedy: text(s.remedy),
-            sources: s.sources.iter().map(|s| s.to_string()).collect(),
+            code: s.code().to_string(),
+            extend: s.extend().map(str::to_string),
+            symbol: s.symbol.map(|t| text(t).to_string()),
+            area: text(s.area).to_string(),
+            title: localized(s.title),
+            meaning: localized(s.meaning),
+            remedy: localized(s.remedy),
+            sources: SOURCES[s.sources.0 as usize..s.sources.1 as usize]
+                .iter()
+                .map(|&t| text(t).to_string())
+                .collect(),
         })
         .collect();
     finish(check(raw))
