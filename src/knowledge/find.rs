@@ -287,6 +287,9 @@ mod tests {
             assert_eq!(kept, starts.len());
             assert!(kept > 10 && kept < text.lines().count(), "{kept}");
         }
+        // The last line needs no line break.
+        assert_eq!(code_line_starts("x\nhr=5"), [2]);
+        assert_eq!(code_line_starts("hr=5\n"), [0]);
         // A slice of another text may hold anything.
         assert!(CodeLines::new("x", &[]).may_hold("hr = 5"));
     }

@@ -88,8 +88,6 @@ pub fn format_code(code: u32) -> String {
     crate::knowledge::Code(code).to_string()
 }
 
-/// The codes in one line of text, read by the one recogniser ([`crate::knowledge::find_codes`])
-/// and kept by `filter`.
 /// The lines of `doc` that may hold a code (see [`CodeLines`]); a line it rules out scans to
 /// nothing, so a caller reading the lines in order skips [`scan`] for it.
 pub fn starts(doc: &Document) -> CodeLines<'_> {
@@ -99,6 +97,8 @@ pub fn starts(doc: &Document) -> CodeLines<'_> {
     )
 }
 
+/// The codes in one line of text, read by the one recogniser ([`crate::knowledge::find_codes`])
+/// and kept by `filter`.
 pub fn scan(text: &str, filter: CodeFilter) -> LineCodes {
     let mut out = LineCodes::default();
     if !crate::knowledge::might_hold_a_code(text) {
