@@ -243,7 +243,8 @@ fn sniff_prefix(path: &Path) -> std::io::Result<Vec<u8>> {
 fn read_capped(path: &Path, name: &str, limits: &Limits) -> std::io::Result<Option<Content>> {
     let cap = limits.max_entry_bytes;
     let (file, len) = content::open(path)?;
-    if file.metadata()?.is_file() {
+    let is_file = file.metadata()?.is_file();
+    if is_file {
         if len > cap {
             return Ok(None);
         }
@@ -251,7 +252,9 @@ fn read_capped(path: &Path, name: &str, limits: &Limits) -> std::io::Result<Opti
             return content::from_file(file, len).map(Some);
         }
     }
-    let mut data = Vec::new();
+    // A regular file's size is known: one allocation instead of a doubling series of copies
+    // (the +1 is where read_to_end finds the end without growing the buffer).
+    let mut data = Vec::with_capacity(if is_file { len as usize + 1 } else { 0 });
     file.take(cap + 1).read_to_end(&mut data)?;
     Ok((data.len() as u64 <= cap).then_some(data.into()))
 }

@@ -140,7 +140,39 @@ pub fn after_help(path: &str, lang: Lang) -> String {
 
 /// The command line definition with the after-help sections in `lang`.
 pub fn command(lang: Lang) -> clap::Command {
-    decorate(Cli::command(), "", lang)
+    decorate(full_command(), "", lang)
+}
+
+/// The whole command tree, the deferred options of every command included.
+fn full_command() -> clap::Command {
+    let mut cmd = Cli::command();
+    // A deferred command's options are added after its own settings, so the doc comment of an
+    // options struct (or of one it flattens, such as the limits) would replace the command's
+    // description: the descriptions are read before and put back after.
+    let about: Vec<_> = cmd
+        .get_subcommands()
+        .map(|s| {
+            (
+                s.get_name().to_string(),
+                s.get_about().cloned(),
+                s.get_long_about().cloned(),
+            )
+        })
+        .collect();
+    cmd.build();
+    for (name, short, long) in about {
+        cmd = cmd.mut_subcommand(name, |s| {
+            let s = match short {
+                Some(text) => s.about(text),
+                None => s.about(None::<&str>),
+            };
+            match long {
+                Some(text) => s.long_about(text),
+                None => s.long_about(None::<&str>),
+            }
+        });
+    }
+    cmd
 }
 
 fn decorate(cmd: clap::Command, path: &str, lang: Lang) -> clap::Command {
@@ -198,7 +230,8 @@ mod tests {
     /// Every command and subcommand, with its path.
     fn all_commands(cmd: &clap::Command, path: &str, out: &mut Vec<(String, clap::Command)>) {
         out.push((path.to_string(), cmd.clone()));
-        for s in cmd.get_subcommands() {
+        // `help` is clap's own, added when the tree is built.
+        for s in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
             let sub = if path.is_empty() {
                 s.get_name().to_string()
             } else {
@@ -232,9 +265,28 @@ mod tests {
     }
 
     #[test]
+    fn each_command_keeps_its_own_description() {
+        let unbuilt = Cli::command();
+        let built = command(Lang::En);
+        for sub in unbuilt.get_subcommands() {
+            let shown = built.find_subcommand(sub.get_name()).unwrap();
+            let about = shown.get_about().map(|a| a.to_string()).unwrap_or_default();
+            assert!(!about.is_empty(), "`cmgelog {}` has no description", sub.get_name());
+            assert_eq!(Some(about), sub.get_about().map(|a| a.to_string()));
+        }
+        let analyze = built
+            .find_subcommand("analyze")
+            .unwrap()
+            .clone()
+            .render_help()
+            .to_string();
+        assert!(analyze.starts_with("Analyse the logs of one machine"), "{analyze}");
+    }
+
+    #[test]
     fn every_command_has_examples_and_its_exit_codes() {
         let mut commands = Vec::new();
-        all_commands(&Cli::command(), "", &mut commands);
+        all_commands(&full_command(), "", &mut commands);
         for (path, _) in &commands {
             assert!(
                 EXAMPLES.iter().any(|(p, _)| p == path),

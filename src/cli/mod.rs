@@ -61,7 +61,11 @@ pub enum AnalyzeFormat {
     Html,
 }
 
+// Deferred: a run builds the options of its own command only, not of all twelve (a third of a
+// small analysis's start-up). Whatever walks the whole tree (help, tests) builds it first:
+// `help::command`.
 #[derive(Subcommand, Debug)]
+#[command(defer = true)]
 pub enum Command {
     /// Collect this machine's logs into one zip with a manifest.
     Collect(collect::CollectArgs),

@@ -243,11 +243,18 @@ fn classify(rec: &EventRecord) -> Option<Classified> {
 /// The virtual hardware vendor id in a PnP device id (`PCI\VEN_15AD&...`, `VMBUS\{...}`);
 /// the host's `ROOT\VMBUS` is no guest device.
 fn device_vendor(value: &str) -> Option<(&'static str, &'static str)> {
-    let upper = value.to_ascii_uppercase();
+    // Every event's data values pass through here, so no upper-cased copy and no substring
+    // searcher per id: every id starts with a V, and only the places of a V are compared.
+    let b = value.as_bytes();
+    let guest_at = |at: usize, id: &str| {
+        b.get(at..at + id.len())
+            .is_some_and(|s| s.eq_ignore_ascii_case(id.as_bytes()))
+            && !(at >= 5 && b[at - 5..at].eq_ignore_ascii_case(b"ROOT\\"))
+    };
     DEVICE_IDS
         .iter()
         .copied()
-        .find(|(id, _)| upper.match_indices(id).any(|(at, _)| !upper[..at].ends_with("ROOT\\")))
+        .find(|(id, _)| memchr::memchr2_iter(b'V', b'v', b).any(|at| guest_at(at, id)))
 }
 
 fn source(rec: &EventRecord) -> Source {
@@ -272,6 +279,25 @@ fn source(rec: &EventRecord) -> Source {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn device_ids_are_found_in_any_case_but_not_under_root() {
+        // device_vendor only looks where a V is.
+        assert!(DEVICE_IDS.iter().all(|(id, _)| id.starts_with('V')));
+        assert_eq!(device_vendor(r"PCI\ven_15ad&DEV_0405"), Some(("VEN_15AD", "VMware")));
+        assert_eq!(device_vendor(r"USB\VID_0E0F&PID_0003"), Some(("VID_0E0F", "VMware")));
+        assert_eq!(
+            device_vendor(r"vmbus\{f8615163-df3e-46c5-913f-f2d2f965ed0e}"),
+            Some(("VMBUS\\", "Hyper-V"))
+        );
+        assert_eq!(device_vendor(r"root\VMBUS\0000"), None);
+        assert_eq!(
+            device_vendor(r"ROOT\VMBUS\0000 and VMBUS\{x}"),
+            Some(("VMBUS\\", "Hyper-V"))
+        );
+        assert_eq!(device_vendor(r"PCI\VEN_8086&DEV_1234 Service"), None);
+        assert_eq!(device_vendor("V"), None);
+    }
+
     use super::*;
     use crate::bundle::Document;
     use crate::events::read_events;
