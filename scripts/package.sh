@@ -4,10 +4,11 @@
 #                                          (scripts/build-windows.sh) and the example
 #                                          cmgelog.toml (windows/cmgelog.toml) next to it
 #   cmgelog_<version>-1_<arch>.deb         the Linux package (cargo-deb; [package.metadata.deb]
-#                                          in Cargo.toml): Debian, UOS, Kylin
+#                                          in Cargo.toml) of the static binary that
+#                                          scripts/build-linux.sh builds: Debian, UOS, Kylin
 #   SHA256SUMS                             of both (`sha256sum -c SHA256SUMS` checks them)
-# Installs what it lacks: cargo-deb (the pinned version below), dpkg-dev (dpkg-shlibdeps
-# computes the package's dependencies); build-windows.sh installs the cross toolchain. When
+# Installs what it lacks: cargo-deb (the pinned version below), dpkg-dev (dpkg-shlibdeps,
+# which finds no shared library to depend on); build-windows.sh installs the cross toolchain. When
 # the Windows exe is already built (scripts/test-windows.sh builds it first in CI), cargo finds
 # it up to date and only the strip runs again.
 #
@@ -61,11 +62,13 @@ with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
 EOF
 
 step "Debian package"
-# The release binary first, then cargo-deb packs it without building again (the same build
-# the rest of the suite uses, not one with cargo-deb's own profile settings), stripped: the
-# release profile keeps line tables, which would make the installed binary 80 MB.
-cargo build --release --locked --bin cmgelog
-deb_out="$(cargo deb --no-build --strip --locked --output "$DIST/")"
+# The static release binary first (scripts/build-linux.sh: it runs on the older glibc of UOS
+# and Kylin), then cargo-deb packs it without building again (not a build with cargo-deb's own
+# profile settings), stripped: the release profile keeps line tables, which would make the
+# installed binary 80 MB.
+bash scripts/build-linux.sh >/dev/null
+host="$(rustc -vV | sed -n 's/^host: //p')"
+deb_out="$(cargo deb --no-build --strip --locked --target "$host" --output "$DIST/")"
 deb="$(printf '%s\n' "$deb_out" | tail -n 1)"
 [ -f "$deb" ] || { echo "cargo-deb did not say where the package is: $deb_out" >&2; exit 1; }
 
