@@ -14,7 +14,9 @@
 //! cannot say (an event condition on a level alone) makes every chunk wanted. Needles are
 //! searched ignoring ASCII case: that can only let more chunks through, never fewer.
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use super::overlapping;
+use aho_corasick::automaton::Automaton;
+use aho_corasick::{dfa, nfa, MatchKind};
 use std::collections::HashMap;
 
 /// Shorter texts are searched in UTF-16LE only.
@@ -144,18 +146,26 @@ impl ChunkFilterBuilder {
             None
         } else {
             // Hundreds of short patterns (every form of every error code). A DFA searches
-            // them a third faster than the NFA but takes ~10 ms longer to build.
-            let kind = if fast_search {
-                AhoCorasickKind::DFA
+            // them a third faster than the NFA but takes ~10 ms longer to build. No prefilter:
+            // with this many patterns the crate has none to offer, and `overlapping` walks the
+            // automaton itself.
+            if fast_search {
+                dfa::Builder::new()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::Standard)
+                    .prefilter(false)
+                    .build(&patterns)
+                    .ok()
+                    .map(Searcher::Dfa)
             } else {
-                AhoCorasickKind::ContiguousNFA
-            };
-            AhoCorasick::builder()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::Standard)
-                .kind(Some(kind))
-                .build(&patterns)
-                .ok()
+                nfa::contiguous::Builder::new()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::Standard)
+                    .prefilter(false)
+                    .build(&patterns)
+                    .ok()
+                    .map(Searcher::Nfa)
+            }
         };
         // A searcher that could not be built rules nothing out.
         let every_chunk = self.every_chunk || (searcher.is_none() && !patterns.is_empty());
@@ -237,6 +247,8 @@ pub struct Found {
     hits: Vec<Hit>,
     /// The bytes were not searched: every needle counts as found.
     everything: bool,
+    /// Buffers of the search's parts, kept from chunk to chunk.
+    parts: [Vec<overlapping::Match>; overlapping::WAYS],
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -246,10 +258,17 @@ struct Hit {
     key: u32,
 }
 
+/// The automaton of the needles (see [`overlapping`]).
+#[derive(Debug, Clone)]
+enum Searcher {
+    Dfa(dfa::DFA),
+    Nfa(nfa::contiguous::NFA),
+}
+
 /// The compiled clauses; shared by every analysis that uses the same rules.
 #[derive(Debug, Clone)]
 pub struct ChunkFilter {
-    searcher: Option<AhoCorasick>,
+    searcher: Option<Searcher>,
     /// The key of each pattern of the searcher.
     pattern_key: Vec<u32>,
     /// The integer values looked for and their keys, by value (a handful: event ids).
@@ -305,11 +324,22 @@ impl ChunkFilter {
         if found.everything {
             return;
         }
-        found.hits.extend(searcher.find_overlapping_iter(bytes).map(|m| Hit {
-            start: m.start() as u32,
-            end: m.end() as u32,
-            key: self.pattern_key[m.pattern().as_usize()],
-        }));
+        let Found { hits, parts, .. } = found;
+        let mut push = |(pattern, end): overlapping::Match| {
+            let len = match searcher {
+                Searcher::Dfa(a) => a.pattern_len(pattern),
+                Searcher::Nfa(a) => a.pattern_len(pattern),
+            };
+            hits.push(Hit {
+                start: (end - len) as u32,
+                end: end as u32,
+                key: self.pattern_key[pattern.as_usize()],
+            });
+        };
+        match searcher {
+            Searcher::Dfa(a) => overlapping::search(a, bytes, parts, &mut push),
+            Searcher::Nfa(a) => overlapping::search(a, bytes, parts, &mut push),
+        }
     }
 
     /// The needles found wholly inside `range` of the bytes `found` was made from, replacing

@@ -9,6 +9,7 @@ mod chunk_filter;
 mod csv;
 mod evtx;
 mod evtx_filter;
+mod overlapping;
 mod xml;
 
 pub use chunk_filter::{ChunkFilter, ChunkFilterBuilder, Needle};

