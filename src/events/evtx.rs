@@ -2,21 +2,24 @@
 //!
 //! Each record is rendered as XML by the crate and read by [`super::xml`], the same reader
 //! as for exports, so both give the same fields. The crate yields one error per chunk it cannot
-//! read (bad magic, truncated) and per record it cannot render; it goes on with the next one.
-//! Its errors are plain `thiserror` values: no backtrace is captured, even with RUST_BACKTRACE=1.
+//! read (bad magic, truncated) and per wanted record it cannot build or render; it goes on with
+//! the next one. Its errors are plain `thiserror` values: no backtrace is captured, even with
+//! RUST_BACKTRACE=1.
 //!
-//! Records that the [`ChunkFilter`] rules out are not rendered, only counted (with their
-//! time, which moves the bundle's "now"). First whole chunks: one search over the chunk,
+//! Records that the [`ChunkFilter`] rules out are not built or rendered, only counted (with
+//! their time, which moves the bundle's "now"). First whole chunks: one search over the chunk,
 //! then the record headers are walked to count its records. In the chunks that pass, each
-//! record is checked on its own (see `evtx_filter`). A chunk whose structure does not check
-//! out is left to the parser, which reports what is wrong with it.
+//! record is checked on its own (see `evtx_filter`) from its header, before the crate builds
+//! its content (`next_wanted`, added to the crate in vendor/evtx: see its PATCH.md). A chunk
+//! whose structure does not check out is left to the parser, which reports what is wrong
+//! with it.
 
 use super::chunk_filter::{ChunkFilter, Found};
 use super::evtx_filter::RecordCheck;
 use super::{xml, EventReadError, EventRecord, Unread};
 use crate::bundle::{Content, Document};
 use ::evtx::err::EvtxError;
-use ::evtx::{EvtxChunkHeader, EvtxParser, EvtxRecord, EvtxRecordHeader, ParserSettings};
+use ::evtx::{EvtxChunkHeader, EvtxParser, EvtxRecord, EvtxRecordHeader, MaybeRecord, ParserSettings, RecordWindow};
 use std::sync::Arc;
 
 const CHUNK_HEADER_SIZE: usize = 512;
@@ -102,31 +105,30 @@ pub(super) fn read(
             }
         };
         check.next_chunk();
-        for record in parsed.iter() {
-            let record = match record {
-                Ok(r) => r,
-                Err(e) => {
-                    errors.push(EventReadError::new(
-                        doc,
-                        ("events-bad-record", &[("chunk", &number)]),
-                        with_causes(&e),
-                    ));
-                    continue;
-                }
-            };
-            let wanted = filter.wants_everything()
+        let bytes = parsed.data;
+        let mut records = parsed.iter();
+        // A record that no consumer can want is not even built (the patched crate's
+        // `next_wanted`: building is most of what iterating costs), only counted.
+        let mut wanted = |w: &RecordWindow| {
+            filter.wants_everything()
                 || check.wanted(
                     filter,
-                    record.chunk.data,
+                    bytes,
                     &found,
-                    usize::try_from(record.binxml_offset).unwrap_or(usize::MAX),
-                    record.binxml_size as usize,
-                );
-            if !wanted {
-                unread.add(1, Some(record.timestamp.as_second()));
-                continue;
+                    usize::try_from(w.binxml_offset).unwrap_or(usize::MAX),
+                    w.binxml_size as usize,
+                )
+        };
+        while let Some(record) = records.next_wanted(&mut wanted) {
+            match record {
+                Ok(MaybeRecord::Built(record)) => render(doc, &base, record, &mut errors, on_record),
+                Ok(MaybeRecord::Skipped(w)) => unread.add(1, Some(w.timestamp.as_second())),
+                Err(e) => errors.push(EventReadError::new(
+                    doc,
+                    ("events-bad-record", &[("chunk", &number)]),
+                    with_causes(&e),
+                )),
             }
-            render(doc, &base, record, &mut errors, on_record);
         }
     }
     errors
