@@ -2,7 +2,7 @@
 //! Documents are made by the formats (`facts::formats`: `Document::from_entry` and
 //! `into_documents`), which recognise their kind.
 
-use super::decode::DecodedText;
+use super::decode::{split_lines, DecodedText};
 use super::kind::{self, Kind, Reading};
 use super::Content;
 use std::sync::OnceLock;
@@ -38,9 +38,9 @@ impl Document {
             return None;
         }
         let text = self.text.as_mut()?;
-        let first = text.text.split('\n').position(|l| l.len() > max)? + 1;
+        let first = split_lines(&text.text).position(|l| l.len() > max)? + 1;
         let mut capped = String::with_capacity(text.text.len().min(max * 4));
-        for (i, line) in text.text.split('\n').enumerate() {
+        for (i, line) in split_lines(&text.text).enumerate() {
             if i > 0 {
                 capped.push('\n');
             }

@@ -587,8 +587,13 @@ impl<T: ReadSeek> EvtxParser<T> {
             return Err(EvtxError::chunk(chunk_number, ChunkError::IncompleteChunk));
         }
 
-        // There might be empty chunks in the middle of a dirty file.
-        if chunk_data.iter().all(|x| *x == 0) {
+        // There might be empty chunks in the middle of a dirty file. Checked a block at a time:
+        // a byte-by-byte `all` does not vectorise, and in logs with many empty chunks this
+        // check was a visible part of reading them.
+        if chunk_data
+            .chunks(4096)
+            .all(|block| block.iter().fold(0u8, |acc, &b| acc | b) == 0)
+        {
             return Ok(None);
         }
 
