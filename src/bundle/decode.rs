@@ -185,8 +185,22 @@ mod tests {
 
     #[test]
     fn split_lines_is_split_on_line_breaks() {
-        for text in ["", "\n", "a", "a\n", "\na", "a\nb", "a\r\n\r\nb\n\n", "日本\n語\n", &"x\n".repeat(100)] {
-            assert_eq!(split_lines(text).collect::<Vec<_>>(), text.split('\n').collect::<Vec<_>>(), "{text:?}");
+        for text in [
+            "",
+            "\n",
+            "a",
+            "a\n",
+            "\na",
+            "a\nb",
+            "a\r\n\r\nb\n\n",
+            "日本\n語\n",
+            &"x\n".repeat(100),
+        ] {
+            assert_eq!(
+                split_lines(text).collect::<Vec<_>>(),
+                text.split('\n').collect::<Vec<_>>(),
+                "{text:?}"
+            );
         }
     }
 

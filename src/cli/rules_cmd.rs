@@ -98,7 +98,7 @@ fn list(opts: &RuleOptions, lang: Lang) -> CheckExit {
     match load(opts) {
         Ok(set) => {
             for r in &set.rules {
-                outln!("{:<28} {:<9} {}", r.id, r.severity.name(), r.title.get(lang));
+                outln!("{:<28} {:<9} {}", r.id, r.severity.name(), r.title().get(lang));
             }
             CheckExit::Clean
         }

@@ -97,7 +97,7 @@ pub fn run(args: &ServeArgs, lang: Lang) -> ServeExit {
     }
     // The rules the analyses ran with: their titles in the reader's language.
     let titles = match rules_cmd::load(&args.rules) {
-        Ok(set) => set.rules.iter().map(|r| (r.id.clone(), r.title.clone())).collect(),
+        Ok(set) => set.rules.iter().map(|r| (r.id.clone(), r.title().clone())).collect(),
         Err(e) => {
             rules_cmd::report_load_error(&e, lang);
             return ServeExit::CannotStart;

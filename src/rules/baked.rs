@@ -129,6 +129,23 @@ mod tests {
         }
     }
 
+    /// A rule's words are decoded when first asked for: damage inside them is found then, and
+    /// the words come from the built-in rules' TOML instead.
+    #[test]
+    fn damaged_words_are_parsed_again_when_asked_for() {
+        let rules = parsed();
+        let mut baked = bake(&RULES_KEY, &rules);
+        let title = rules[0].title().en.as_bytes();
+        let at = baked
+            .windows(title.len())
+            .position(|w| w == title)
+            .expect("the first rule's title is in the bake");
+        baked[at] = 0xff; // not UTF-8
+        let loaded = load(&baked, &RULES_KEY).expect("the rules load: their words are not decoded yet");
+        assert_eq!(loaded[0].words(), rules[0].words());
+        assert_eq!(loaded[1].words(), rules[1].words());
+    }
+
     /// What the built-in rules do not use: globs, a named scope, and the fact targets, which
     /// are written by name and looked up again.
     #[test]

@@ -48,7 +48,7 @@ fn finding(rule: &Rule, m: Match, platform: Platform) -> Finding {
     Finding {
         rule: rule.id.clone(),
         severity: rule.severity,
-        title: rule.title.clone(),
+        title: rule.title().clone(),
         cause,
         remedy,
         summary: m.summary,

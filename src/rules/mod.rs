@@ -23,6 +23,7 @@ mod parse;
 pub mod scope;
 mod text_match;
 mod wording;
+mod words;
 
 pub use builtin::{builtin_sources, BUILTIN_FILES};
 pub use condition::Condition;
@@ -31,6 +32,8 @@ pub use eval::evaluate;
 pub use event_scan::{EventScan, EventScanner};
 pub use finding::{EventRef, Evidence, Finding};
 pub use parse::{parse_rule_file, parse_rule_file_with, RuleFile};
+use words::LazyWords;
+pub use words::Words;
 
 use crate::events::{ChunkFilter, ChunkFilterBuilder};
 pub use crate::i18n::Localized;
@@ -84,12 +87,8 @@ pub struct Rule {
     /// Stable id (`hw.baseboard-serial`); scripts depend on it.
     pub id: String,
     pub severity: Severity,
-    pub title: Localized,
-    pub cause: Localized,
-    pub remedy: Localized,
-    /// The remedy for a bundle from Linux (UOS/Kylin), when its commands differ
-    /// (`remedy-linux`: `dmidecode`, `lsblk` instead of `wmic`).
-    pub remedy_linux: Option<Localized>,
+    /// Title, cause and remedies: see [`Rule::words`].
+    words: LazyWords,
     /// Which support cases the rule encodes (`cases.md#case-a`).
     pub references: Vec<String>,
     /// Ids (or `prefix.*` patterns) of other rules whose findings explain this one, e.g. the
@@ -101,6 +100,22 @@ pub struct Rule {
 }
 
 impl Rule {
+    /// The rule's title, cause and remedies (decoded on first use in the baked rules).
+    pub fn words(&self) -> &Words {
+        self.words.get(|| {
+            let (rules, _) = builtin::parse_builtin_rules();
+            rules
+                .into_iter()
+                .find(|r| r.id == self.id)
+                .map(|r| r.words().clone())
+                .expect("a baked rule is a built-in rule")
+        })
+    }
+
+    pub fn title(&self) -> &Localized {
+        &self.words().title
+    }
+
     /// The error codes the rule's conditions look for (for `cmgelog explain`), sorted.
     pub fn codes(&self) -> Vec<u32> {
         let mut codes = Vec::new();

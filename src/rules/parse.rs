@@ -11,6 +11,7 @@ use super::diagnostic::Diagnostic;
 use super::event_filter::{parse_time, LEVELS};
 use super::lazy_regex::LazyRegex;
 use super::scope::{self, Scope};
+use super::words::{LazyWords, Words};
 use super::{Localized, Rule, Severity};
 use crate::knowledge::{parse_in_rule_file, Code, CodeInfo, Knowledge};
 use globset::Glob;
@@ -263,10 +264,12 @@ impl Cx<'_> {
         Some(Rule {
             id: id?.0,
             severity: severity?,
-            title: title?,
-            cause: cause?,
-            remedy: remedy?,
-            remedy_linux,
+            words: LazyWords::new(Words {
+                title: title?,
+                cause: cause?,
+                remedy: remedy?,
+                remedy_linux,
+            }),
             references,
             related,
             when: when?,

@@ -14,12 +14,13 @@ use crate::knowledge::{line_codes, Code, Knowledge};
 
 /// The rule's cause and remedy for this platform and evidence.
 pub fn fitted(rule: &Rule, platform: Platform, evidence: &[Evidence]) -> (Localized, Localized) {
-    let remedy = match (platform, &rule.remedy_linux) {
+    let words = rule.words();
+    let remedy = match (platform, &words.remedy_linux) {
         (Platform::Linux, Some(linux)) => linux,
-        _ => &rule.remedy,
+        _ => &words.remedy,
     };
     let codes = codes_in(evidence);
-    (fill(&rule.cause, &codes), fill(remedy, &codes))
+    (fill(&words.cause, &codes), fill(remedy, &codes))
 }
 
 /// The distinct codes of the evidence, in evidence order (most relevant first).

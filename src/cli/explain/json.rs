@@ -90,7 +90,7 @@ pub fn render(inputs: &[String], outcomes: &[Outcome], lang: Lang) -> String {
                     .map(|r| JsonRule {
                         id: &r.id,
                         severity: r.severity.name(),
-                        title: r.title.get(lang),
+                        title: r.title().get(lang),
                     })
                     .collect(),
             }),

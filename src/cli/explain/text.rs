@@ -139,7 +139,7 @@ pub fn render(e: &Explained, knowledge: &Knowledge, lang: Lang, md: bool) -> Str
             "{}  [{}]  {}",
             r.id,
             r.severity.label(lang.is_zh()),
-            r.title.get(lang)
+            r.title().get(lang)
         ));
     }
     if let Some((info, _)) = e.entry {
