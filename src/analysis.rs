@@ -281,9 +281,9 @@ mod tests {
         )
     }
 
-    /// Large event logs are read from a file (a zip's entries through a temporary file, loose
-    /// files where they lie) instead of memory; the analysis is the same either way, for the
-    /// real logs of the fixtures, damaged chunk included.
+    /// Large event logs of a zip are read from a temporary file instead of memory, and loose
+    /// ones always where they lie; the analysis is the same either way, for the real logs of
+    /// the fixtures, damaged chunk included.
     #[test]
     fn event_logs_read_from_files_give_the_same_analysis() {
         use std::io::Write;
@@ -306,12 +306,19 @@ mod tests {
             evtx_in_file_from: 1,
             ..Limits::default()
         };
-        for input in [zip_path, loose] {
+        for input in [zip_path, loose.clone()] {
             let read = bundle::read_inputs(&[&input], &in_files);
             assert!(
                 read.entries.iter().all(|e| matches!(e.data, bundle::Content::File(_))),
                 "{input:?}: every log is read from a file"
             );
+            if input == loose {
+                let read = bundle::read_inputs(&[&input], &in_memory);
+                assert!(
+                    read.entries.iter().all(|e| matches!(e.data, bundle::Content::File(_))),
+                    "loose logs are read where they lie with the default limits too"
+                );
+            }
             let memory = analyze(&[&input], &rules, &in_memory);
             let files = analyze(&[&input], &rules, &in_files);
             assert!(!memory.findings.is_empty() && !memory.errors.is_empty());

@@ -106,12 +106,17 @@ impl Seek for ContentReader<'_> {
     }
 }
 
-/// Whether an entry of this name and size is read as a file rather than into memory.
+/// Whether a zip entry of this name and size is read as a file (a temporary one) rather than
+/// into memory.
 pub fn stays_in_file(name: &str, size: u64, limits: &Limits) -> bool {
-    size >= limits.evtx_in_file_from
-        && Path::new(name)
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("evtx"))
+    size >= limits.evtx_in_file_from && is_evtx_name(name)
+}
+
+/// Whether the name says event log (`.evtx`, any case).
+pub fn is_evtx_name(name: &str) -> bool {
+    Path::new(name)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("evtx"))
 }
 
 /// An open file on disk, read where it lies (`len` is its size now) when it is an event log

@@ -47,8 +47,8 @@ pub struct Limits {
     /// XML puts a whole log on one line) and JSON documents are parsed, not scanned by line,
     /// and are exempt.
     pub max_line_bytes: usize,
-    /// Event logs from this size are read from a file (where they lie, or a temporary one
-    /// for a zip's entry) rather than held in memory (see [`content`]).
+    /// A zip's event logs from this size are read from a temporary file rather than held in
+    /// memory (see [`content`]); loose ones are always read where they lie.
     pub evtx_in_file_from: u64,
 }
 
@@ -248,7 +248,10 @@ fn read_capped(path: &Path, name: &str, limits: &Limits) -> std::io::Result<Opti
         if len > cap {
             return Ok(None);
         }
-        if content::stays_in_file(name, len, limits) {
+        // A loose event log is read where it lies, whatever its size: the parser reads it a
+        // chunk at a time, and a copy in memory first only adds pages to touch (for a small
+        // log, a visible part of its run).
+        if content::is_evtx_name(name) {
             return content::from_file(file, len).map(Some);
         }
     }
